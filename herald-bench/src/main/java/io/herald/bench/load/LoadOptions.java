@@ -1,0 +1,101 @@
+package io.herald.bench.load;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The options every scenario shares: target, sizes, pacing, credentials and process layout. */
+final class LoadOptions {
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server base URL (default: ${DEFAULT-VALUE}).")
+    URI url;
+
+    @Option(names = "--target", defaultValue = "herald", description = "herald, raw (the ceiling) or socketio (the peer); yjs-edit: herald, ywebsocket or hocuspocus.")
+    Target target;
+
+    @Option(names = {"-n", "--connections"}, defaultValue = "1000", description = "Sockets to open (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--event-loops", defaultValue = "2", description = "NIO event loops per process (default: ${DEFAULT-VALUE}).")
+    int eventLoops;
+
+    @Option(names = "--source-ips", defaultValue = "1",
+            description = "Spread sockets over source addresses 127.0.0.1..127.0.0.N (needed past ~28 000 sockets).")
+    int sourceIps;
+
+    @Option(names = "--processes", defaultValue = "1",
+            description = "Split the receiving sockets over P child processes (each is capped at 20 000 open files here).")
+    int processes;
+
+    @Option(names = "--connect-concurrency", defaultValue = "256", description = "Handshakes in flight while connecting.")
+    int connectConcurrency;
+
+    @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class, description = "Measured window.")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class, description = "Publishing before the window.")
+    Duration warmup;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Messages per second; 0 = as fast as the server takes them.")
+    double rate;
+
+    @Option(names = "--inflight", defaultValue = "8", description = "Publish requests awaiting their response at most.")
+    int inflight;
+
+    @Option(names = "--max-lag", defaultValue = "64",
+            description = "Messages published but not yet received by every socket at most (keeps max-rate from overrunning the sockets).")
+    int maxLag;
+
+    @Option(names = "--payload", defaultValue = "100", description = "Payload bytes per message (default: ${DEFAULT-VALUE}).")
+    int payload;
+
+    @Option(names = "--jwt-secret", defaultValue = "${env:JWT_SECRET}", description = "Herald's JWT secret, to mint session JWTs.")
+    String jwtSecret;
+
+    @Option(names = "--access-token", defaultValue = "${env:ACCESS_TOKEN}", description = "Herald's server credential, to publish.")
+    String accessToken;
+
+    @Option(names = "--org", defaultValue = "org_bench", description = "The organization every socket joins.")
+    String org;
+
+    @Option(names = "--server-pid", description = "The server's pid: its CPU, RSS are read from /proc.")
+    Long serverPid;
+
+    @Option(names = "--connect-timeout", defaultValue = "120s", converter = DurationConverter.class)
+    Duration connectTimeout;
+
+    @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long to wait after the window for messages still on their way.")
+    Duration drainTimeout;
+
+    @Option(names = "--json", description = "Print only the JSON line.")
+    boolean jsonOnly;
+
+    @Option(names = "--child", hidden = true)
+    boolean child;
+
+    @Option(names = "--first-socket", hidden = true, defaultValue = "0")
+    int firstSocket;
+
+    /** Names what one run creates on the server (an SSE channel, lane users); the parent picks it, children inherit it. */
+    @Option(names = "--run-id", hidden = true)
+    String runId;
+
+    InetSocketAddress serverAddress() {
+        int port = url.getPort() > 0 ? url.getPort() : 80;
+        return new InetSocketAddress(url.getHost(), port);
+    }
+
+    /** Checks sizes, and the secrets the scenario needs for Herald's authenticated endpoints. */
+    void validate(boolean needsAccessToken, boolean needsJwtSecret) {
+        if (connections < 1 || eventLoops < 1 || processes < 1 || inflight < 1 || maxLag < 1 || payload < 0) {
+            throw new IllegalArgumentException("sizes must be positive");
+        }
+        if (target == Target.HERALD && needsAccessToken && accessToken == null) {
+            throw new IllegalArgumentException("herald needs --access-token (or ACCESS_TOKEN) to publish");
+        }
+        if (target == Target.HERALD && needsJwtSecret && jwtSecret == null) {
+            throw new IllegalArgumentException("herald needs --jwt-secret (or JWT_SECRET) to mint session JWTs");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.herald.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.auth.JwtSigner;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Gets WebSocket tickets the way a browser does: a session JWT per benchmark user (minted here with
+ * the server's JWT secret), then {@code POST /broadcast/v1/ws-ticket}. Socket {@code i} is user
+ * {@code bench_u<i>} holding role {@code role<i mod K>} in the benchmark org, so K role sets meet in one scope.
+ */
+final class Tickets {
+    private static final int CONCURRENCY = 32;
+    private final URI base;
+    private final JwtSigner signer;
+    private final String org;
+    private final int roleSets;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    Tickets(URI base, String jwtSecret, String org, int roleSets) {
+        this.base = base;
+        this.signer = new JwtSigner(jwtSecret);
+        this.org = org;
+        this.roleSets = Math.max(1, roleSets);
+    }
+
+    /** Tickets for sockets {@code first .. first+count-1}, in order. */
+    List<String> fetch(int first, int count) {
+        Semaphore slots = new Semaphore(CONCURRENCY);
+        List<CompletableFuture<String>> all = new ArrayList<>(count);
+        long exp = Instant.now().plusSeconds(3600).getEpochSecond();
+        for (int i = first; i < first + count; i++) {
+            String jwt = signer.sign(Map.of("sub", "bench_u" + i, "orgs", Map.of(org, List.of("role" + (i % roleSets))), "exp", exp));
+            HttpRequest request = HttpRequest.newBuilder(base.resolve("/broadcast/v1/ws-ticket"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + jwt)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"organizationId\":\"" + org + "\"}"))
+                    .build();
+            slots.acquireUninterruptibly();
+            all.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((r, e) -> slots.release())
+                    .thenApply(this::ticket));
+        }
+        List<String> tickets = new ArrayList<>(count);
+        for (CompletableFuture<String> f : all) {
+            tickets.add(f.join());
+        }
+        return tickets;
+    }
+
+    private String ticket(HttpResponse<String> r) {
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("ws-ticket answered " + r.statusCode() + ": " + r.body());
+        }
+        try {
+            JsonNode body = json.readTree(r.body());
+            return body.get("wsTicket").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException("ws-ticket answered no JSON", e);
+        }
+    }
+}

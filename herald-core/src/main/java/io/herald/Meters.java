@@ -1,0 +1,85 @@
+package io.herald;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server's meters under one roof, so names and tags are defined once: connections by primitive,
+ * messages published, deliveries, drops, auth failures by reason and the fan-out latency histogram.
+ * Thread-safe; meters are created on first use and cached.
+ */
+public final class Meters {
+    private final MeterRegistry registry;
+    private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    // the per-publish counters, looked up by primitive alone: no key string built on the hot path
+    private final Map<String, Counter> published = new ConcurrentHashMap<>();
+    private final Map<String, Counter> delivered = new ConcurrentHashMap<>();
+
+    public Meters(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The live-connection gauge of a primitive (broadcast, rooms, channels, lanes). */
+    public AtomicInteger connections(String primitive) {
+        return connections.computeIfAbsent(primitive, p -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder("herald.connections", value, AtomicInteger::get)
+                    .description("Open connections by primitive").tag("primitive", p).register(registry);
+            return value;
+        });
+    }
+
+    public void published(String primitive) {
+        published.computeIfAbsent(primitive,
+                p -> counter("herald.messages.published", "Messages published", "primitive", p)).increment();
+    }
+
+    public void delivered(String primitive, int n) {
+        if (n > 0) {
+            delivered.computeIfAbsent(primitive,
+                    p -> counter("herald.deliveries", "Messages written to connections", "primitive", p)).increment(n);
+        }
+    }
+
+    public void dropped(String primitive, String reason) {
+        counter("herald.drops", "Connections dropped or messages not delivered", "primitive", primitive, "reason", reason)
+                .increment();
+    }
+
+    public void authFailure(String reason) {
+        counter("herald.auth.failures", "Refused credentials by reason", "reason", reason).increment();
+    }
+
+    /** Records the time from publish to the last local write of its fan-out. */
+    public void fanoutLatency(String primitive, long nanos) {
+        timers.computeIfAbsent(primitive, p -> Timer.builder("herald.fanout.latency")
+                        .description("Publish to last local write")
+                        .tag("primitive", p)
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofNanos(10_000))
+                        .maximumExpectedValue(Duration.ofSeconds(10))
+                        .register(registry))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        String key = name + String.join("|", tags);
+        Counter c = counters.get(key);
+        if (c == null) {
+            c = counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        }
+        return c;
+    }
+}

@@ -1,0 +1,253 @@
+package io.herald.broadcast;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.Connection;
+import io.herald.EncodedMessage;
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.Meters;
+import io.herald.cluster.Broker;
+import io.herald.config.BroadcastConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Broadcast primitive's hub: validates published events against the table and namespace rules,
+ * sends them through the {@link Broker} once, and on each node fans them out to the scope's local
+ * sockets: one task per event loop, role filter and masking decided once per role set, each variant
+ * encoded once. Thread-safe; publish from any thread (the in-process Java API is this class).
+ */
+public final class BroadcastHub {
+    private static final Logger log = LoggerFactory.getLogger(BroadcastHub.class);
+    static final String PRIMITIVE = "broadcast";
+    private static final int MAX_INTERNED_ROLE_SETS = 10_000;
+
+    private final Broker broker;
+    private final EventCodec codec;
+    private final Meters meters;
+    private final Map<String, TableRules> tables = new HashMap<>();
+    private final Map<String, Set<String>> namespaces = new HashMap<>();
+    private final int maxScopes;
+    private final Map<String, Scope> scopes = new ConcurrentHashMap<>();
+    private final Map<Set<String>, RoleSet> roleSets = new ConcurrentHashMap<>();
+    private final LongAdder encodings = new LongAdder();
+
+    public BroadcastHub(BroadcastConfig config, Broker broker, Meters meters, ObjectMapper json) {
+        this.broker = broker;
+        this.codec = new EventCodec(json);
+        this.meters = meters;
+        this.maxScopes = config.maxScopes();
+        config.tables().forEach((name, t) -> tables.put(name, new TableRules(name, t)));
+        config.namespaces().forEach((ns, names) -> namespaces.put(ns, Set.copyOf(names)));
+    }
+
+    /**
+     * Publishes a postgres_changes event.
+     *
+     * @return the sockets written on this node, or a skip reason when the table has this event type switched off
+     * @throws HeraldException 400 {@code unknown_table} for a table that is not configured
+     */
+    public CompletableFuture<PublishResult> publish(ChangeEvent event) {
+        TableRules rules = tables.get(event.table());
+        if (rules == null) {
+            throw new HeraldException(ErrorCode.UNKNOWN_TABLE, "Unknown table '" + event.table() + "'.");
+        }
+        if (!rules.enabled(event.eventType())) {
+            String flag = switch (event.eventType()) {
+                case INSERT -> "onInsert";
+                case UPDATE -> "onUpdate";
+                case DELETE -> "onDelete";
+            };
+            return CompletableFuture.completedFuture(new PublishResult(0, flag + " disabled"));
+        }
+        return send(Envelope.of(event));
+    }
+
+    /**
+     * Publishes a custom event.
+     *
+     * @throws HeraldException 400 {@code unknown_event} for an {@code ns:name} event not declared in namespaces
+     */
+    public CompletableFuture<PublishResult> publish(BroadcastEvent event) {
+        String ns = event.namespace();
+        if (ns != null) {
+            Set<String> names = namespaces.get(ns);
+            if (names == null) {
+                throw new HeraldException(ErrorCode.UNKNOWN_EVENT, "Unknown namespace '" + ns + "'.");
+            }
+            String name = event.event().substring(ns.length() + 1);
+            if (!names.contains(name)) {
+                throw new HeraldException(ErrorCode.UNKNOWN_EVENT, "Event '" + name + "' is not declared in namespace '" + ns + "'.");
+            }
+        }
+        return send(Envelope.of(event));
+    }
+
+    private CompletableFuture<PublishResult> send(Envelope e) {
+        meters.published(PRIMITIVE);
+        return broker.publish(topic(e.scopeKey()), codec.encodeEnvelope(e)).thenApply(PublishResult::delivered);
+    }
+
+    /**
+     * Subscribes a connection to a scope with the roles it holds there.
+     *
+     * @throws HeraldException 1013 {@code overloaded} when the scope cap is reached
+     */
+    public Registration subscribe(String scopeKey, String userId, Collection<String> roles, Connection connection) {
+        Scope.Member member = new Scope.Member(connection, userId, intern(roles));
+        scopes.compute(scopeKey, (k, scope) -> {
+            if (scope == null) {
+                if (scopes.size() >= maxScopes) {
+                    throw new HeraldException(ErrorCode.OVERLOADED, "Too many scopes.");
+                }
+                scope = new Scope(k);
+                scope.subscription = broker.subscribe(topic(k), this::deliver);
+            }
+            scope.add(member);
+            return scope;
+        });
+        meters.connections(PRIMITIVE).incrementAndGet();
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.compareAndSet(true, false)) {
+                unsubscribe(scopeKey, member);
+            }
+        };
+    }
+
+    private void unsubscribe(String scopeKey, Scope.Member member) {
+        scopes.computeIfPresent(scopeKey, (k, scope) -> {
+            if (scope.remove(member)) {
+                meters.connections(PRIMITIVE).decrementAndGet();
+            }
+            if (scope.size == 0) {
+                scope.subscription.close();
+                return null;
+            }
+            return scope;
+        });
+    }
+
+    private CompletableFuture<Integer> deliver(String topic, byte[] bytes) {
+        long start = System.nanoTime();
+        Envelope e = codec.decodeEnvelope(bytes);
+        Scope scope = scopes.get(e.scopeKey());
+        if (scope == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        TableRules rules = e.kind() == Envelope.Kind.CHANGE ? tables.get(e.table()) : null;
+        if (e.kind() == Envelope.Kind.CHANGE && rules == null) {
+            log.warn("dropping a change for table {} that this node does not configure", e.table());
+            return CompletableFuture.completedFuture(0);
+        }
+        Variants variants = new Variants(e, rules, codec, encodings);
+        Map<Executor, ? extends Collection<Scope.Member>> groups = e.userId() == null
+                ? scope.byLoop : groupByLoop(scope.byUser.get(e.userId()));
+        List<CompletableFuture<Integer>> parts = new ArrayList<>(groups.size());
+        groups.forEach((loop, members) -> parts.add(fanOut(loop, members, variants, e.userId())));
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            int n = 0;
+            for (CompletableFuture<Integer> p : parts) {
+                n += p.join();
+            }
+            meters.delivered(PRIMITIVE, n);
+            meters.fanoutLatency(PRIMITIVE, System.nanoTime() - start);
+            return n;
+        });
+    }
+
+    private static Map<Executor, List<Scope.Member>> groupByLoop(Set<Scope.Member> members) {
+        if (members == null) {
+            return Map.of();
+        }
+        Map<Executor, List<Scope.Member>> groups = new HashMap<>(4);
+        for (Scope.Member m : members) {
+            groups.computeIfAbsent(m.connection().executor(), k -> new ArrayList<>()).add(m);
+        }
+        return groups;
+    }
+
+    private CompletableFuture<Integer> fanOut(Executor loop, Collection<Scope.Member> members, Variants variants, String userId) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                int n = 0;
+                try {
+                    for (Scope.Member m : members) {
+                        if (userId != null && !userId.equals(m.userId())) {
+                            continue;
+                        }
+                        var message = variants.forRoles(m.roles());
+                        if (message != null && send(m.connection(), message)) {
+                            n++;
+                        }
+                    }
+                } catch (RuntimeException ex) {
+                    log.error("fan-out task failed", ex);
+                } finally {
+                    done.complete(n);
+                }
+            });
+        } catch (RejectedExecutionException ex) {
+            done.complete(0);
+        }
+        return done;
+    }
+
+    /** One broken transport must not cost its neighbours on the same loop their message. */
+    private static boolean send(Connection c, EncodedMessage message) {
+        try {
+            return c.send(message);
+        } catch (RuntimeException ex) {
+            log.error("connection {} failed to accept a message", c.id(), ex);
+            return false;
+        }
+    }
+
+    private RoleSet intern(Collection<String> roles) {
+        Set<String> key = Set.copyOf(new HashSet<>(roles));
+        RoleSet rs = roleSets.get(key);
+        if (rs == null) {
+            rs = new RoleSet(key);
+            if (roleSets.size() < MAX_INTERNED_ROLE_SETS) {
+                RoleSet prev = roleSets.putIfAbsent(key, rs);
+                rs = prev == null ? rs : prev;
+            }
+        }
+        return rs;
+    }
+
+    private static String topic(String scopeKey) {
+        return "broadcast/" + scopeKey;
+    }
+
+    /** How many variant encodings fan-outs have made so far (encode-once is measured by this). */
+    public long encodings() {
+        return encodings.sum();
+    }
+
+    /** Scopes with at least one local subscriber. */
+    public int scopeCount() {
+        return scopes.size();
+    }
+
+    /** A subscription of one connection to one scope; closing it twice is harmless. */
+    @FunctionalInterface
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,63 @@
+package io.herald.broadcast;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import java.util.Locale;
+
+/**
+ * A postgres_changes event to publish: a row of {@code table} inserted, updated or deleted.
+ * {@code newRow} is null for DELETE and {@code oldRow} null for INSERT, whatever was passed.
+ */
+public record ChangeEvent(String table, Type eventType, JsonNode newRow, JsonNode oldRow, Target target) {
+
+    /** The kind of change. */
+    public enum Type { INSERT, UPDATE, DELETE }
+
+    public ChangeEvent {
+        if (table == null || table.isEmpty()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "table is required.");
+        }
+        if (eventType == null) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "eventType must be INSERT, UPDATE or DELETE.");
+        }
+        if (target == null) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "organizationId or scopeKey is required.");
+        }
+        newRow = eventType == Type.DELETE ? NullNode.instance : nullToNode(newRow);
+        oldRow = eventType == Type.INSERT ? NullNode.instance : nullToNode(oldRow);
+        if (eventType != Type.DELETE && !newRow.isObject()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "new must be an object for " + eventType + ".");
+        }
+        if (eventType == Type.DELETE && !oldRow.isObject()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "old must be an object for DELETE.");
+        }
+        if (!oldRow.isNull() && !oldRow.isObject()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "old must be an object or null.");
+        }
+    }
+
+    private static JsonNode nullToNode(JsonNode n) {
+        return n == null ? NullNode.instance : n;
+    }
+
+    /** Parses the body of {@code POST /broadcast/v1/changes}. */
+    public static ChangeEvent fromJson(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "The body must be a JSON object.");
+        }
+        String table = Target.optionalText(body, "table");
+        String type = Target.optionalText(body, "eventType");
+        Type t;
+        try {
+            t = type == null ? null : Type.valueOf(type.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            t = null;
+        }
+        if (t == null) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "eventType must be INSERT, UPDATE or DELETE.");
+        }
+        return new ChangeEvent(table, t, body.get("new"), body.get("old"), Target.fromJson(body));
+    }
+}

@@ -1,0 +1,89 @@
+package io.herald.config;
+
+import java.util.Map;
+
+/** The whole configuration of one Herald instance; every section has defaults, so {@code empty()} runs. */
+public record HeraldConfig(
+        ServerConfig server,
+        AuthConfig auth,
+        BroadcastConfig broadcast,
+        RoomsConfig rooms,
+        ChannelsConfig channels,
+        LanesConfig lanes,
+        StorageConfig storage,
+        Map<String, DatasourceConfig> datasources) {
+
+    public HeraldConfig {
+        server = server == null ? ServerConfig.defaults() : server;
+        auth = auth == null ? AuthConfig.defaults() : auth;
+        broadcast = broadcast == null ? BroadcastConfig.defaults() : broadcast;
+        rooms = rooms == null ? RoomsConfig.defaults() : rooms;
+        channels = channels == null ? ChannelsConfig.defaults() : channels;
+        lanes = lanes == null ? LanesConfig.defaults() : lanes;
+        storage = storage == null ? StorageConfig.defaults() : storage;
+        datasources = datasources == null ? Map.of() : Map.copyOf(datasources);
+        datasources.forEach((name, ds) -> {
+            if (!name.matches("[A-Za-z][A-Za-z0-9_-]{0,63}")) {
+                throw new ConfigException("datasources." + name, "datasource names are letters, digits, _ and -");
+            }
+        });
+        broadcast.validateAgainst(datasources.keySet());
+        for (int i = 0; i < rooms.bindings().size(); i++) {
+            RoomsConfig.Access a = rooms.bindings().get(i).access();
+            java.util.List<RoomsConfig.Resource> rs = new java.util.ArrayList<>(a.resources().values());
+            if (a.resource() != null) {
+                rs.add(a.resource());
+            }
+            for (RoomsConfig.Resource r : rs) {
+                if (!datasources.containsKey(r.datasource())) {
+                    throw new ConfigException("rooms.bindings[" + i + "].access", "datasource '" + r.datasource() + "' is not declared");
+                }
+            }
+        }
+    }
+
+    /** The zero-config defaults. */
+    public static HeraldConfig empty() {
+        return new HeraldConfig(null, null, null, null, null, null, null, null);
+    }
+
+    /** A copy with another server section. */
+    public HeraldConfig withServer(ServerConfig s) {
+        return new HeraldConfig(s, auth, broadcast, rooms, channels, lanes, storage, datasources);
+    }
+
+    /** A copy with another auth section. */
+    public HeraldConfig withAuth(AuthConfig a) {
+        return new HeraldConfig(server, a, broadcast, rooms, channels, lanes, storage, datasources);
+    }
+
+    /** A copy with another broadcast section. */
+    public HeraldConfig withBroadcast(BroadcastConfig b) {
+        return new HeraldConfig(server, auth, b, rooms, channels, lanes, storage, datasources);
+    }
+
+    /** A copy with another rooms section. */
+    public HeraldConfig withRooms(RoomsConfig r) {
+        return new HeraldConfig(server, auth, broadcast, r, channels, lanes, storage, datasources);
+    }
+
+    /** A copy with another channels section. */
+    public HeraldConfig withChannels(ChannelsConfig c) {
+        return new HeraldConfig(server, auth, broadcast, rooms, c, lanes, storage, datasources);
+    }
+
+    /** A copy with another lanes section. */
+    public HeraldConfig withLanes(LanesConfig l) {
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, l, storage, datasources);
+    }
+
+    /** A copy with another storage section. */
+    public HeraldConfig withStorage(StorageConfig st) {
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, st, datasources);
+    }
+
+    /** A copy with other datasources. */
+    public HeraldConfig withDatasources(Map<String, DatasourceConfig> d) {
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, d);
+    }
+}

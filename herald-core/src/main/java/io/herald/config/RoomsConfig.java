@@ -1,0 +1,290 @@
+package io.herald.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** The Rooms primitive: party bindings with their access gates, hibernation, and per-room limits. */
+public record RoomsConfig(
+        List<Binding> bindings,
+        Long hibernateAfterMs,
+        Integer maxConnectionsPerRoom,
+        Integer maxMessageBytes,
+        Integer messagesPerSecond,
+        Integer messageBurst,
+        Integer maxLoadedRooms,
+        Integer maxRooms,
+        Integer workers,
+        String pluginDir,
+        Presence presence,
+        YjsDocs yjs) {
+
+    public static final long DEFAULT_HIBERNATE_AFTER_MS = 30_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ROOM = 1000;
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MESSAGES_PER_SECOND = 100;
+    public static final int DEFAULT_MESSAGE_BURST = 200;
+    public static final int DEFAULT_MAX_LOADED_ROOMS = 10_000;
+    public static final int DEFAULT_MAX_ROOMS = 100_000;
+    private static final Pattern BINDING = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+    private static final Pattern SQL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
+    public RoomsConfig {
+        bindings = bindings == null ? List.of() : List.copyOf(bindings);
+        hibernateAfterMs = hibernateAfterMs == null ? DEFAULT_HIBERNATE_AFTER_MS : hibernateAfterMs;
+        maxConnectionsPerRoom = maxConnectionsPerRoom == null ? DEFAULT_MAX_CONNECTIONS_PER_ROOM : maxConnectionsPerRoom;
+        maxMessageBytes = maxMessageBytes == null ? DEFAULT_MAX_MESSAGE_BYTES : maxMessageBytes;
+        messagesPerSecond = messagesPerSecond == null ? DEFAULT_MESSAGES_PER_SECOND : messagesPerSecond;
+        messageBurst = messageBurst == null ? DEFAULT_MESSAGE_BURST : messageBurst;
+        maxLoadedRooms = maxLoadedRooms == null ? DEFAULT_MAX_LOADED_ROOMS : maxLoadedRooms;
+        maxRooms = maxRooms == null ? DEFAULT_MAX_ROOMS : maxRooms;
+        workers = workers == null ? Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) : workers;
+        presence = presence == null ? new Presence(null) : presence;
+        yjs = yjs == null ? new YjsDocs(null, null, null) : yjs;
+        ServerConfig.positive("rooms.hibernateAfterMs", hibernateAfterMs);
+        ServerConfig.positive("rooms.maxConnectionsPerRoom", maxConnectionsPerRoom);
+        ServerConfig.positive("rooms.maxMessageBytes", maxMessageBytes);
+        ServerConfig.positive("rooms.messagesPerSecond", messagesPerSecond);
+        ServerConfig.positive("rooms.messageBurst", messageBurst);
+        ServerConfig.positive("rooms.maxLoadedRooms", maxLoadedRooms);
+        ServerConfig.positive("rooms.maxRooms", maxRooms);
+        ServerConfig.positive("rooms.workers", workers);
+        Set<String> parties = new HashSet<>();
+        for (int i = 0; i < bindings.size(); i++) {
+            Binding b = bindings.get(i);
+            String path = "rooms.bindings[" + i + "]";
+            if (b == null || b.name() == null || !BINDING.matcher(b.name()).matches()) {
+                throw new ConfigException(path + ".name", "is required (letters, digits, _)");
+            }
+            if (b.className() == null || b.className().isBlank()) {
+                throw new ConfigException(path + ".className", "is required");
+            }
+            String party = partyName(b.name());
+            if (party.equals("v1")) {
+                throw new ConfigException(path + ".name", "the party name v1 is reserved");
+            }
+            if (!parties.add(party)) {
+                throw new ConfigException(path + ".name", "party name '" + party + "' is already bound");
+            }
+            b.access().validate(path + ".access");
+        }
+    }
+
+    public static RoomsConfig defaults() {
+        return new RoomsConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public RoomsConfig withBindings(List<Binding> b) {
+        return new RoomsConfig(b, hibernateAfterMs, maxConnectionsPerRoom, maxMessageBytes, messagesPerSecond,
+                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs);
+    }
+
+    public RoomsConfig withHibernateAfterMs(long ms) {
+        return new RoomsConfig(bindings, ms, maxConnectionsPerRoom, maxMessageBytes, messagesPerSecond,
+                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs);
+    }
+
+    public RoomsConfig withLimits(int maxConnections, int maxMessage, int perSecond, int burst) {
+        return new RoomsConfig(bindings, hibernateAfterMs, maxConnections, maxMessage, perSecond,
+                burst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs);
+    }
+
+    /**
+     * The URL name of a binding, as PartyServer derives it: an all-caps name is lower-cased with
+     * {@code _} → {@code -}; otherwise each capital gets a dash before it (INTERVIEW_ROOM → interview-room,
+     * MyServer → my-server, AIChat → a-i-chat).
+     */
+    public static String partyName(String binding) {
+        boolean hasLetter = binding.chars().anyMatch(Character::isLetter);
+        if (hasLetter && binding.equals(binding.toUpperCase(Locale.ROOT))) {
+            return binding.toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        StringBuilder sb = new StringBuilder();
+        for (char c : binding.toCharArray()) {
+            if (c >= 'A' && c <= 'Z') {
+                sb.append('-').append(Character.toLowerCase(c));
+            } else {
+                sb.append(c);
+            }
+        }
+        String s = sb.toString();
+        if (s.startsWith("-")) {
+            s = s.substring(1);
+        }
+        s = s.replace('_', '-');
+        if (s.endsWith("-")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
+    }
+
+    /** One party: a binding name, the Room class, and its access gate. */
+    public record Binding(String name, String className, Access access) {
+        public Binding {
+            access = access == null ? Access.AUTHENTICATED : access;
+        }
+    }
+
+    /** A copy with other Yjs document limits. */
+    public RoomsConfig withYjs(YjsDocs y) {
+        return new RoomsConfig(bindings, hibernateAfterMs, maxConnectionsPerRoom, maxMessageBytes, messagesPerSecond,
+                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, y);
+    }
+
+    /**
+     * Limits of the built-in YjsRoom: the largest update a client may send, the largest document
+     * (also bounded by {@code storage.maxRoomBytes}), and how many increments are kept before they
+     * are merged into the document.
+     */
+    public record YjsDocs(Integer maxUpdateBytes, Long maxDocumentBytes, Integer compactAfter) {
+        public static final int DEFAULT_MAX_UPDATE_BYTES = 1024 * 1024;
+        public static final long DEFAULT_MAX_DOCUMENT_BYTES = 50L * 1024 * 1024;
+        public static final int DEFAULT_COMPACT_AFTER = 64;
+
+        public YjsDocs {
+            maxUpdateBytes = maxUpdateBytes == null ? DEFAULT_MAX_UPDATE_BYTES : maxUpdateBytes;
+            maxDocumentBytes = maxDocumentBytes == null ? DEFAULT_MAX_DOCUMENT_BYTES : maxDocumentBytes;
+            compactAfter = compactAfter == null ? DEFAULT_COMPACT_AFTER : compactAfter;
+            ServerConfig.positive("rooms.yjs.maxUpdateBytes", maxUpdateBytes);
+            ServerConfig.positive("rooms.yjs.maxDocumentBytes", maxDocumentBytes);
+            ServerConfig.positive("rooms.yjs.compactAfter", compactAfter);
+        }
+    }
+
+    /** History kept by the built-in PresenceRoom. */
+    public record Presence(Integer history) {
+        public static final int DEFAULT_HISTORY = 50;
+
+        public Presence {
+            history = history == null ? DEFAULT_HISTORY : history;
+            if (history < 0 || history > 10_000) {
+                throw new ConfigException("rooms.presence.history", "must be 0..10000");
+            }
+        }
+    }
+
+    /**
+     * Who may connect: {@code public}, {@code authenticated} (the default), {@code roomIdEquals}
+     * ({@code ctx.userId} | {@code ctx.activeOrgId}), one {@code resource}, or a {@code roomId} pattern
+     * whose kind group selects one of {@code resources}.
+     */
+    public record Access(String mode, String roomIdEquals, Resource resource, RoomIdPattern roomId,
+                         Map<String, Resource> resources) {
+        public static final Access AUTHENTICATED = new Access("authenticated", null, null, null, null);
+        public static final Access PUBLIC = new Access("public", null, null, null, null);
+
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        public Access {
+            resources = resources == null ? Map.of() : Map.copyOf(resources);
+        }
+
+        /** {@code access: public} or {@code access: authenticated} written as a plain string. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static Access of(String mode) {
+            return switch (mode == null ? "" : mode) {
+                case "public" -> PUBLIC;
+                case "authenticated" -> AUTHENTICATED;
+                default -> throw new ConfigException("access", "'" + mode + "' is not public or authenticated");
+            };
+        }
+
+        public static Access roomIdEquals(String placeholder) {
+            return new Access(null, placeholder, null, null, null);
+        }
+
+        public static Access resource(Resource r) {
+            return new Access(null, null, r, null, null);
+        }
+
+        public static Access pattern(RoomIdPattern p, Map<String, Resource> resources) {
+            return new Access(null, null, null, p, resources);
+        }
+
+        public boolean isPublic() {
+            return "public".equals(mode);
+        }
+
+        void validate(String path) {
+            int kinds = (mode != null ? 1 : 0) + (roomIdEquals != null ? 1 : 0) + (resource != null ? 1 : 0) + (roomId != null ? 1 : 0);
+            if (kinds != 1) {
+                throw new ConfigException(path, "give exactly one of public, authenticated, roomIdEquals, resource, roomId");
+            }
+            if (mode != null && !mode.equals("public") && !mode.equals("authenticated")) {
+                throw new ConfigException(path, "'" + mode + "' is not public or authenticated");
+            }
+            if (roomIdEquals != null && !roomIdEquals.equals("ctx.userId") && !roomIdEquals.equals("ctx.activeOrgId")) {
+                throw new ConfigException(path + ".roomIdEquals", "must be ctx.userId or ctx.activeOrgId");
+            }
+            if (resource != null) {
+                resource.validate(path + ".resource");
+            }
+            if (roomId != null) {
+                roomId.validate(path + ".roomId");
+                if (resources.isEmpty()) {
+                    throw new ConfigException(path + ".resources", "is required with roomId");
+                }
+                resources.forEach((kind, r) -> r.validate(path + ".resources." + kind));
+            } else if (!resources.isEmpty()) {
+                throw new ConfigException(path + ".resources", "only goes with roomId");
+            }
+        }
+    }
+
+    /**
+     * A row that must exist (and be visible) for the room id:
+     * {@code SELECT 1 FROM <table> WHERE <key> = ? AND <firewall col> = <ctx value> [AND <softDelete> IS NULL]}.
+     */
+    public record Resource(String datasource, String table, String key, Map<String, String> firewall, String softDelete) {
+        public Resource {
+            key = key == null || key.isBlank() ? "id" : key;
+            firewall = firewall == null ? Map.of() : Map.copyOf(firewall);
+        }
+
+        void validate(String path) {
+            if (datasource == null || datasource.isBlank()) {
+                throw new ConfigException(path + ".datasource", "is required");
+            }
+            name(path + ".table", table);
+            name(path + ".key", key);
+            if (softDelete != null) {
+                name(path + ".softDelete", softDelete);
+            }
+            firewall.forEach((col, value) -> {
+                name(path + ".firewall." + col, col);
+                if (!value.equals("ctx.userId") && !value.equals("ctx.activeOrgId")) {
+                    throw new ConfigException(path + ".firewall." + col, "must be ctx.userId or ctx.activeOrgId");
+                }
+            });
+        }
+
+        private static void name(String path, String v) {
+            if (v == null || !SQL_NAME.matcher(v).matches()) {
+                throw new ConfigException(path, "must be a plain SQL identifier");
+            }
+        }
+    }
+
+    /** A room-id pattern with the groups holding the resource kind and its id. */
+    public record RoomIdPattern(String pattern, Integer kindGroup, Integer idGroup) {
+        public RoomIdPattern {
+            kindGroup = kindGroup == null ? 1 : kindGroup;
+            idGroup = idGroup == null ? 2 : idGroup;
+        }
+
+        void validate(String path) {
+            try {
+                int groups = Pattern.compile(pattern).matcher("").groupCount();
+                if (kindGroup < 1 || kindGroup > groups || idGroup < 1 || idGroup > groups) {
+                    throw new ConfigException(path, "kindGroup and idGroup must name groups of the pattern");
+                }
+            } catch (PatternSyntaxException | NullPointerException e) {
+                throw new ConfigException(path + ".pattern", "is not a valid regular expression");
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.herald.config;
+
+import java.util.List;
+
+/**
+ * The edge: where to listen, the server credential, CORS/Origin allow-list and per-connection limits.
+ * {@code accessToken} is a secret: it comes from the environment ({@code ACCESS_TOKEN}) or a file.
+ */
+public record ServerConfig(
+        String host,
+        Integer port,
+        String accessToken,
+        List<String> allowedOrigins,
+        Long maxBodyBytes,
+        Integer maxPendingBytes,
+        Integer maxFrameBytes,
+        Long pingIntervalMs,
+        Integer maxConnections) {
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_PENDING_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+    public static final long DEFAULT_PING_INTERVAL_MS = 25_000;
+    public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+
+    public ServerConfig {
+        host = host == null || host.isBlank() ? DEFAULT_HOST : host;
+        port = port == null ? DEFAULT_PORT : port;
+        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
+        maxPendingBytes = maxPendingBytes == null ? DEFAULT_MAX_PENDING_BYTES : maxPendingBytes;
+        maxFrameBytes = maxFrameBytes == null ? DEFAULT_MAX_FRAME_BYTES : maxFrameBytes;
+        pingIntervalMs = pingIntervalMs == null ? DEFAULT_PING_INTERVAL_MS : pingIntervalMs;
+        maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("server.port", "must be 0..65535, was " + port);
+        }
+        positive("server.maxBodyBytes", maxBodyBytes);
+        positive("server.maxPendingBytes", maxPendingBytes);
+        positive("server.maxFrameBytes", maxFrameBytes);
+        positive("server.pingIntervalMs", pingIntervalMs);
+        positive("server.maxConnections", maxConnections);
+        for (String origin : allowedOrigins) {
+            if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+                throw new ConfigException("server.allowedOrigins", "'" + origin + "' is not an origin like https://app.example.com");
+            }
+        }
+    }
+
+    static void positive(String path, long value) {
+        if (value <= 0) {
+            throw new ConfigException(path, "must be positive, was " + value);
+        }
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig(null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Whether {@code origin} is allowed (exact match, or {@code *} configured). */
+    public boolean allowsOrigin(String origin) {
+        return origin != null && (allowedOrigins.contains(origin) || allowedOrigins.contains("*"));
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(host, p, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections);
+    }
+
+    public ServerConfig withHost(String h) {
+        return new ServerConfig(h, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections);
+    }
+
+    public ServerConfig withAccessToken(String t) {
+        return new ServerConfig(host, port, t, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections);
+    }
+
+    public ServerConfig withAllowedOrigins(List<String> o) {
+        return new ServerConfig(host, port, accessToken, o, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections);
+    }
+
+    public ServerConfig withMaxPendingBytes(int b) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, b, maxFrameBytes,
+                pingIntervalMs, maxConnections);
+    }
+
+    public ServerConfig withMaxBodyBytes(long b) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, b, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections);
+    }
+
+    public ServerConfig withPingIntervalMs(long ms) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                ms, maxConnections);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", accessToken=" + (accessToken == null ? "unset" : "***")
+                + ", allowedOrigins=" + allowedOrigins + "]";
+    }
+}

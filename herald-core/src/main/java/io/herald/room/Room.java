@@ -1,0 +1,136 @@
+package io.herald.room;
+
+import io.herald.storage.RoomStore;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A room's behaviour, what a PartyServer {@code Server} class is: extend it and override the hooks.
+ * One instance serves one (party, room id). Every hook of a room runs on that room's context, one at
+ * a time and in order, so room code needs no locks. Hooks run on a room worker, not an event loop:
+ * quick blocking calls (storage) are fine; long blocking work goes through {@link #offload}, whose
+ * result comes back on the room's context, still in order.
+ *
+ * <p>After {@code rooms.hibernateAfterMs} of silence the instance is dropped (its fields are lost,
+ * sockets stay open) and the next event builds a new one and runs {@link #onStart} again; keep what
+ * must survive in {@link #storage()} or in connection state.
+ *
+ * <p>A class bound in configuration needs a public no-argument constructor. It may declare
+ * {@code public static Optional<Refusal> onBeforeConnect(ConnectRequest request)}, run before the
+ * upgrade and after the configured access gate.
+ */
+public abstract class Room {
+    private RoomContext ctx;
+
+    final void attach(RoomContext context) {
+        this.ctx = context;
+    }
+
+    /** Called when the instance is (re)built, before any other hook: load state here. */
+    protected void onStart() throws Exception {
+    }
+
+    /** A socket joined. */
+    protected void onConnect(RoomConnection connection, ConnectionContext context) throws Exception {
+    }
+
+    /** A socket sent a text or binary frame. */
+    protected void onMessage(RoomConnection connection, RoomMessage message) throws Exception {
+    }
+
+    /** A socket closed (the connection is no longer in {@link #connections()}). */
+    protected void onClose(RoomConnection connection, int code, String reason) throws Exception {
+    }
+
+    /** A hook threw for this connection; the connection stays open. */
+    protected void onError(RoomConnection connection, Throwable error) {
+    }
+
+    /**
+     * The instance is about to be dropped (hibernation, or the room emptied): save what must survive.
+     * Storage is still usable here; sockets are not told.
+     */
+    protected void onUnload() throws Exception {
+    }
+
+    /** The alarm set with {@link #setAlarm} is due. */
+    protected void onAlarm() throws Exception {
+    }
+
+    /** The room id (URL-decoded). */
+    public final String name() {
+        return ctx.name();
+    }
+
+    /** The party (kebab-case binding name). */
+    public final String party() {
+        return ctx.party();
+    }
+
+    /** Sends {@code message} to every open connection except those whose ids are listed (the sender is included unless listed). */
+    public final void broadcast(RoomMessage message, String... excludeConnectionIds) {
+        ctx.broadcast(message, excludeConnectionIds);
+    }
+
+    /** Sends a text message to every open connection except those listed. */
+    public final void broadcast(String text, String... excludeConnectionIds) {
+        ctx.broadcast(RoomMessage.text(text), excludeConnectionIds);
+    }
+
+    /** The open connections, oldest first. */
+    public final Collection<RoomConnection> connections() {
+        return ctx.connections();
+    }
+
+    /** The newest open connection with this id (partysocket reuses ids across reconnects). */
+    public final Optional<RoomConnection> getConnection(String id) {
+        return ctx.connection(id);
+    }
+
+    /** The rooms configuration this room runs under. */
+    public final io.herald.config.RoomsConfig settings() {
+        return ctx.settings();
+    }
+
+    /** The room's durable key/value store. */
+    public final RoomStore storage() {
+        return ctx.storage();
+    }
+
+    /** Schedules {@link #onAlarm()} at {@code at} (replacing an earlier alarm); null cancels. */
+    public final void setAlarm(Instant at) {
+        ctx.setAlarm(at);
+    }
+
+    /**
+     * Runs blocking {@code work} on a worker pool; the future completes on this room's context, and
+     * no other hook of this room runs until it has.
+     */
+    public final <T> CompletableFuture<T> offload(Callable<T> work) {
+        return ctx.offload(work);
+    }
+
+    /** What a room needs from its host; implemented by the actor. */
+    interface RoomContext {
+        String name();
+
+        String party();
+
+        void broadcast(RoomMessage message, String... exclude);
+
+        Collection<RoomConnection> connections();
+
+        Optional<RoomConnection> connection(String id);
+
+        RoomStore storage();
+
+        io.herald.config.RoomsConfig settings();
+
+        void setAlarm(Instant at);
+
+        <T> CompletableFuture<T> offload(Callable<T> work);
+    }
+}

@@ -1,0 +1,292 @@
+package io.herald.room;
+
+import io.herald.Connection;
+import io.herald.EncodedMessage;
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.storage.RoomStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The actor of one room: its connections, its (possibly hibernated) {@link Room} instance, its
+ * alarm. Every field below the "confined" line is touched only on {@link #serial}, the room's context.
+ */
+final class RoomActor implements Room.RoomContext {
+    private static final Logger log = LoggerFactory.getLogger(RoomActor.class);
+
+    final String key;
+    final RoomBinding binding;
+    final String name;
+    final SerialExecutor serial;
+    /** Sockets reserved or joined; the host unloads the actor only at zero. */
+    final AtomicInteger places = new AtomicInteger();
+    volatile long lastActiveNanos = System.nanoTime();
+    volatile boolean loaded;
+    volatile boolean alarmPending;
+    private final RoomHost host;
+
+    // confined to serial
+    private Room instance;
+    private final Set<RoomConnection> connections = new LinkedHashSet<>();
+    private ScheduledFuture<?> alarm;
+    private RoomStore store;
+
+    RoomActor(String key, RoomBinding binding, String name, RoomHost host, SerialExecutor serial) {
+        this.key = key;
+        this.binding = binding;
+        this.name = name;
+        this.host = host;
+        this.serial = serial;
+    }
+
+    /** Builds the instance if hibernated or new. Throws what onStart throws (the instance is then discarded). */
+    private Room ensureStarted() throws Exception {
+        if (instance != null) {
+            return instance;
+        }
+        Room r = binding.newRoom();
+        r.attach(this);
+        host.onLoading(this);
+        try {
+            r.onStart();
+        } catch (Exception e) {
+            host.onUnloaded();
+            throw e;
+        }
+        instance = r;
+        loaded = true;
+        host.starts.increment();
+        return r;
+    }
+
+    void join(RoomConnection c, CompletableFuture<RoomConnection> joined) {
+        touch();
+        Room r;
+        try {
+            r = ensureStarted();
+        } catch (Exception e) {
+            log.warn("room {} failed to start: {}", key, e.toString());
+            joined.completeExceptionally(new HeraldException(ErrorCode.INTERNAL, "Uncaught exception during session setup"));
+            return;
+        }
+        connections.add(c);
+        host.meters.connections("rooms").incrementAndGet();
+        try {
+            r.onConnect(c, c.context());
+            joined.complete(c);
+        } catch (Exception e) {
+            log.warn("room {} onConnect failed: {}", key, e.toString());
+            connections.remove(c);
+            host.meters.connections("rooms").decrementAndGet();
+            joined.completeExceptionally(new HeraldException(ErrorCode.INTERNAL, "Uncaught exception during session setup"));
+        }
+    }
+
+    void message(RoomConnection c, RoomMessage m) {
+        touch();
+        if (!connections.contains(c)) {
+            return;
+        }
+        Room r;
+        try {
+            r = ensureStarted();
+        } catch (Exception e) {
+            // as at connect: a room that cannot start cannot serve this socket
+            log.warn("room {} failed to restart: {}", key, e.toString());
+            c.send("{\"error\":\"Uncaught exception during session setup\"}");
+            c.close(ErrorCode.INTERNAL.closeCode(), "Uncaught exception during session setup");
+            return;
+        }
+        try {
+            r.onMessage(c, m);
+        } catch (Exception e) {
+            reportError(r, c, e);
+        }
+    }
+
+    void closed(RoomConnection c, int code, String reason) {
+        touch();
+        if (connections.remove(c)) {
+            host.meters.connections("rooms").decrementAndGet();
+            try {
+                Room r = ensureStarted();
+                try {
+                    r.onClose(c, code, reason);
+                } catch (Exception e) {
+                    reportError(r, c, e);
+                }
+            } catch (Exception e) {
+                log.warn("room {} failed to restart for a close: {}", key, e.toString());
+            }
+        }
+        // unload first: release() removes the actor only when it is no longer loaded
+        if (connections.isEmpty()) {
+            unload();
+        }
+        host.release(this);
+    }
+
+    void alarm() {
+        alarm = null;
+        alarmPending = false;
+        touch();
+        try {
+            ensureStarted().onAlarm();
+        } catch (Exception e) {
+            log.warn("room {} onAlarm failed: {}", key, e.toString());
+        }
+        if (connections.isEmpty()) {
+            unload();
+            host.removeIfIdle(this);
+        }
+    }
+
+    /** Drops the instance if still idle (or {@code force}, for the loaded-rooms cap). */
+    void hibernate(long idleNanos, boolean force) {
+        if (instance != null && (force || System.nanoTime() - lastActiveNanos >= idleNanos)) {
+            unload();
+            host.hibernations.increment();
+        }
+    }
+
+    private void unload() {
+        if (instance != null) {
+            try {
+                instance.onUnload();
+            } catch (Exception e) {
+                log.warn("room {} onUnload failed: {}", key, e.toString());
+            }
+            instance = null;
+            loaded = false;
+            store = null;
+            host.onUnloaded();
+        }
+    }
+
+    void shutdown() {
+        if (alarm != null) {
+            alarm.cancel(false);
+        }
+    }
+
+    private void reportError(Room r, RoomConnection c, Throwable e) {
+        log.warn("room {} hook failed for connection {}: {}", key, c.id(), e.toString());
+        try {
+            r.onError(c, e);
+        } catch (RuntimeException again) {
+            log.debug("onError threw too", again);
+        }
+    }
+
+    private void touch() {
+        lastActiveNanos = System.nanoTime();
+    }
+
+    // --- Room.RoomContext, called from hooks on serial ---
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String party() {
+        return binding.party();
+    }
+
+    @Override
+    public void broadcast(RoomMessage message, String... exclude) {
+        EncodedMessage encoded = message.encoded();
+        Set<String> skip = exclude.length == 0 ? Set.of() : Set.copyOf(java.util.Arrays.asList(exclude));
+        Map<Executor, List<Connection>> byLoop = new HashMap<>(4);
+        int targetCount = 0;
+        for (RoomConnection c : connections) {
+            if (!skip.contains(c.id())) {
+                byLoop.computeIfAbsent(c.transport().executor(), k -> new ArrayList<>()).add(c.transport());
+                targetCount++;
+            }
+        }
+        byLoop.forEach((loop, targets) -> {
+            try {
+                loop.execute(() -> {
+                    for (Connection t : targets) {
+                        t.send(encoded);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // that loop is shutting down with its sockets
+            }
+        });
+        host.meters.delivered("rooms", targetCount);
+    }
+
+    @Override
+    public Collection<RoomConnection> connections() {
+        return Collections.unmodifiableCollection(new ArrayList<>(connections));
+    }
+
+    @Override
+    public Optional<RoomConnection> connection(String id) {
+        RoomConnection found = null;
+        for (RoomConnection c : connections) {
+            if (c.id().equals(id)) {
+                found = c;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    @Override
+    public RoomStore storage() {
+        if (store == null) {
+            store = host.storage.room(binding.party(), name);
+        }
+        return store;
+    }
+
+    @Override
+    public io.herald.config.RoomsConfig settings() {
+        return host.config();
+    }
+
+    @Override
+    public void setAlarm(Instant at) {
+        if (alarm != null) {
+            alarm.cancel(false);
+            alarm = null;
+        }
+        alarmPending = at != null;
+        if (at != null) {
+            long delay = Math.max(0, at.toEpochMilli() - System.currentTimeMillis());
+            alarm = host.timer.schedule(() -> host.fireAlarm(this), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public <T> CompletableFuture<T> offload(Callable<T> work) {
+        // Hooks already run on a room worker, not an event loop: running the work here blocks only
+        // this room, and keeps every later hook behind it, which is the ordering the API promises.
+        try {
+            return CompletableFuture.completedFuture(work.call());
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.herald.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.herald.Connection;
+import io.herald.EncodedMessage;
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.auth.Principal;
+import java.util.Optional;
+
+/**
+ * One client socket in a room, as room code sees it: its id (partysocket's {@code _pk}), the user,
+ * and a small JSON state that survives hibernation. Sends are queued to the socket's event loop, so
+ * they may be called from the room's hooks. State is read and written on the room's context.
+ */
+public final class RoomConnection {
+    /** The largest serialised per-connection state, as in PartyServer. */
+    public static final int MAX_STATE_BYTES = 2048;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String id;
+    private final Connection transport;
+    private final ConnectionContext context;
+    private JsonNode state = NullNode.instance;
+
+    RoomConnection(String id, Connection transport, ConnectionContext context) {
+        this.id = id;
+        this.transport = transport;
+        this.context = context;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String uri() {
+        return context.uri();
+    }
+
+    public Optional<Principal> user() {
+        return context.user();
+    }
+
+    /** The user id, or null on a public room without credentials. */
+    public String userId() {
+        return context.principal() == null ? null : context.principal().userId();
+    }
+
+    public ConnectionContext context() {
+        return context;
+    }
+
+    /** The connection's state; {@code null} JSON when never set. */
+    public JsonNode getState() {
+        return state;
+    }
+
+    /**
+     * Replaces the connection's state.
+     *
+     * @throws HeraldException 413 when its JSON is over {@link #MAX_STATE_BYTES}
+     */
+    public void setState(JsonNode value) {
+        JsonNode v = value == null ? NullNode.instance : value;
+        try {
+            if (JSON.writeValueAsBytes(v).length > MAX_STATE_BYTES) {
+                throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "Connection state is limited to " + MAX_STATE_BYTES + " bytes.");
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "Connection state must be JSON.");
+        }
+        this.state = v.deepCopy();
+    }
+
+    public void send(String text) {
+        send(EncodedMessage.text(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    public void send(byte[] binary) {
+        send(EncodedMessage.binary(binary.clone()));
+    }
+
+    public void send(RoomMessage message) {
+        send(message.encoded());
+    }
+
+    void send(EncodedMessage m) {
+        try {
+            transport.executor().execute(() -> transport.send(m));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the socket's loop is gone: the socket is closing
+        }
+    }
+
+    /** Closes the socket with {@code code} and {@code reason}, after the messages already sent to it. */
+    public void close(int code, String reason) {
+        // Sends are queued to the socket's loop; closing from here at once would drop the ones still
+        // queued (an error frame sent just before the close, for instance), so the close queues too.
+        try {
+            transport.executor().execute(() -> transport.close(code, reason));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            transport.close(code, reason);
+        }
+    }
+
+    Connection transport() {
+        return transport;
+    }
+
+    @Override
+    public String toString() {
+        return "RoomConnection[" + id + "]";
+    }
+}

@@ -1,0 +1,376 @@
+package io.herald.room.builtin;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.ErrorCode;
+import io.herald.config.RoomsConfig;
+import io.herald.room.ConnectionContext;
+import io.herald.room.Room;
+import io.herald.room.RoomConnection;
+import io.herald.room.RoomMessage;
+import io.herald.yjs.Lib0Decoder;
+import io.herald.yjs.Lib0Encoder;
+import io.herald.yjs.Yjs;
+import io.herald.yjs.YjsFormatException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Yjs document room speaking the y-websocket protocol (also what y-partyserver's provider speaks):
+ * it sends its sync step 1 on connect, answers every step 1 with a step 2 computed from the stored
+ * document, relays updates to every connection (the sender included, as the reference does), keeps
+ * the awareness table with its 30 s expiry and drops a connection's awareness when it closes.
+ *
+ * <p>The document is one merged v1 update plus pending increments, merged once
+ * {@code rooms.yjs.compactAfter} of them accumulate. It is saved to the room's storage (in chunks,
+ * one atomic batch) a moment after changes, when the last socket leaves and before the instance is
+ * dropped, and loaded by {@link #onStart()}. No CRDT model is kept: merge and diff work on the format.
+ * Text frames prefixed {@code __YPS:} are y-partyserver custom messages, handed to {@link #onCustomMessage}.
+ */
+public class YjsRoom extends Room {
+    private static final Logger log = LoggerFactory.getLogger(YjsRoom.class);
+    static final String DOC_META = "yjs:doc";
+    static final String DOC_CHUNK = "yjs:doc:";
+    static final int CHUNK_BYTES = 120 * 1024;
+    private static final byte[] EMPTY_UPDATE = {0, 0};
+    private static final String CUSTOM_PREFIX = "__YPS:";
+    private static final long AWARENESS_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long TICK_MS = 2_000;
+    private static final int MAX_AWARENESS_CLIENTS = 10_000;
+    private static final int MAX_CONTROLLED_IDS = 32;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final Yjs yjs = Yjs.withDefaults();
+    private byte[] merged = EMPTY_UPDATE;
+    private final List<byte[]> pending = new ArrayList<>();
+    private long pendingBytes;
+    private boolean dirty;
+    private boolean ticking;
+    private int chunksStored;
+    private final Map<Long, Aware> awareness = new HashMap<>();
+
+    /** One awareness entry: its clock, its JSON state (null once the client left) and when it was renewed. */
+    private record Aware(long clock, String state, long updatedNanos) {
+    }
+
+    @Override
+    protected void onStart() {
+        chunksStored = storage().getString(DOC_META).map(Integer::parseInt).orElse(0);
+        if (chunksStored > 0) {
+            java.io.ByteArrayOutputStream doc = new java.io.ByteArrayOutputStream();
+            storage().list(DOC_CHUNK).values().forEach(b -> doc.write(b, 0, b.length));
+            merged = doc.toByteArray();
+        }
+        // y-partyserver's rule: a restarted room (after hibernation) re-syncs the sockets still open
+        for (RoomConnection c : connections()) {
+            c.send(YWire.sync(YWire.STEP1, yjs.stateVectorFromUpdate(merged)));
+        }
+        if (!connections().isEmpty()) {
+            tick();
+        }
+    }
+
+    @Override
+    protected void onConnect(RoomConnection connection, ConnectionContext context) {
+        connection.send(YWire.sync(YWire.STEP1, yjs.stateVectorFromUpdate(document())));
+        if (awareness.values().stream().anyMatch(a -> a.state() != null)) {
+            connection.send(YWire.awareness(encodeAll()));
+        }
+        if (!ticking) {
+            tick();
+        }
+    }
+
+    @Override
+    protected void onMessage(RoomConnection connection, RoomMessage message) {
+        if (message instanceof RoomMessage.Text text) {
+            if (text.text().startsWith(CUSTOM_PREFIX)) {
+                onCustomMessage(connection, text.text().substring(CUSTOM_PREFIX.length()));
+            }
+            return;
+        }
+        try {
+            Lib0Decoder r = new Lib0Decoder(message.bytes(), yjs.limits());
+            int type = (int) r.readVarUint();
+            if (type == YWire.SYNC) {
+                int step = (int) r.readVarUint();
+                byte[] payload = r.readVarUint8Array();
+                if (step == YWire.STEP1) {
+                    connection.send(YWire.sync(YWire.STEP2, yjs.diff(document(), payload)));
+                } else if (step == YWire.STEP2 || step == YWire.UPDATE) {
+                    accept(connection, payload);
+                }
+            } else if (type == YWire.AWARENESS) {
+                applyAwareness(connection, r.readVarUint8Array());
+            } else if (type == YWire.QUERY_AWARENESS) {
+                connection.send(YWire.awareness(encodeAll()));
+            }
+        } catch (YjsFormatException e) {
+            log.debug("malformed y-websocket frame in {}: {}", name(), e.getMessage());
+            connection.close(ErrorCode.BAD_REQUEST.closeCode(), "malformed message");
+        }
+    }
+
+    /** Validates and keeps an update, then relays it to everyone; an oversized one is refused, the document untouched. */
+    private void accept(RoomConnection from, byte[] update) {
+        RoomsConfig.YjsDocs limits = settings().yjs();
+        if (update.length > limits.maxUpdateBytes()) {
+            refuse(from, "update too large");
+            return;
+        }
+        yjs.decode(update);
+        long limit = Math.min(limits.maxDocumentBytes(), storage().maxBytes() - 64 * 1024);
+        if (merged.length + pendingBytes + update.length > limit) {
+            refuse(from, "document too large");
+            return;
+        }
+        pending.add(update);
+        pendingBytes += update.length;
+        dirty = true;
+        if (pending.size() >= limits.compactAfter()) {
+            compact();
+        }
+        broadcast(RoomMessage.binary(YWire.sync(YWire.UPDATE, update)));
+        if (!ticking) {
+            tick();
+        }
+    }
+
+    private void refuse(RoomConnection c, String reason) {
+        c.send(YWire.permissionDenied(reason));
+        c.close(ErrorCode.PAYLOAD_TOO_LARGE.closeCode(), reason);
+    }
+
+    /** The whole document as one v1 update. */
+    protected final byte[] document() {
+        compact();
+        return merged;
+    }
+
+    private void compact() {
+        if (!pending.isEmpty()) {
+            List<byte[]> all = new ArrayList<>(pending.size() + 1);
+            all.add(merged);
+            all.addAll(pending);
+            merged = yjs.merge(all);
+            pending.clear();
+            pendingBytes = 0;
+        }
+    }
+
+    /** Saves the document if it changed: all chunks and the chunk count in one atomic batch. */
+    private void persist() {
+        if (!dirty) {
+            return;
+        }
+        byte[] doc = document();
+        int chunks = (doc.length + CHUNK_BYTES - 1) / CHUNK_BYTES;
+        int previous = chunksStored;
+        storage().batch(b -> {
+            for (int i = 0; i < chunks; i++) {
+                int from = i * CHUNK_BYTES;
+                b.put(chunkKey(i), java.util.Arrays.copyOfRange(doc, from, Math.min(doc.length, from + CHUNK_BYTES)));
+            }
+            for (int i = chunks; i < previous; i++) {
+                b.delete(chunkKey(i));
+            }
+            b.put(DOC_META, Integer.toString(chunks).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
+        chunksStored = chunks;
+        dirty = false;
+    }
+
+    private static String chunkKey(int i) {
+        return String.format("%s%06d", DOC_CHUNK, i);
+    }
+
+    // --- awareness (y-protocols rules, spec §4.2) ---
+
+    private void applyAwareness(RoomConnection from, byte[] update) {
+        List<AwarenessEntry> entries = readAwareness(update);
+        List<AwarenessEntry> accepted = new ArrayList<>();
+        List<Long> controlled = controlledIds(from);
+        long now = System.nanoTime();
+        for (AwarenessEntry e : entries) {
+            long client = e.client();
+            long clock = e.clock();
+            String state = e.state();
+            boolean gone = state.equals("null");
+            Aware cur = awareness.get(client);
+            long curClock = cur == null ? 0 : cur.clock();
+            if (clock > curClock || (clock == curClock && gone && cur != null && cur.state() != null)) {
+                if (cur == null && awareness.size() >= MAX_AWARENESS_CLIENTS) {
+                    continue;
+                }
+                awareness.put(client, new Aware(clock, gone ? null : state, now));
+                if (gone) {
+                    controlled.remove(client);
+                } else if (!controlled.contains(client) && controlled.size() < MAX_CONTROLLED_IDS) {
+                    controlled.add(client);
+                }
+                if (gone && cur == null) {
+                    continue;
+                }
+                accepted.add(e);
+            }
+        }
+        remember(from, controlled);
+        if (!accepted.isEmpty()) {
+            broadcast(RoomMessage.binary(YWire.awareness(awarenessUpdate(accepted))));
+        }
+    }
+
+    /** One entry of an awareness update; {@code state} is JSON text, {@code "null"} for a removal. */
+    private record AwarenessEntry(long client, long clock, String state) {
+    }
+
+    /**
+     * Reads every entry before any is applied. Each state must be JSON text: clients {@code JSON.parse}
+     * what is relayed to them and throw on anything else (in Node, an uncaught exception).
+     */
+    private List<AwarenessEntry> readAwareness(byte[] update) {
+        Lib0Decoder r = new Lib0Decoder(update, yjs.limits());
+        long count = r.readVarUint();
+        List<AwarenessEntry> entries = new ArrayList<>();
+        for (long i = 0; i < count; i++) {  // an entry takes at least 3 bytes: the frame bounds the loop
+            long client = r.readVarUint();
+            long clock = r.readVarUint();
+            String state = r.readVarString();
+            // " null " is a removal to the clients too
+            entries.add(new AwarenessEntry(client, clock, parseJson(state).isNull() ? "null" : state));
+        }
+        return entries;
+    }
+
+    /** The awareness update encoding: a count, then client, clock and state JSON per entry. */
+    private static byte[] awarenessUpdate(List<AwarenessEntry> entries) {
+        Lib0Encoder e = new Lib0Encoder();
+        e.writeVarUint(entries.size());
+        for (AwarenessEntry a : entries) {
+            e.writeVarUint(a.client());
+            e.writeVarUint(a.clock());
+            e.writeVarString(a.state());
+        }
+        return e.toByteArray();
+    }
+
+    private static JsonNode parseJson(String text) {
+        try {
+            JsonNode n = JSON.readTree(text);
+            if (n != null && !n.isMissingNode()) {
+                return n;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // below
+        }
+        throw new YjsFormatException("awareness state is not JSON");
+    }
+
+    private byte[] encodeAll() {
+        List<AwarenessEntry> live = new ArrayList<>();
+        for (Map.Entry<Long, Aware> e : awareness.entrySet()) {
+            if (e.getValue().state() != null) {
+                live.add(new AwarenessEntry(e.getKey(), e.getValue().clock(), e.getValue().state()));
+            }
+        }
+        return awarenessUpdate(live);
+    }
+
+    /** Marks {@code clients} gone at their stored clock and tells the room. */
+    private void removeAwareness(List<Long> clients) {
+        List<AwarenessEntry> gone = new ArrayList<>();
+        for (Long client : clients) {
+            Aware a = awareness.get(client);
+            if (a != null && a.state() != null) {
+                awareness.put(client, new Aware(a.clock(), null, System.nanoTime()));
+                gone.add(new AwarenessEntry(client, a.clock(), "null"));
+            }
+        }
+        if (!gone.isEmpty()) {
+            broadcast(RoomMessage.binary(YWire.awareness(awarenessUpdate(gone))));
+        }
+    }
+
+    private static List<Long> controlledIds(RoomConnection c) {
+        List<Long> ids = new ArrayList<>();
+        c.getState().path("yjsAwareness").forEach(n -> ids.add(n.asLong()));
+        return ids;
+    }
+
+    /** Kept in connection state so a hibernated room still knows whose awareness to drop on close. */
+    private static void remember(RoomConnection c, List<Long> ids) {
+        JsonNode state = c.getState();
+        ObjectNode next = state.isObject() ? ((ObjectNode) state).deepCopy() : JsonNodeFactory.instance.objectNode();
+        ArrayNode a = next.putArray("yjsAwareness");
+        ids.forEach(a::add);
+        c.setState(next);
+    }
+
+    @Override
+    protected void onClose(RoomConnection connection, int code, String reason) {
+        removeAwareness(controlledIds(connection));
+        if (connections().isEmpty()) {
+            persist();
+        }
+    }
+
+    @Override
+    protected void onUnload() {
+        persist();
+        // The tick only saves (done) and expires awareness (lost with the instance): left pending, it
+        // would rebuild the instance, reload the document and re-sync every open socket for nothing.
+        setAlarm(null);
+    }
+
+    /** Every few seconds while there is something to do: save changes, expire silent awareness. */
+    @Override
+    protected void onAlarm() {
+        ticking = false;
+        persist();
+        long now = System.nanoTime();
+        List<Long> expired = new ArrayList<>();
+        for (Iterator<Map.Entry<Long, Aware>> it = awareness.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Aware> e = it.next();
+            if (e.getValue().state() != null && now - e.getValue().updatedNanos() >= AWARENESS_TIMEOUT_NANOS) {
+                expired.add(e.getKey());
+            } else if (e.getValue().state() == null && now - e.getValue().updatedNanos() >= AWARENESS_TIMEOUT_NANOS) {
+                it.remove();
+            }
+        }
+        removeAwareness(expired);
+        // Re-arm only while awareness is live: an alarm counts as activity, and a quiet room must hibernate.
+        if (!connections().isEmpty() && awareness.values().stream().anyMatch(a -> a.state() != null)) {
+            tick();
+        }
+    }
+
+    private void tick() {
+        ticking = true;
+        setAlarm(Instant.now().plusMillis(TICK_MS));
+    }
+
+    /** A y-partyserver custom string message ({@code __YPS:} prefix removed). Does nothing by default. */
+    protected void onCustomMessage(RoomConnection connection, String message) {
+    }
+
+    /** Sends a y-partyserver custom string message to one connection. */
+    protected final void sendCustomMessage(RoomConnection connection, String message) {
+        connection.send(CUSTOM_PREFIX + message);
+    }
+
+    /** Sends a y-partyserver custom string message to every connection except those listed. */
+    protected final void broadcastCustomMessage(String message, String... excludeConnectionIds) {
+        broadcast(CUSTOM_PREFIX + message, excludeConnectionIds);
+    }
+}

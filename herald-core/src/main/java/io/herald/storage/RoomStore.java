@@ -1,0 +1,51 @@
+package io.herald.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.function.Consumer;
+
+/**
+ * One room's durable key/value store. Every write is committed before it returns (it survives a
+ * crash of the process). Limits: keys up to {@link #MAX_KEY_BYTES}, values up to
+ * {@link #MAX_VALUE_BYTES}, and a per-room byte budget; a write past a limit throws
+ * {@link StorageException} and changes nothing. Blocking; call from the room's worker, not an event loop.
+ */
+public interface RoomStore {
+    int MAX_KEY_BYTES = 2048;
+    int MAX_VALUE_BYTES = 128 * 1024;
+
+    Optional<byte[]> get(String key);
+
+    void put(String key, byte[] value);
+
+    /** Returns whether the key existed. */
+    boolean delete(String key);
+
+    /** Every entry whose key starts with {@code prefix}, in key order (empty prefix: all). */
+    SortedMap<String, byte[]> list(String prefix);
+
+    /** Applies every operation of {@code ops} atomically: all or none. */
+    void batch(Consumer<Batch> ops);
+
+    /** Bytes used by this room (keys + values). */
+    long bytesUsed();
+
+    /** This room's byte budget (keys + values); a write past it is refused. */
+    long maxBytes();
+
+    default Optional<String> getString(String key) {
+        return get(key).map(b -> new String(b, StandardCharsets.UTF_8));
+    }
+
+    default void putString(String key, String value) {
+        put(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The operations of an atomic batch. */
+    interface Batch {
+        Batch put(String key, byte[] value);
+
+        Batch delete(String key);
+    }
+}

@@ -1,0 +1,308 @@
+package io.herald.storage;
+
+import io.herald.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The embedded {@link Storage}: one SQLite file in WAL mode with {@code synchronous=FULL}, one table
+ * keyed by (party, room, key). A single connection serialises writers, which is what SQLite wants;
+ * reads are point or prefix lookups on the primary key. Thread-safe (calls lock the connection).
+ */
+public final class SqliteStorage implements Storage {
+    private static final int USAGE_CACHE = 10_000;
+    private final Path path;
+    private final Object lock = new Object();
+    private Connection db;
+    private final long maxRoomBytes;
+    private final Map<String, Long> usage = new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > USAGE_CACHE;
+        }
+    };
+
+    /**
+     * Opens (creating if needed) the database file at {@code path}.
+     *
+     * @param maxRoomBytes the byte budget of each room (keys + values)
+     */
+    public SqliteStorage(Path path, long maxRoomBytes) {
+        this.path = path;
+        this.maxRoomBytes = maxRoomBytes;
+    }
+
+    /** The connection, opened on first use so an instance that never stores anything creates no file. */
+    private Connection db() {
+        if (db != null) {
+            return db;
+        }
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("CREATE TABLE IF NOT EXISTS room_kv (party TEXT NOT NULL, room TEXT NOT NULL, k TEXT NOT NULL,"
+                        + " v BLOB NOT NULL, PRIMARY KEY (party, room, k)) WITHOUT ROWID");
+            }
+            db = c;
+            return c;
+        } catch (SQLException | java.io.IOException e) {
+            throw new StorageException("cannot open storage at " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public RoomStore room(String party, String room) {
+        return new SqliteRoomStore(party, room);
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            try {
+                if (db != null) {
+                    db.close();
+                }
+            } catch (SQLException e) {
+                // closing: nothing left to protect
+            }
+        }
+    }
+
+    private long used(String party, String room) throws SQLException {
+        String key = party + "\u0000" + room;
+        Long u = usage.get(key);
+        if (u == null) {
+            try (PreparedStatement ps = db().prepareStatement(
+                    "SELECT COALESCE(SUM(length(CAST(k AS BLOB)) + length(v)), 0) FROM room_kv WHERE party = ? AND room = ?")) {
+                ps.setString(1, party);
+                ps.setString(2, room);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    u = rs.getLong(1);
+                }
+            }
+            usage.put(key, u);
+        }
+        return u;
+    }
+
+    private Long existingSize(String party, String room, String k) throws SQLException {
+        try (PreparedStatement ps = db().prepareStatement(
+                "SELECT length(CAST(k AS BLOB)) + length(v) FROM room_kv WHERE party = ? AND room = ? AND k = ?")) {
+            ps.setString(1, party);
+            ps.setString(2, room);
+            ps.setString(3, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private static int keyBytes(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new StorageException(ErrorCode.BAD_REQUEST, "Storage keys must be non-empty.");
+        }
+        int n = key.getBytes(StandardCharsets.UTF_8).length;
+        if (n > RoomStore.MAX_KEY_BYTES) {
+            throw new StorageException(ErrorCode.PAYLOAD_TOO_LARGE, "Storage keys are limited to " + RoomStore.MAX_KEY_BYTES + " bytes.");
+        }
+        return n;
+    }
+
+    private static void checkValue(byte[] value) {
+        if (value == null) {
+            throw new StorageException(ErrorCode.BAD_REQUEST, "Storage values must not be null.");
+        }
+        if (value.length > RoomStore.MAX_VALUE_BYTES) {
+            throw new StorageException(ErrorCode.PAYLOAD_TOO_LARGE, "Storage values are limited to " + RoomStore.MAX_VALUE_BYTES + " bytes.");
+        }
+    }
+
+    private record Op(String key, byte[] value) {
+    }
+
+    private final class SqliteRoomStore implements RoomStore {
+        private final String party;
+        private final String room;
+
+        SqliteRoomStore(String party, String room) {
+            this.party = party;
+            this.room = room;
+        }
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            keyBytes(key);
+            synchronized (lock) {
+                try (PreparedStatement ps = db().prepareStatement("SELECT v FROM room_kv WHERE party = ? AND room = ? AND k = ?")) {
+                    ps.setString(1, party);
+                    ps.setString(2, room);
+                    ps.setString(3, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+                    }
+                } catch (SQLException e) {
+                    throw new StorageException("storage read failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            apply(List.of(new Op(key, value)));
+        }
+
+        @Override
+        public boolean delete(String key) {
+            keyBytes(key);
+            return apply(List.of(new Op(key, null))) > 0;
+        }
+
+        @Override
+        public SortedMap<String, byte[]> list(String prefix) {
+            String p = prefix == null ? "" : prefix;
+            SortedMap<String, byte[]> out = new TreeMap<>();
+            synchronized (lock) {
+                try (PreparedStatement ps = db().prepareStatement(
+                        "SELECT k, v FROM room_kv WHERE party = ? AND room = ? AND k >= ? ORDER BY k")) {
+                    ps.setString(1, party);
+                    ps.setString(2, room);
+                    ps.setString(3, p);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String k = rs.getString(1);
+                            if (!k.startsWith(p)) {
+                                break;
+                            }
+                            out.put(k, rs.getBytes(2));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new StorageException("storage read failed", e);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void batch(Consumer<Batch> ops) {
+            List<Op> list = new ArrayList<>();
+            ops.accept(new Batch() {
+                @Override
+                public Batch put(String key, byte[] value) {
+                    list.add(new Op(key, value));
+                    return this;
+                }
+
+                @Override
+                public Batch delete(String key) {
+                    list.add(new Op(key, null));
+                    return this;
+                }
+            });
+            apply(list);
+        }
+
+        @Override
+        public long maxBytes() {
+            return maxRoomBytes;
+        }
+
+        @Override
+        public long bytesUsed() {
+            synchronized (lock) {
+                try {
+                    return used(party, room);
+                } catch (SQLException e) {
+                    throw new StorageException("storage read failed", e);
+                }
+            }
+        }
+
+        /** Validates, checks the budget, then writes all ops in one transaction. Returns rows deleted. */
+        private int apply(List<Op> ops) {
+            for (Op op : ops) {
+                keyBytes(op.key());
+                if (op.value() != null) {
+                    checkValue(op.value());
+                }
+            }
+            synchronized (lock) {
+                try {
+                    long used = used(party, room);
+                    Map<String, Long> sizes = new HashMap<>();
+                    long delta = 0;
+                    for (Op op : ops) {
+                        Long before = sizes.containsKey(op.key()) ? sizes.get(op.key()) : existingSize(party, room, op.key());
+                        long after = op.value() == null ? 0 : keyBytes(op.key()) + op.value().length;
+                        delta += after - (before == null ? 0 : before);
+                        sizes.put(op.key(), op.value() == null ? null : after);
+                    }
+                    if (delta > 0 && used + delta > maxRoomBytes) {
+                        throw new StorageException(ErrorCode.PAYLOAD_TOO_LARGE,
+                                "The room's storage budget of " + maxRoomBytes + " bytes would be exceeded.");
+                    }
+                    int deleted = write(ops);
+                    usage.put(party + "\u0000" + room, used + delta);
+                    return deleted;
+                } catch (SQLException e) {
+                    usage.remove(party + "\u0000" + room);
+                    throw new StorageException("storage write failed", e);
+                }
+            }
+        }
+
+        private int write(List<Op> ops) throws SQLException {
+            db().setAutoCommit(false);
+            int deleted = 0;
+            try (PreparedStatement up = db().prepareStatement("INSERT OR REPLACE INTO room_kv (party, room, k, v) VALUES (?, ?, ?, ?)");
+                 PreparedStatement del = db().prepareStatement("DELETE FROM room_kv WHERE party = ? AND room = ? AND k = ?")) {
+                for (Op op : ops) {
+                    PreparedStatement ps = op.value() == null ? del : up;
+                    ps.setString(1, party);
+                    ps.setString(2, room);
+                    ps.setString(3, op.key());
+                    if (op.value() != null) {
+                        ps.setBytes(4, op.value());
+                    }
+                    int n = ps.executeUpdate();
+                    if (op.value() == null) {
+                        deleted += n;
+                    }
+                }
+                db().commit();
+                return deleted;
+            } catch (SQLException | RuntimeException e) {
+                db().rollback();
+                throw e;
+            } finally {
+                db().setAutoCommit(true);
+            }
+        }
+    }
+}

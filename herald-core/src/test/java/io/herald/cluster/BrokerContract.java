@@ -1,0 +1,234 @@
+package io.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Broker} adapter must show. An adapter's test extends this class and
+ * supplies {@link #newBroker()}; nothing here assumes the handlers run synchronously or on one node.
+ */
+public abstract class BrokerContract {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    protected Broker broker;
+
+    /** A fresh, empty broker; closed after each test. */
+    protected abstract Broker newBroker() throws Exception;
+
+    @BeforeEach
+    void openBroker() throws Exception {
+        broker = newBroker();
+    }
+
+    @AfterEach
+    void closeBroker() {
+        broker.close();
+    }
+
+    /** A handler that records what it sees and reports a fixed number of deliveries. */
+    protected static final class Recorder implements Broker.Handler {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        private final int deliveries;
+
+        Recorder(int deliveries) {
+            this.deliveries = deliveries;
+        }
+
+        @Override
+        public CompletableFuture<Integer> onMessage(String topic, byte[] message) {
+            seen.add(topic + "=" + new String(message, StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(deliveries);
+        }
+    }
+
+    /** Awaitility polling briskly, so an in-memory adapter's suite stays fast. */
+    protected static ConditionFactory eventually() {
+        return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
+
+    protected static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    protected int publish(String topic, String message) throws Exception {
+        return broker.publish(topic, bytes(message)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Publishes a marker on {@code topic} and waits until {@code probe} has seen it, so earlier messages had their chance. */
+    private void flush(String topic, Recorder probe) throws Exception {
+        String marker = "marker-" + System.nanoTime();
+        publish(topic, marker);
+        eventually().until(() -> probe.seen.contains(topic + "=" + marker));
+    }
+
+    @Test
+    void aSubscriberReceivesWhatIsPublishedToItsTopic() throws Exception {
+        Recorder h = new Recorder(3);
+        broker.subscribe("broadcast/org:A", h);
+
+        int delivered = publish("broadcast/org:A", "{\"hello\":1}");
+
+        eventually().until(() -> h.seen.contains("broadcast/org:A={\"hello\":1}"));
+        assertThat(delivered).isEqualTo(3);
+    }
+
+    @Test
+    void messagesArriveInPublishOrder() throws Exception {
+        Recorder h = new Recorder(1);
+        broker.subscribe("t", h);
+
+        for (int i = 0; i < 20; i++) {
+            publish("t", "m" + i);
+        }
+
+        eventually().until(() -> h.seen.size() == 20);
+        assertThat(h.seen).containsExactly(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "t=m" + i).toArray(String[]::new));
+    }
+
+    @Test
+    void publishingToATopicWithoutSubscribersDeliversNothing() throws Exception {
+        assertThat(publish("nobody-listens", "x")).isZero();
+    }
+
+    @Test
+    void theDeliveriesOfSeveralHandlersAreSummed() throws Exception {
+        Recorder two = new Recorder(2);
+        Recorder five = new Recorder(5);
+        broker.subscribe("t", two);
+        broker.subscribe("t", five);
+
+        assertThat(publish("t", "m")).isEqualTo(7);
+        eventually().until(() -> two.seen.contains("t=m") && five.seen.contains("t=m"));
+    }
+
+    @Test
+    void aHandlerThatThrowsCountsZeroAndDoesNotFailThePublish() throws Exception {
+        Recorder healthy = new Recorder(4);
+        broker.subscribe("t", (topic, message) -> {
+            throw new IllegalStateException("handler bug");
+        });
+        broker.subscribe("t", healthy);
+
+        assertThat(publish("t", "m")).isEqualTo(4);
+        eventually().until(() -> healthy.seen.contains("t=m"));
+    }
+
+    @Test
+    void aHandlerWhoseFutureFailsCountsZeroAndDoesNotFailThePublish() throws Exception {
+        Recorder healthy = new Recorder(4);
+        broker.subscribe("t", healthy);
+        broker.subscribe("t", (topic, message) -> CompletableFuture.failedFuture(new IllegalStateException("async bug")));
+
+        assertThat(publish("t", "m")).isEqualTo(4);
+    }
+
+    @Test
+    void aHandlerThatCompletesLaterIsWaitedFor() throws Exception {
+        CompletableFuture<Integer> later = new CompletableFuture<>();
+        broker.subscribe("t", (topic, message) -> later);
+
+        CompletableFuture<Integer> published = broker.publish("t", bytes("m"));
+        eventually().during(Duration.ofMillis(100)).until(() -> !published.isDone());
+        later.complete(6);
+
+        assertThat(published.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(6);
+    }
+
+    @Test
+    void messagesToOtherTopicsAreNotSeen() throws Exception {
+        Recorder mine = new Recorder(1);
+        Recorder other = new Recorder(1);
+        broker.subscribe("broadcast/org:A", mine);
+        broker.subscribe("broadcast/org:B", other);
+
+        publish("broadcast/org:B", "for-B");
+        publish("broadcast/org:AB", "for-AB");
+        flush("broadcast/org:A", mine);
+
+        assertThat(mine.seen).noneMatch(s -> s.contains("for-B") || s.contains("for-AB"));
+        assertThat(other.seen).containsExactly("broadcast/org:B=for-B");
+    }
+
+    @Test
+    void aClosedSubscriptionReceivesNothingMore() throws Exception {
+        Recorder gone = new Recorder(1);
+        Recorder probe = new Recorder(1);
+        Broker.Subscription s = broker.subscribe("t", gone);
+        broker.subscribe("t", probe);
+        flush("t", gone);
+
+        s.close();
+        assertThat(publish("t", "after")).isEqualTo(1);
+        flush("t", probe);
+
+        assertThat(gone.seen).noneMatch(m -> m.endsWith("after"));
+        assertThat(probe.seen).contains("t=after");
+    }
+
+    @Test
+    void closingASubscriptionTwiceIsHarmlessAndLeavesOtherHandlersSubscribed() throws Exception {
+        Recorder gone = new Recorder(1);
+        Recorder stays = new Recorder(1);
+        Broker.Subscription s = broker.subscribe("t", gone);
+        broker.subscribe("t", stays);
+
+        s.close();
+        assertThatCode(s::close).doesNotThrowAnyException();
+
+        assertThat(publish("t", "m")).isEqualTo(1);
+        eventually().until(() -> stays.seen.contains("t=m"));
+    }
+
+    @Test
+    void theSameHandlerOnTwoTopicsSeesBothAndClosingOneKeepsTheOther() throws Exception {
+        Recorder h = new Recorder(1);
+        Broker.Subscription a = broker.subscribe("a", h);
+        broker.subscribe("b", h);
+
+        publish("a", "1");
+        publish("b", "2");
+        eventually().until(() -> h.seen.containsAll(List.of("a=1", "b=2")));
+
+        a.close();
+        assertThat(publish("a", "3")).isZero();
+        assertThat(publish("b", "4")).isEqualTo(1);
+        eventually().until(() -> h.seen.contains("b=4"));
+        assertThat(h.seen).doesNotContain("a=3");
+    }
+
+    @Test
+    void aHandlerSeesOnlyMessagesPublishedAfterItSubscribed() throws Exception {
+        publish("t", "before");
+        Recorder late = new Recorder(1);
+        broker.subscribe("t", late);
+        flush("t", late);
+
+        assertThat(late.seen).noneMatch(m -> m.endsWith("before"));
+    }
+
+    @Test
+    void binaryMessagesArriveByteForByte() throws Exception {
+        byte[] payload = {0, 1, (byte) 0xff, (byte) 0x80, 0x7f, '\n'};
+        List<byte[]> got = new CopyOnWriteArrayList<>();
+        broker.subscribe("bin", (topic, message) -> {
+            got.add(message.clone());
+            return CompletableFuture.completedFuture(1);
+        });
+
+        assertThat(broker.publish("bin", payload).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        eventually().until(() -> got.size() == 1);
+        assertThat(got.get(0)).containsExactly(payload);
+    }
+}

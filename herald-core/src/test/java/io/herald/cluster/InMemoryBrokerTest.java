@@ -1,0 +1,73 @@
+package io.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class InMemoryBrokerTest extends BrokerContract {
+
+    @Override
+    protected Broker newBroker() {
+        return new InMemoryBroker();
+    }
+
+    private InMemoryBroker memory() {
+        return (InMemoryBroker) broker;
+    }
+
+    @Test
+    void aTopicHoldsNoMemoryOnceItsLastSubscriptionCloses() {
+        Broker.Subscription a = broker.subscribe("t", new Recorder(1));
+        Broker.Subscription b = broker.subscribe("t", new Recorder(1));
+        broker.subscribe("other", new Recorder(1));
+        assertThat(memory().topicCount()).isEqualTo(2);
+
+        a.close();
+        assertThat(memory().topicCount()).isEqualTo(2);
+        b.close();
+        b.close();
+        assertThat(memory().topicCount()).isEqualTo(1);
+    }
+
+    @Test
+    void handlersRunOnThePublishingThread() throws Exception {
+        AtomicReference<Thread> ran = new AtomicReference<>();
+        broker.subscribe("t", (topic, message) -> {
+            ran.set(Thread.currentThread());
+            return CompletableFuture.completedFuture(1);
+        });
+
+        CompletableFuture<Integer> published = broker.publish("t", bytes("m"));
+
+        assertThat(ran.get()).isSameAs(Thread.currentThread());
+        assertThat(published).isCompletedWithValue(1);
+    }
+
+    @Test
+    void theMessageArrayIsPassedThroughUncopied() {
+        byte[] message = bytes("shared");
+        AtomicReference<byte[]> got = new AtomicReference<>();
+        broker.subscribe("t", (topic, m) -> {
+            got.set(m);
+            return CompletableFuture.completedFuture(1);
+        });
+
+        broker.publish("t", message);
+
+        assertThat(got.get()).isSameAs(message);
+    }
+
+    @Test
+    void closingTheBrokerDropsEverySubscription() throws Exception {
+        Recorder h = new Recorder(1);
+        broker.subscribe("t", h);
+
+        broker.close();
+
+        assertThat(memory().topicCount()).isZero();
+        assertThat(publish("t", "m")).isZero();
+        assertThat(h.seen).isEmpty();
+    }
+}

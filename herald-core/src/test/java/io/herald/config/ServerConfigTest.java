@@ -1,0 +1,82 @@
+package io.herald.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ServerConfigTest {
+    private static ServerConfig withOrigins(String... origins) {
+        return ServerConfig.defaults().withAllowedOrigins(List.of(origins));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-1, 65536, 100_000})
+    void aPortOutsideZeroTo65535IsRefusedNamingServerPort(int port) {
+        assertThatThrownBy(() -> ServerConfig.defaults().withPort(port))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("server.port:")
+                .hasMessageContaining(String.valueOf(port));
+    }
+
+    @Test
+    void portZeroAndTheExtremesAreAccepted() {
+        assertThat(ServerConfig.defaults().withPort(0).port()).isZero();
+        assertThat(ServerConfig.defaults().withPort(65535).port()).isEqualTo(65535);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"app.example.com", "https://app.example.com/", "https://app.example.com/path", "ftp://x.com",
+                            "https://", "https://a b.com", "*.example.com"})
+    void anOriginThatIsNotSchemeAndHostIsRefusedNamingAllowedOrigins(String origin) {
+        assertThatThrownBy(() -> withOrigins("https://ok.example.com", origin))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("server.allowedOrigins:")
+                .hasMessageContaining(origin);
+    }
+
+    @Test
+    void originsWithPortsAndTheWildcardAreAccepted() {
+        assertThat(withOrigins("http://localhost:3000", "https://app.example.com", "*").allowedOrigins()).hasSize(3);
+    }
+
+    @Test
+    void allowsOriginMatchesExactlyOrByWildcard() {
+        ServerConfig s = withOrigins("https://app.example.com");
+
+        assertThat(s.allowsOrigin("https://app.example.com")).isTrue();
+        assertThat(s.allowsOrigin("https://APP.example.com")).isFalse();
+        assertThat(s.allowsOrigin("http://app.example.com")).isFalse();
+        assertThat(s.allowsOrigin("https://app.example.com:443")).isFalse();
+        assertThat(s.allowsOrigin(null)).isFalse();
+        assertThat(withOrigins("*").allowsOrigin("https://anything.net")).isTrue();
+        assertThat(withOrigins("*").allowsOrigin(null)).isFalse();
+        assertThat(ServerConfig.defaults().allowsOrigin("https://app.example.com")).isFalse();
+    }
+
+    @Test
+    void limitsMustBePositiveAndAreNamed() {
+        assertThatThrownBy(() -> ServerConfig.defaults().withMaxBodyBytes(0)).hasMessageStartingWith("server.maxBodyBytes:");
+        assertThatThrownBy(() -> ServerConfig.defaults().withMaxPendingBytes(-5)).hasMessageStartingWith("server.maxPendingBytes:");
+        assertThatThrownBy(() -> ServerConfig.defaults().withPingIntervalMs(0)).hasMessageStartingWith("server.pingIntervalMs:");
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null))
+                .hasMessageStartingWith("server.maxFrameBytes:");
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0))
+                .hasMessageStartingWith("server.maxConnections:");
+    }
+
+    @Test
+    void aBlankHostFallsBackToTheDefault() {
+        assertThat(ServerConfig.defaults().withHost("  ").host()).isEqualTo(ServerConfig.DEFAULT_HOST);
+        assertThat(ServerConfig.defaults().withHost("127.0.0.1").host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void toStringHidesTheAccessToken() {
+        String text = ServerConfig.defaults().withAccessToken("super-secret-token-123").toString();
+        assertThat(text).doesNotContain("super-secret-token-123").contains("***");
+    }
+}

@@ -1,0 +1,193 @@
+package io.herald.server;
+
+import io.herald.ErrorCode;
+import io.herald.Herald;
+import io.herald.config.ServerConfig;
+import io.herald.server.broadcast.BroadcastSocketHandler;
+import io.herald.server.broadcast.PublishHandler;
+import io.herald.server.broadcast.TicketHandler;
+import io.herald.server.http.ErrorHandler;
+import io.herald.server.http.JsonBodies;
+import io.herald.server.http.OpsHandlers;
+import io.herald.server.room.RoomSocketHandler;
+import io.herald.server.channel.ChannelsHandler;
+import io.herald.server.lane.LanePublishHandler;
+import io.herald.server.lane.LaneSocketHandler;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One event loop's share of the edge: an HTTP server on the shared port (Vert.x balances accepted
+ * connections across the instances), its router, and the sockets it owns. Confined to its event loop.
+ */
+final class EdgeVerticle extends VerticleBase {
+    private final Herald herald;
+    private final PrometheusMeterRegistry registry;
+    private final int port;
+    private final AtomicInteger connections;
+    private final AtomicBoolean draining;
+    private Sockets sockets;
+    private BroadcastSocketHandler broadcastSocket;
+    private RoomSocketHandler partiesSocket;
+    private RoomSocketHandler realtimeSocket;
+    private LaneSocketHandler laneSocket;
+    private String lanesBase;
+    private HttpServer server;
+
+    EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining) {
+        this.herald = herald;
+        this.registry = registry;
+        this.port = port;
+        this.connections = connections;
+        this.draining = draining;
+    }
+
+    @Override
+    public Future<?> start() {
+        ServerConfig sc = herald.config().server();
+        lanesBase = herald.config().lanes().basePath();
+        sockets = new Sockets(connections, sc.maxConnections(), sc.pingIntervalMs());
+        Context context = this.context;
+        FrameWriter loop = new FrameWriter(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop());
+        Router router = router(sc, context, loop);
+        sockets.startPings(vertx);
+        // Vert.x's limit is per server; each primitive enforces its own tighter limit on top.
+        int maxFrame = Math.max(Math.max(sc.maxFrameBytes(), herald.config().rooms().maxMessageBytes()),
+                herald.config().lanes().maxFrameBytes());
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(sc.host())
+                .setPort(port)
+                .setMaxWebSocketFrameSize(maxFrame)
+                .setMaxWebSocketMessageSize(maxFrame)
+                .setWebSocketClosingTimeout(5)
+                .setRegisterWebSocketWriteHandlers(false)
+                .setTcpNoDelay(true);
+        // port 0: every instance of this verticle must share one random port, which Vert.x does only for a shared random port id
+        SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, sc.host()) : SocketAddress.inetSocketAddress(port, sc.host());
+        return vertx.createHttpServer(options).requestHandler(request -> dispatch(request, router))
+                .invalidRequestHandler(EdgeVerticle::invalid).listen(address)
+                .onSuccess(s -> server = s);
+    }
+
+    /** A request Netty could not decode still gets a JSON error (Vert.x's default sends an empty body), then the connection closes. */
+    private static void invalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ErrorCode code = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? ErrorCode.URI_TOO_LONG
+                : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? ErrorCode.HEADERS_TOO_LARGE
+                : ErrorCode.BAD_REQUEST;
+        request.response().putHeader("Connection", "close");
+        ErrorHandler.send(request.response(), new io.herald.HeraldException(code));
+        request.connection().close();
+    }
+
+    /**
+     * WebSocket upgrades are taken before the router: vertx-web would wrap the socket, hiding the
+     * channel the frame writer needs; everything else is routed.
+     */
+    private void dispatch(HttpServerRequest request, Router router) {
+        if (request.method() == HttpMethod.GET && request.headers().contains("Upgrade", "websocket", true)) {
+            // partysocket's prefix written "/realtime" builds "//realtime/...": PartyServer ignores empty segments
+            String path = request.path().replaceFirst("^//+", "/");
+            if (path.equals("/broadcast/v1/websocket") || path.equals("/realtime/v1/websocket")) {
+                broadcastSocket.handle(request);
+                return;
+            }
+            if (path.startsWith("/parties/")) {
+                partiesSocket.handle(request);
+                return;
+            }
+            if (path.startsWith("/realtime/")) {
+                realtimeSocket.handle(request);
+                return;
+            }
+            // basePath "" mounts lanes HopeFlow-style: any upgrade no other route claims is a lane socket.
+            if (path.equals(lanesBase + "/websocket") || lanesBase.isEmpty()) {
+                laneSocket.handle(request);
+                return;
+            }
+        }
+        router.handle(request);
+    }
+
+    private Router router(ServerConfig sc, Context context, FrameWriter loop) {
+        Router router = Router.router(vertx);
+        ErrorHandler errors = new ErrorHandler(herald.meters());
+        JsonBodies bodies = new JsonBodies();
+        if (!sc.allowedOrigins().isEmpty()) {
+            CorsHandler cors = CorsHandler.create()
+                    .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+                    .allowedHeaders(Set.of("Authorization", "Content-Type", "x-api-key",
+                            // the workkit client resumes a channel stream with this header (an EventSource sends it too)
+                            "Last-Event-ID"));
+            if (sc.allowedOrigins().contains("*")) {
+                cors.addOrigin("*");
+            } else {
+                cors.addOrigins(sc.allowedOrigins()).allowCredentials(true);
+            }
+            router.route().handler(cors);
+        }
+        router.get("/healthz").handler(OpsHandlers.health());
+        router.get("/readyz").handler(OpsHandlers.ready(draining::get));
+        router.get("/metrics").handler(OpsHandlers.metrics(registry));
+
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes());
+        TicketHandler tickets = new TicketHandler(herald, bodies);
+        broadcastSocket = new BroadcastSocketHandler(herald, sockets, loop, errors);
+        partiesSocket = new RoomSocketHandler(herald, sockets, context, loop, "/parties", errors);
+        realtimeSocket = new RoomSocketHandler(herald, sockets, context, loop, "/realtime", errors);
+        laneSocket = new LaneSocketHandler(herald, sockets, loop, errors);
+        for (String base : new String[] {"/broadcast/v1", "/realtime/v1"}) {
+            router.post(base + "/ws-ticket").handler(body).handler(tickets);
+            router.get(base + "/websocket").handler(ctx -> broadcastSocket.handle(ctx.request()));
+        }
+        LanePublishHandler lanePublish = new LanePublishHandler(herald, bodies);
+        router.post(lanesBase + "/publish").handler((SecurityPolicyHandler) lanePublish::authorize).handler(body)
+                .handler(lanePublish::publish);
+        router.get(lanesBase.isEmpty() ? "/" : lanesBase + "/websocket").handler(ctx -> laneSocket.handle(ctx.request()));
+        router.get("/parties/*").handler(ctx -> partiesSocket.handle(ctx.request()));
+        router.get("/realtime/*").handler(ctx -> realtimeSocket.handle(ctx.request()));
+        // The server credential is checked before the body is read: no 413/415 hints to anonymous callers.
+        // A SecurityPolicyHandler, because Vert.x refuses a BodyHandler after an ordinary (USER) handler.
+        SecurityPolicyHandler server = ctx -> {
+            herald.serverCredential().require(new io.herald.server.http.RequestCredentials(ctx.request()));
+            ctx.next();
+        };
+        router.post("/broadcast/v1/changes").handler(server).handler(body).handler(PublishHandler.changes(herald, bodies));
+        router.post("/broadcast/v1/broadcast").handler(server).handler(body).handler(PublishHandler.broadcasts(herald, bodies));
+        ChannelsHandler channels = new ChannelsHandler(herald, loop, bodies);
+        router.get("/sse/*").handler(ctx -> channels.subscribe(ctx, "/sse/"));
+        router.get("/channels/v1/sse/*").handler(ctx -> channels.subscribe(ctx, "/channels/v1/sse/"));
+        router.get("/channels/v1/poll/*").handler(channels::poll);
+        router.post("/channels/v1/publish").handler(server).handler(body).handler(channels::publish);
+
+        router.route().failureHandler(errors);
+        for (int status : new int[] {400, 404, 405, 413, 500}) {
+            router.errorHandler(status, ctx -> errors.handle(ctx, status));
+        }
+        return router;
+    }
+
+    int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> stop() {
+        sockets.closeAll();
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

@@ -1,0 +1,111 @@
+package io.herald.server;
+
+import io.herald.Herald;
+import io.herald.config.HeraldConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A running Herald server: the engine plus its Vert.x edge, one {@link EdgeVerticle} per event loop
+ * on one port. {@link #start} blocks until it listens; {@link #close} drains (sockets get 1012) and
+ * stops. Embedding applications use {@link #herald()} to publish in-process. Thread-safe.
+ */
+public final class HeraldServer implements AutoCloseable {
+    private final Herald herald;
+    private final Vertx vertx;
+    private final int port;
+    private final AtomicBoolean draining;
+
+    private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining) {
+        this.herald = herald;
+        this.vertx = vertx;
+        this.port = port;
+        this.draining = draining;
+    }
+
+    /** Starts a server on {@code config} (port 0 picks a free port) and waits until it listens. */
+    public static HeraldServer start(HeraldConfig config) {
+        return start(config, b -> { });
+    }
+
+    /**
+     * Starts a server whose engine an embedder completes in code before it is built (a
+     * {@link io.herald.channel.ChannelAuthorizer}, rooms bound in code, another storage), and waits
+     * until it listens. The server sets the meter registry itself.
+     */
+    public static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        Herald.Builder builder = Herald.builder(config);
+        embedder.accept(builder);
+        Herald herald = builder.meterRegistry(registry).build();
+        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(false));
+        AtomicInteger connections = new AtomicInteger();
+        AtomicBoolean draining = new AtomicBoolean();
+        try {
+            EdgeVerticle first = new EdgeVerticle(herald, registry, config.server().port(), connections, draining);
+            await(vertx.deployVerticle(first, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP)));
+            int port = first.actualPort();
+            if (loops > 1) {
+                // the configured port, not the actual one: with port 0 the instances share the first one's random port
+                await(vertx.deployVerticle(() -> new EdgeVerticle(herald, registry, config.server().port(), connections, draining),
+                        new DeploymentOptions().setInstances(loops - 1)));
+            }
+            return new HeraldServer(herald, vertx, port, draining);
+        } catch (RuntimeException e) {
+            await(vertx.close());
+            herald.close();
+            throw e;
+        }
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("timed out", e);
+        }
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The engine: publish in-process through {@code herald().broadcast()}. */
+    public Herald herald() {
+        return herald;
+    }
+
+    /** Stops accepting, closes every socket with 1012, and releases the engine. */
+    @Override
+    public void close() {
+        draining.set(true);
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(Duration.ofSeconds(20).toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // still release the engine below
+        } finally {
+            herald.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.herald.server;
+
+import io.herald.auth.JwtSigner;
+import io.herald.config.ConfigException;
+import io.herald.server.config.ConfigLoader;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code herald} command line: {@code herald serve [--config herald.yaml] [--port N]}. */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
+        description = "A realtime server for the JVM.", subcommands = Main.Serve.class)
+public final class Main implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    /** Runs the server until the process is stopped. */
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the server (embedded defaults without a config).")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--config", description = "YAML configuration file (default: $HERALD_CONFIG)")
+        Path config;
+
+        @Option(names = "--port", description = "Port to listen on (overrides server.port)")
+        Integer port;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Map<String, String> env = System.getenv();
+            Path file = config != null ? config : env.containsKey("HERALD_CONFIG") ? Path.of(env.get("HERALD_CONFIG")) : null;
+            ConfigLoader.Loaded loaded;
+            HeraldServer server;
+            try {
+                loaded = new ConfigLoader(env).load(file, port);
+                server = HeraldServer.start(loaded.config());
+            } catch (ConfigException e) {
+                System.err.println("herald: configuration error: " + e.getMessage());
+                return 2;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                log.info("shutting down");
+                server.close();
+                stopped.countDown();
+            }, "herald-shutdown"));
+            log.info("Herald listening on {}:{}", loaded.config().server().host(), server.port());
+            if (loaded.devMode()) {
+                printDevBanner(loaded, server.port());
+            }
+            stopped.await();
+            return 0;
+        }
+
+        /** Printed to stdout once, never logged: the dev secrets and what to try next. */
+        private static void printDevBanner(ConfigLoader.Loaded loaded, int port) {
+            var cfg = loaded.config();
+            String jwt = new JwtSigner(cfg.auth().jwt().secret()).sign(Map.of(
+                    "sub", "dev_user", "name", "Dev User", "orgs", Map.of("org_dev", List.of("owner")),
+                    "exp", Instant.now().plusSeconds(24 * 3600).getEpochSecond()));
+            String base = "http://localhost:" + port;
+            System.out.println();
+            System.out.println("WARNING: dev mode. No " + String.join(" / ", loaded.generated())
+                    + " was given, so random ones were generated for this run only. Set them in the environment for real use.");
+            System.out.println("  ACCESS_TOKEN=" + cfg.server().accessToken());
+            System.out.println("  example user JWT (dev_user, org_dev, owner, 24 h): " + jwt);
+            System.out.println();
+            System.out.println("Try:");
+            System.out.println("  curl " + base + "/healthz");
+            System.out.println("  curl -X POST " + base + "/broadcast/v1/ws-ticket -H 'Authorization: Bearer " + jwt + "'");
+            System.out.println("  websocat '" + base.replace("http", "ws") + "/broadcast/v1/websocket?ws_ticket=<wsTicket>'");
+            System.out.println("  curl -X POST " + base + "/broadcast/v1/broadcast -H 'Authorization: Bearer "
+                    + cfg.server().accessToken() + "' -H 'Content-Type: application/json' \\");
+            System.out.println("       -d '{\"event\":\"hello\",\"payload\":{\"text\":\"hi\"},\"organizationId\":\"org_dev\"}'");
+            System.out.println("  docs: docs/broadcast.md");
+            System.out.println();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.herald.server;
+
+import io.herald.Connection;
+import io.herald.EncodedMessage;
+import io.herald.ErrorCode;
+import io.herald.Meters;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The writer of one server WebSocket: writes each message's shared pre-encoded frame through its
+ * loop's {@link FrameWriter} (one flush per socket per pass), enforces the outbound byte limit
+ * (past it the socket is closed with 1013 and the drop counted) and tracks liveness for pings.
+ * {@link #send} runs only on the socket's event loop.
+ */
+public final class WebSocketTransport extends FrameWriter.Target implements Connection {
+    private static final AtomicLong IDS = new AtomicLong();
+    private final int maxPendingBytes;
+    private final FrameWriter writer;
+    /** Vert.x's handler context of the socket: frames written here pass the WebSocket encoder untouched. */
+    private ChannelHandlerContext channel;
+    private volatile ServerWebSocket ws;
+    /** Messages sent before the upgrade completed (rooms join before the 101 goes out). */
+    private java.util.List<EncodedMessage> early;
+    private int earlyBytes;
+    private final Meters meters;
+    private final String primitive;
+    private final String id;
+    private volatile boolean closed;
+    private int closeCode;
+    private String closeReason;
+    private volatile long lastSeenNanos = System.nanoTime();
+
+    public WebSocketTransport(ServerWebSocket ws, FrameWriter writer, int maxPendingBytes, Meters meters, String primitive) {
+        this(writer, maxPendingBytes, meters, primitive);
+        attach(ws);
+    }
+
+    /** A transport whose socket is attached later, on its loop; sends until then are held (bounded). */
+    public WebSocketTransport(FrameWriter writer, int maxPendingBytes, Meters meters, String primitive) {
+        this.writer = writer;
+        this.maxPendingBytes = maxPendingBytes;
+        this.meters = meters;
+        this.primitive = primitive;
+        this.id = Long.toString(IDS.incrementAndGet(), 36);
+    }
+
+    /** Attaches the upgraded socket and writes what was held. Called on the socket's loop. */
+    public void attach(ServerWebSocket socket) {
+        this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+        this.ws = socket;
+        socket.setWriteQueueMaxSize(maxPendingBytes);
+        if (early != null) {
+            java.util.List<EncodedMessage> held = early;
+            early = null;
+            for (EncodedMessage m : held) {
+                send(m);
+            }
+        }
+        if (closed) {
+            socket.close((short) closeCode, closeReason);
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Executor executor() {
+        return writer.loop();
+    }
+
+    /** Flushes what the writer queued (called by the writer at the end of a pass). */
+    @Override
+    protected void flushNow() {
+        channel.flush();
+    }
+
+    public ServerWebSocket socket() {
+        return ws;
+    }
+
+    @Override
+    public boolean send(EncodedMessage message) {
+        if (closed) {
+            return false;
+        }
+        if (ws == null) {
+            if (early == null) {
+                early = new java.util.ArrayList<>(4);
+            }
+            earlyBytes += message.length();
+            if (earlyBytes > maxPendingBytes) {
+                meters.dropped(primitive, "slow_consumer");
+                close(ErrorCode.OVERLOADED, "slow consumer");
+                return false;
+            }
+            early.add(message);
+            return true;
+        }
+        if (!channel.channel().isWritable()) {
+            meters.dropped(primitive, "slow_consumer");
+            close(ErrorCode.OVERLOADED, "slow consumer");
+            return false;
+        }
+        writer.writeFrame(this, channel, message);
+        return true;
+    }
+
+    /** Sends a small text frame (control replies such as {@code pong}). */
+    public void sendText(String text) {
+        if (!closed && ws != null) {
+            ws.writeFinalTextFrame(text);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closed) {
+            return;
+        }
+        closeCode = code;
+        closeReason = reason;
+        closed = true;
+        ServerWebSocket s = ws;
+        if (s != null) {
+            s.close((short) code, reason);
+        }
+    }
+
+    /** Marks the socket closed by the peer or the network. */
+    public void markClosed() {
+        closed = true;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Handles an inbound-side error Vert.x reports. Vert.x runs its frame decoder with
+     * closeOnProtocolViolation off and only reports a frame over its size limit (or another violation,
+     * after which the decoder reads nothing more) and a message whose frames overflow its message limit
+     * (an IllegalStateException from its frame aggregator, the only one on the read path); either way it
+     * leaves the socket open, so it is closed here: 1009 for size, 1003 for other violations.
+     */
+    public void onInboundError(Throwable e) {
+        if (e instanceof CorruptedWebSocketFrameException c) {
+            close(c.closeStatus().equals(WebSocketCloseStatus.MESSAGE_TOO_BIG) ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST,
+                    "protocol violation");
+        } else if (e instanceof IllegalStateException) {
+            close(ErrorCode.PAYLOAD_TOO_LARGE, "message too large");
+        }
+    }
+
+    /** Records that the peer sent something (any frame, including pong). */
+    public void touch() {
+        lastSeenNanos = System.nanoTime();
+    }
+
+    public long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+}

@@ -1,0 +1,159 @@
+package io.herald.server.channel;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.ErrorCode;
+import io.herald.Herald;
+import io.herald.HeraldException;
+import io.herald.channel.ChannelAuthorizer;
+import io.herald.channel.ChannelHub;
+import io.herald.server.FrameWriter;
+import io.herald.server.http.JsonBodies;
+import io.herald.server.http.RequestCredentials;
+import io.herald.server.room.RoomPath;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Channels routes: {@code GET /sse/<channel>} (and {@code /channels/v1/sse/<channel>}) opens a
+ * stream after the name check (400), the authorizer (401/403) and the subscriber cap (429);
+ * {@code GET /channels/v1/poll/<channel>} answers the same replay as a JSON array;
+ * {@code POST /channels/v1/publish} (server credential) publishes. One instance per event loop.
+ */
+public final class ChannelsHandler {
+    private static final Logger log = LoggerFactory.getLogger(ChannelsHandler.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    private final Herald herald;
+    private final FrameWriter loop;
+    private final JsonBodies bodies;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public ChannelsHandler(Herald herald, FrameWriter loop, JsonBodies bodies) {
+        this.herald = herald;
+        this.loop = loop;
+        this.bodies = bodies;
+    }
+
+    /** {@code GET <prefix><channel>}: the event stream. */
+    public void subscribe(RoutingContext ctx, String prefix) {
+        HttpServerRequest request = ctx.request();
+        String channel = channelName(request.path(), prefix);
+        authorize(channel, request);
+        ChannelHub hub = herald.channels();
+        HttpServerResponse response = ctx.response();
+        SseTransport t = new SseTransport(request, response, loop, ctx.vertx(), hub.config().heartbeatMs(),
+                herald.config().server().maxPendingBytes(), herald.meters(), "sse-" + IDS.incrementAndGet());
+        ChannelHub.Subscription sub = hub.subscribe(channel, lastEventId(request), t);
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("Content-Type", "text/event-stream")
+                .putHeader("Cache-Control", "no-cache, no-transform")
+                .putHeader("X-Accel-Buffering", "no");
+        if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            // connection-specific headers are forbidden in HTTP/2 (RFC 9113 8.2.2); clients reject the response
+            response.putHeader("Connection", "keep-alive");
+        }
+        // writes the head; ": connected" and the replay were queued on this loop by the subscribe and follow it
+        t.start(sub::close);
+    }
+
+    /** {@code GET /channels/v1/poll/<channel>}: the buffered events after the client's id, as JSON. */
+    public void poll(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String channel = channelName(request.path(), "/channels/v1/poll/");
+        authorize(channel, request);
+        List<ChannelHub.Entry> entries = herald.channels().poll(channel, lastEventId(request));
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            for (ChannelHub.Entry e : entries) {
+                g.writeStartObject();
+                g.writeNumberField("id", e.id());
+                g.writeStringField("event", e.event());
+                g.writeFieldName("data");
+                g.writeRawValue(e.data());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new HeraldException(ErrorCode.INTERNAL);
+        }
+        ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+                .end(Buffer.buffer(out.toByteArray()));
+    }
+
+    /** {@code POST /channels/v1/publish} {@code {"channel","event","data"}} → {@code {"delivered","id"}}. */
+    public void publish(RoutingContext ctx) {
+        JsonNode body = bodies.read(ctx, false);
+        if (!body.isObject()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "The body must be a JSON object.");
+        }
+        String channel = text(body, "channel");
+        String event = text(body, "event");
+        if (!body.has("data")) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "data is required (null is allowed).");
+        }
+        Future.fromCompletionStage(herald.channels().publish(channel, event, body.get("data")), ctx.vertx().getOrCreateContext())
+                .onSuccess(p -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("delivered", p.delivered()).put("id", p.id()).toBuffer()))
+                .onFailure(ctx::fail);
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, field + " is required (a string).");
+        }
+        return n.asText();
+    }
+
+    private void authorize(String channel, HttpServerRequest request) {
+        ChannelAuthorizer.Decision d;
+        try {
+            d = herald.channelAuthorizer().authorize(channel, new RequestCredentials(request));
+        } catch (HeraldException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("channel authorizer failed: {}", e.getClass().getName());
+            throw new HeraldException(ErrorCode.FORBIDDEN, "Not allowed to read this channel.");
+        }
+        if (d == null) {
+            throw new HeraldException(ErrorCode.FORBIDDEN, "Not allowed to read this channel.");
+        }
+    }
+
+    private String channelName(String path, String prefix) {
+        String raw = path.substring(prefix.length());
+        if (raw.isEmpty() || raw.contains("/")) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "Invalid channel name.");
+        }
+        String name = RoomPath.decode(raw);
+        herald.channels().validateName(name);
+        return name;
+    }
+
+    /** {@code Last-Event-ID} wins when present (even when not a number); a non-numeric value counts as 0. */
+    static long lastEventId(HttpServerRequest request) {
+        String header = request.getHeader("Last-Event-ID");
+        String v = header != null ? header.trim() : request.getParam("lastEventId");
+        if (v == null || v.isEmpty() || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.herald.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.herald.config.ConfigException;
+import io.herald.config.HeraldConfig;
+import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Builds a {@link HeraldConfig} from an optional YAML file and the environment: {@code ${VAR}} and
+ * {@code ${VAR:-default}} are substituted in values, {@code HERALD_SERVER_PORT=9000}-style variables
+ * override keys, {@code ACCESS_TOKEN} and {@code JWT_SECRET} supply the secrets, and unknown keys are
+ * a start-up error naming their path. Missing secrets are generated (dev mode) and reported so the
+ * caller can print them once.
+ */
+public final class ConfigLoader {
+    private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private final Map<String, String> env;
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** The loaded configuration, and which secrets were generated because none was given. */
+    public record Loaded(HeraldConfig config, List<String> generated) {
+        public boolean devMode() {
+            return !generated.isEmpty();
+        }
+    }
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** Loads {@code file} (may be null) and applies the environment, then {@code portOverride} if not null. */
+    public Loaded load(Path file, Integer portOverride) {
+        ObjectNode root = file == null ? JsonNodeFactory.instance.objectNode() : read(file);
+        requireReference(root, "server", "accessToken", "ACCESS_TOKEN");
+        requireReference(root.path("auth") instanceof ObjectNode a ? a : JsonNodeFactory.instance.objectNode(), "jwt", "secret", "JWT_SECRET");
+        substitute(root, "");
+        applyEnvOverrides(root);
+        if (portOverride != null) {
+            object(root, "server").put("port", portOverride);
+        }
+        List<String> generated = new ArrayList<>();
+        secret(root, "server", "accessToken", "ACCESS_TOKEN", generated);
+        secret(object(root, "auth"), "jwt", "secret", "JWT_SECRET", generated);
+        return new Loaded(bind(root), List.copyOf(generated));
+    }
+
+    private ObjectNode read(Path file) {
+        try {
+            JsonNode n = yaml.readTree(Files.readAllBytes(file));
+            if (n == null || n.isMissingNode() || n.isNull()) {
+                return JsonNodeFactory.instance.objectNode();
+            }
+            if (!n.isObject()) {
+                throw new ConfigException(file.toString(), "the top level must be a mapping");
+            }
+            return (ObjectNode) n;
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /** Secrets may be named in the file only as a reference (${VAR}), never written into it. */
+    private static void requireReference(ObjectNode parent, String section, String key, String envName) {
+        JsonNode v = parent.path(section).path(key);
+        if (v.isTextual() && !VAR.matcher(v.asText()).find()) {
+            throw new ConfigException(section.equals("jwt") ? "auth.jwt.secret" : section + "." + key,
+                    "secrets are not written in the config file: use ${" + envName + "} or set " + envName);
+        }
+    }
+
+    private HeraldConfig bind(ObjectNode root) {
+        try {
+            return yaml.treeToValue(root, HeraldConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(path(e), "unknown key");
+        } catch (JsonMappingException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ConfigException ce) {
+                throw ce;
+            }
+            throw new ConfigException(path(e), e.getOriginalMessage().lines().findFirst().orElse("invalid value"));
+        } catch (IOException e) {
+            throw new ConfigException("config", e.getMessage());
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private void substitute(JsonNode node, String path) {
+        if (node instanceof ObjectNode o) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                String p = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+                if (f.getValue().isTextual()) {
+                    f.setValue(new TextNode(expand(f.getValue().asText(), p)));
+                } else {
+                    substitute(f.getValue(), p);
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i).isTextual()) {
+                    a.set(i, new TextNode(expand(a.get(i).asText(), path + "[" + i + "]")));
+                } else {
+                    substitute(a.get(i), path + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    private String expand(String value, String path) {
+        Matcher m = VAR.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = env.get(m.group(1));
+            if (v == null) {
+                v = m.group(2);
+            }
+            if (v == null) {
+                throw new ConfigException(path, "environment variable " + m.group(1) + " is not set");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private void applyEnvOverrides(ObjectNode root) {
+        env.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("HERALD_") && !e.getKey().equals("HERALD_CONFIG") && !e.getKey().equals("HERALD_LOG_LEVEL"))
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> {
+                    String[] tokens = e.getKey().substring("HERALD_".length()).toLowerCase(Locale.ROOT).split("_");
+                    if (!override(HeraldConfig.class, root, tokens, 0, e.getValue())) {
+                        throw new ConfigException(e.getKey(), "does not name a configuration key");
+                    }
+                });
+    }
+
+    /** Walks the record structure matching one or more tokens per component name (MAX_PENDING_BYTES = maxPendingBytes). */
+    private static boolean override(Class<?> type, ObjectNode node, String[] tokens, int from, String value) {
+        if (!type.isRecord()) {
+            return false;
+        }
+        for (RecordComponent rc : type.getRecordComponents()) {
+            // the YAML key, which @JsonProperty may rename (channels.public is the component publicChannels)
+            JsonProperty renamed = rc.getAccessor().getAnnotation(JsonProperty.class);
+            String key = renamed != null && !renamed.value().isEmpty() ? renamed.value() : rc.getName();
+            String want = key.toLowerCase(Locale.ROOT);
+            StringBuilder joined = new StringBuilder();
+            for (int to = from; to < tokens.length; to++) {
+                joined.append(tokens[to]);
+                if (!joined.toString().equals(want)) {
+                    continue;
+                }
+                boolean last = to == tokens.length - 1;
+                if (rc.getType().isRecord() && !last) {
+                    return override(rc.getType(), object(node, key), tokens, to + 1, value);
+                }
+                if (last && !rc.getType().isRecord() && !Map.class.isAssignableFrom(rc.getType())) {
+                    if (List.class.isAssignableFrom(rc.getType()) && isStringList(rc.getGenericType())) {
+                        ArrayNode a = node.putArray(key);
+                        for (String part : value.split(",")) {
+                            if (!part.isBlank()) {
+                                a.add(part.trim());
+                            }
+                        }
+                    } else {
+                        node.put(key, value);
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isStringList(Type t) {
+        return t instanceof ParameterizedType p && p.getActualTypeArguments()[0] == String.class;
+    }
+
+    private void secret(ObjectNode parent, String section, String key, String envName, List<String> generated) {
+        ObjectNode s = object(parent, section);
+        JsonNode current = s.get(key);
+        if (current != null && current.isTextual() && !current.asText().isEmpty()) {
+            return;
+        }
+        String fromEnv = env.get(envName);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            s.put(key, fromEnv);
+            return;
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        s.put(key, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+        generated.add(envName);
+    }
+
+    private static ObjectNode object(ObjectNode parent, String field) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            return parent.putObject(field);
+        }
+        if (!n.isObject()) {
+            throw new ConfigException(field, "must be a mapping");
+        }
+        return (ObjectNode) n;
+    }
+}

@@ -1,0 +1,36 @@
+package io.herald.server.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
+
+/** Health, readiness and Prometheus metrics endpoints. */
+public final class OpsHandlers {
+    private OpsHandlers() {
+    }
+
+    /** {@code GET /healthz}: the process is up. */
+    public static Handler<RoutingContext> health() {
+        return ctx -> ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
+    }
+
+    /** {@code GET /readyz}: 200 while accepting traffic, 503 while draining. */
+    public static Handler<RoutingContext> ready(BooleanSupplier draining) {
+        return ctx -> {
+            if (draining.getAsBoolean()) {
+                ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+                        .end("{\"status\":\"draining\"}");
+            } else {
+                ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ready\"}");
+            }
+        };
+    }
+
+    /** {@code GET /metrics}: Prometheus text exposition. */
+    public static Handler<RoutingContext> metrics(PrometheusMeterRegistry registry) {
+        return ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(registry.scrape());
+    }
+}

@@ -1,0 +1,169 @@
+package io.herald.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A WebSocket client over a plain {@link Socket}, for what the JDK client cannot do: send any upgrade
+ * headers and read a refused upgrade's body, or stop reading entirely with a tiny receive buffer so
+ * the server's outbound queue fills up (slow consumer).
+ */
+public final class RawWebSocket implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+
+    /** The status, headers (lower-case names) and body of an HTTP response. */
+    public record Response(int status, Map<String, String> headers, String body) {
+    }
+
+    private RawWebSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+    }
+
+    /**
+     * Sends a WebSocket upgrade for {@code pathAndQuery} with extra header name/value pairs and reads the
+     * response; the connection is closed afterwards, also after a successful 101.
+     */
+    public static Response upgrade(int port, String pathAndQuery, String... headers) {
+        try (Socket s = connect(port, 0)) {
+            sendUpgrade(s, port, pathAndQuery, headers);
+            return readResponse(s.getInputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Opens a WebSocket with a socket receive buffer of {@code receiveBufferBytes} and never reads from it
+     * until asked, so the server's writes back up.
+     */
+    public static RawWebSocket open(int port, String pathAndQuery, int receiveBufferBytes) {
+        try {
+            Socket s = connect(port, receiveBufferBytes);
+            sendUpgrade(s, port, pathAndQuery);
+            Response r = readResponse(s.getInputStream());
+            if (r.status() != 101) {
+                s.close();
+                throw new AssertionError("upgrade refused: " + r);
+            }
+            return new RawWebSocket(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Socket connect(int port, int receiveBufferBytes) throws IOException {
+        Socket s = new Socket();
+        if (receiveBufferBytes > 0) {
+            s.setReceiveBufferSize(receiveBufferBytes);
+        }
+        s.setSoTimeout(10_000);
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        return s;
+    }
+
+    private static void sendUpgrade(Socket s, int port, String pathAndQuery, String... headers) throws IOException {
+        byte[] nonce = new byte[16];
+        new SecureRandom().nextBytes(nonce);
+        StringBuilder req = new StringBuilder()
+                .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                .append("Upgrade: websocket\r\n")
+                .append("Connection: Upgrade\r\n")
+                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
+                .append("Sec-WebSocket-Version: 13\r\n");
+        for (int i = 0; i < headers.length; i += 2) {
+            req.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        }
+        req.append("\r\n");
+        OutputStream out = s.getOutputStream();
+        out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    private static Response readResponse(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed in the response head: " + head);
+            }
+            head.write(b);
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            }
+        }
+        String body = "";
+        if (status != 101 && headers.containsKey("content-length")) {
+            body = new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))), StandardCharsets.UTF_8);
+        }
+        return new Response(status, headers, body);
+    }
+
+    /**
+     * Reads and discards data frames until the server's close frame, and returns its status code;
+     * -1 when the connection ends without one.
+     */
+    public int readUntilClose() {
+        try {
+            while (true) {
+                int b0 = in.read();
+                int b1 = in.read();
+                if (b0 < 0 || b1 < 0) {
+                    return -1;
+                }
+                long len = b1 & 0x7f;
+                if (len == 126) {
+                    len = ((long) readByte() << 8) | readByte();
+                } else if (len == 127) {
+                    len = 0;
+                    for (int i = 0; i < 8; i++) {
+                        len = (len << 8) | readByte();
+                    }
+                }
+                if ((b0 & 0x0f) == 0x8) {
+                    return len >= 2 ? (readByte() << 8) | readByte() : 1005;
+                }
+                in.skipNBytes(len);
+            }
+        } catch (EOFException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private int readByte() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new EOFException();
+        }
+        return b;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

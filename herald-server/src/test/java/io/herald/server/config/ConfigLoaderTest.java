@@ -1,0 +1,249 @@
+package io.herald.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.config.ConfigException;
+import io.herald.config.HeraldConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading {@code herald.yaml} with an explicit environment: substitution, overrides, secrets and errors. */
+class ConfigLoaderTest {
+    private static final Map<String, String> SECRETS = Map.of(
+            "ACCESS_TOKEN", "env-access-token-0123456789", "JWT_SECRET", "env-jwt-secret-0123456789");
+
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws IOException {
+        return Files.writeString(dir.resolve("herald.yaml"), text);
+    }
+
+    private static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new java.util.HashMap<>(SECRETS);
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    private static HeraldConfig load(Path file, Map<String, String> env) {
+        return new ConfigLoader(env).load(file, null).config();
+    }
+
+    @Test
+    void substitutesVariablesAndTheirDefaultsInValues() throws IOException {
+        Path file = yaml("""
+                server:
+                  host: ${BIND_HOST}
+                  port: ${PORT:-7000}
+                  allowedOrigins: ["${APP_ORIGIN}", "https://static.example.com"]
+                datasources:
+                  app: { url: "jdbc:sqlite:${DATA_DIR:-/var/lib/herald}/app.db" }
+                """);
+
+        HeraldConfig c = load(file, env("BIND_HOST", "127.0.0.1", "APP_ORIGIN", "https://app.example.com"));
+
+        assertThat(c.server().host()).isEqualTo("127.0.0.1");
+        assertThat(c.server().port()).isEqualTo(7000);
+        assertThat(c.server().allowedOrigins()).containsExactly("https://app.example.com", "https://static.example.com");
+        assertThat(c.datasources().get("app").url()).isEqualTo("jdbc:sqlite:/var/lib/herald/app.db");
+    }
+
+    @Test
+    void variableFromTheEnvironmentWinsOverItsDefault() throws IOException {
+        Path file = yaml("server: { port: \"${PORT:-7000}\" }");
+        assertThat(load(file, env("PORT", "7100")).server().port()).isEqualTo(7100);
+    }
+
+    @Test
+    void missingVariableIsAnErrorNamingTheVariableAndTheKey() throws IOException {
+        Path file = yaml("server:\n  host: ${HERALD_TEST_UNSET_HOST}\n");
+
+        assertThatThrownBy(() -> load(file, env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HERALD_TEST_UNSET_HOST")
+                .hasMessageContaining("server.host");
+    }
+
+    @Test
+    void heraldServerPortOverridesTheFile() throws IOException {
+        Path file = yaml("server: { port: 7000 }");
+        assertThat(load(file, env("HERALD_SERVER_PORT", "9000")).server().port()).isEqualTo(9000);
+    }
+
+    @Test
+    void multiWordKeysAreOverriddenByTheirUnderscoredNames() throws IOException {
+        HeraldConfig c = load(yaml("server: { maxPendingBytes: 1024 }"),
+                env("HERALD_SERVER_MAX_PENDING_BYTES", "65536", "HERALD_BROADCAST_TICKET_TTL_SECONDS", "5"));
+
+        assertThat(c.server().maxPendingBytes()).isEqualTo(65536);
+        assertThat(c.broadcast().ticketTtlSeconds()).isEqualTo(5);
+    }
+
+    @Test
+    void listKeysAreOverriddenByCommaSeparatedValues() {
+        HeraldConfig joined = load(null, env("HERALD_SERVER_ALLOWEDORIGINS", "https://a.example.com,https://b.example.com"));
+        HeraldConfig underscored = load(null, env("HERALD_SERVER_ALLOWED_ORIGINS", "https://a.example.com, https://b.example.com,"));
+
+        assertThat(joined.server().allowedOrigins()).containsExactly("https://a.example.com", "https://b.example.com");
+        assertThat(underscored.server().allowedOrigins()).containsExactly("https://a.example.com", "https://b.example.com");
+    }
+
+    @Test
+    void portArgumentWinsOverEnvironmentAndFile() throws IOException {
+        Path file = yaml("server: { port: 7000 }");
+        HeraldConfig c = new ConfigLoader(env("HERALD_SERVER_PORT", "9000")).load(file, 9100).config();
+        assertThat(c.server().port()).isEqualTo(9100);
+    }
+
+    @Test
+    void unknownKeyIsRejectedWithItsPath() throws IOException {
+        Path file = yaml("""
+                broadcast:
+                  tables:
+                    applications:
+                      onInsert: true
+                      bogus: 1
+                """);
+
+        assertThatThrownBy(() -> load(file, env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("broadcast.tables.applications.bogus");
+    }
+
+    @Test
+    void unknownTopLevelKeyIsRejectedWithItsName() throws IOException {
+        Path file = yaml("brodcast: {}\n");
+        assertThatThrownBy(() -> load(file, env())).isInstanceOf(ConfigException.class).hasMessageContaining("brodcast");
+    }
+
+    @Test
+    void unknownHeraldVariableIsRejectedWithItsName() {
+        assertThatThrownBy(() -> load(null, env("HERALD_SERVER_BOGUS", "1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HERALD_SERVER_BOGUS");
+        assertThatThrownBy(() -> load(null, env("HERALD_SERVERPORT", "1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HERALD_SERVERPORT");
+    }
+
+    @Test
+    void heraldConfigAndLogLevelVariablesAreNotKeys() {
+        HeraldConfig c = load(null, env("HERALD_CONFIG", "/nowhere.yaml", "HERALD_LOG_LEVEL", "DEBUG"));
+        assertThat(c.server().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void invalidValueIsRejectedWithItsPath() throws IOException {
+        assertThatThrownBy(() -> load(yaml("server: { port: eighty }"), env()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.port");
+        assertThatThrownBy(() -> load(yaml("server: { port: 70000 }"), env()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.port");
+        assertThatThrownBy(() -> load(null, env("HERALD_SERVER_MAX_PENDING_BYTES", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.maxPendingBytes");
+    }
+
+    @Test
+    void secretsComeFromAccessTokenAndJwtSecret() {
+        ConfigLoader.Loaded loaded = new ConfigLoader(env()).load(null, null);
+
+        assertThat(loaded.config().server().accessToken()).isEqualTo("env-access-token-0123456789");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("env-jwt-secret-0123456789");
+        assertThat(loaded.generated()).isEmpty();
+        assertThat(loaded.devMode()).isFalse();
+    }
+
+    @Test
+    void secretsMayBeSubstitutedFromOtherVariables() throws IOException {
+        Path file = yaml("server: { accessToken: \"${MY_TOKEN}\" }\nauth: { jwt: { secret: \"${MY_JWT}\" } }\n");
+        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("MY_TOKEN", "token-from-my-token-0123", "MY_JWT", "jwt-from-my-jwt"))
+                .load(file, null);
+
+        assertThat(loaded.config().server().accessToken()).isEqualTo("token-from-my-token-0123");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("jwt-from-my-jwt");
+        assertThat(loaded.devMode()).isFalse();
+    }
+
+    @Test
+    void secretsWrittenLiterallyInTheFileAreRejectedWithTheirPath() throws IOException {
+        assertThatThrownBy(() -> load(yaml("server: { accessToken: literal-token-0123456789 }"), env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.accessToken")
+                .hasMessageNotContaining("literal-token-0123456789");
+        assertThatThrownBy(() -> load(yaml("auth: { jwt: { secret: literal-jwt-secret } }"), env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.jwt.secret")
+                .hasMessageNotContaining("literal-jwt-secret");
+    }
+
+    @Test
+    void absentSecretsAreGeneratedAndReported() {
+        ConfigLoader.Loaded first = new ConfigLoader(Map.of()).load(null, null);
+        ConfigLoader.Loaded second = new ConfigLoader(Map.of()).load(null, null);
+
+        assertThat(first.generated()).containsExactlyInAnyOrder("ACCESS_TOKEN", "JWT_SECRET");
+        assertThat(first.devMode()).isTrue();
+        assertThat(first.config().server().accessToken()).hasSizeGreaterThanOrEqualTo(32)
+                .isNotEqualTo(second.config().server().accessToken());
+        assertThat(first.config().auth().jwt().secret()).hasSizeGreaterThanOrEqualTo(32)
+                .isNotEqualTo(first.config().server().accessToken());
+    }
+
+    @Test
+    void onlyTheMissingSecretIsGenerated() {
+        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("JWT_SECRET", "only-the-jwt-secret")).load(null, null);
+        assertThat(loaded.generated()).containsExactly("ACCESS_TOKEN");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("only-the-jwt-secret");
+    }
+
+    @Test
+    void noFileMeansTheEmbeddedDefaults() {
+        HeraldConfig c = load(null, env());
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+        assertThat(c.server().maxBodyBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.broadcast().ticketTtlSeconds()).isEqualTo(60);
+        assertThat(c.auth().cookie().name()).isEqualTo("herald_session");
+    }
+
+    @Test
+    void missingFileIsAnErrorNamingIt() {
+        Path missing = dir.resolve("absent.yaml");
+        assertThatThrownBy(() -> load(missing, env())).isInstanceOf(ConfigException.class).hasMessageContaining("absent.yaml");
+    }
+
+    @Test
+    void fullBroadcastSectionOfTheIssueLoads() throws IOException {
+        Path file = yaml("""
+                broadcast:
+                  wsTicket: { role: attendee, requestField: eventId, scopeTable: events, check: { datasource: app, sql: "SELECT 1 FROM event_roles WHERE event_id = :id AND user_id = :userId AND role = :role" } }
+                  tables:
+                    applications:
+                      onInsert: true
+                      onUpdate: true
+                      onDelete: false
+                      requiredRoles: [recruiter, hiring-manager, owner]
+                      fields: [id, candidateId, stage, ssn]
+                      masking:
+                        ssn: { type: ssn, show: { roles: [owner] } }
+                  namespaces:
+                    screening: [started, progress, complete]
+                datasources: { app: { url: "jdbc:sqlite:./app.db" } }
+                """);
+
+        HeraldConfig c = load(file, env());
+
+        var table = c.broadcast().tables().get("applications");
+        assertThat(table.onDelete()).isFalse();
+        assertThat(table.requiredRoles()).containsExactly("recruiter", "hiring-manager", "owner");
+        assertThat(table.masking().get("ssn").show().roles()).containsExactly("owner");
+        assertThat(c.broadcast().namespaces().get("screening")).containsExactly("started", "progress", "complete");
+        assertThat(c.broadcast().wsTicket().scopeTable()).isEqualTo("events");
+    }
+}
