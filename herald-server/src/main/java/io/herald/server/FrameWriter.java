@@ -6,18 +6,31 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Writes shared, pre-encoded messages for every connection of one event loop (WebSocket frames, SSE
- * chunks) and coalesces the flushes: a connection written during a pass is flushed once, by a task
- * queued behind the fan-out tasks already waiting, so several messages for one connection leave in one
- * syscall under load and at once when idle. Confined to its event loop.
+ * chunks) and coalesces the flushes: a connection written during a loop pass is flushed once, when
+ * the pass has run all its tasks, so the messages of every fan-out that pass ran leave in one syscall
+ * per connection under load, and at once when idle. Confined to its event loop.
  */
 public final class FrameWriter {
+    /**
+     * A connection with this many unflushed frames, or {@link #MAX_UNFLUSHED_BYTES}, is flushed at once:
+     * a long pass must not hold so much for one socket that its outbound limit trips.
+     */
+    public static final int MAX_UNFLUSHED_FRAMES = 64;
+    public static final int MAX_UNFLUSHED_BYTES = 32 * 1024;
+    /** Frames up to this size are copied together; larger ones are written as they are (the copy would cost more than the entry). */
+    static final int MAX_GATHERED_FRAME = 2048;
+    private static final int GATHER_INITIAL = 1024;
+
     private final EventLoop loop;
+    /** Netty's end-of-pass hook when the loop has one (every NIO/epoll loop does), else null. */
+    private final SingleThreadEventLoop passEnd;
     private final List<Target> dirty = new ArrayList<>();
     private final Runnable flushTask = this::flushAll;
     private boolean flushScheduled;
@@ -30,6 +43,12 @@ public final class FrameWriter {
     public abstract static class Target {
         /** Written since the last flush; owned by the writer. */
         boolean dirty;
+        int unflushedFrames;
+        int unflushedBytes;
+        /** A shared frame of this pass not yet handed to Netty (written as a duplicate if it stays alone). */
+        ByteBuf pendingFrame;
+        /** This pass's small frames copied into one buffer, handed to Netty as one write. */
+        ByteBuf gathered;
 
         /** Flushes what the writer queued on this connection's channel (called by the writer only). */
         protected abstract void flushNow();
@@ -37,6 +56,7 @@ public final class FrameWriter {
 
     public FrameWriter(EventLoop loop) {
         this.loop = loop;
+        this.passEnd = loop instanceof SingleThreadEventLoop st ? st : null;
     }
 
     /** The loop whose connections this writer serves; fan-out groups connections by it. */
@@ -44,26 +64,85 @@ public final class FrameWriter {
         return loop;
     }
 
-    /** Queues {@code message}'s WebSocket frame on the transport's channel; the flush comes at the end of the pass. */
+    /**
+     * Queues {@code message}'s WebSocket frame for the transport; the flush comes at the end of the pass.
+     * Small frames of one pass are gathered into one buffer, so the socket costs one pass through the
+     * Netty pipeline and one outbound-buffer entry per pass instead of one per message.
+     */
     void writeFrame(WebSocketTransport t, ChannelHandlerContext ch, EncodedMessage message) {
         ByteBuf frame = message.transportForm(FrameWriter.class, FrameWriter::encodeFrame);
-        write(t, ch, frame.duplicate(), ch.voidPromise());
+        int len = frame.readableBytes();
+        if (len > MAX_GATHERED_FRAME) {
+            push(t, ch);
+            ch.write(frame.duplicate(), ch.voidPromise());
+        } else if (t.gathered != null) {
+            t.gathered.writeBytes(frame, frame.readerIndex(), len);
+        } else if (t.pendingFrame != null) {
+            ByteBuf first = t.pendingFrame;
+            t.pendingFrame = null;
+            t.gathered = ch.alloc().directBuffer(Math.max(GATHER_INITIAL, first.readableBytes() + len));
+            t.gathered.writeBytes(first, first.readerIndex(), first.readableBytes());
+            t.gathered.writeBytes(frame, frame.readerIndex(), len);
+        } else {
+            t.pendingFrame = frame;
+        }
+        queued(t, len);
+    }
+
+    /** Hands what {@code t} holds for this pass to Netty, without flushing (before a write that bypasses the writer). */
+    void push(Target t, ChannelHandlerContext ch) {
+        if (t.gathered != null) {
+            ByteBuf g = t.gathered;
+            t.gathered = null;
+            ch.write(g, ch.voidPromise());
+        } else if (t.pendingFrame != null) {
+            ByteBuf f = t.pendingFrame;
+            t.pendingFrame = null;
+            ch.write(f.duplicate(), ch.voidPromise());
+        }
+    }
+
+    /** Drops what {@code t} holds (its peer is gone). */
+    void discard(Target t) {
+        t.pendingFrame = null;
+        if (t.gathered != null) {
+            t.gathered.release();
+            t.gathered = null;
+        }
     }
 
     /**
      * Queues {@code msg} on {@code ch} (the handler context of {@code t}'s connection) without flushing;
-     * {@code t} is flushed once, at the end of the pass. Call on this writer's loop, which must be the
-     * channel's.
+     * {@code t} is flushed once, at the end of the pass (or sooner, past the unflushed caps). Call on
+     * this writer's loop, which must be the channel's.
      */
     public void write(Target t, ChannelHandlerContext ch, Object msg, ChannelPromise promise) {
+        int bytes = msg instanceof ByteBuf b ? b.readableBytes()
+                : msg instanceof io.netty.buffer.ByteBufHolder h ? h.content().readableBytes() : 0;
         ch.write(msg, promise);
+        queued(t, bytes);
+    }
+
+    private void queued(Target t, int bytes) {
+        if (++t.unflushedFrames >= MAX_UNFLUSHED_FRAMES || (t.unflushedBytes += bytes) >= MAX_UNFLUSHED_BYTES) {
+            // stays in the dirty list if there: the end of the pass skips a target with nothing unflushed
+            t.unflushedFrames = 0;
+            t.unflushedBytes = 0;
+            t.flushNow();
+            flushes++;
+            return;
+        }
         if (!t.dirty) {
             t.dirty = true;
             dirty.add(t);
         }
         if (!flushScheduled) {
             flushScheduled = true;
-            loop.execute(flushTask);
+            if (passEnd != null) {
+                passEnd.executeAfterEventLoopIteration(flushTask);
+            } else {
+                loop.execute(flushTask);
+            }
         }
     }
 
@@ -73,9 +152,13 @@ public final class FrameWriter {
         for (int i = 0; i < n; i++) {
             Target t = dirty.get(i);
             t.dirty = false;
-            t.flushNow();
+            if (t.unflushedFrames > 0) {
+                t.unflushedFrames = 0;
+                t.unflushedBytes = 0;
+                t.flushNow();
+                flushes++;
+            }
         }
-        flushes += n;
         dirty.clear();
     }
 

@@ -77,9 +77,10 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         return writer.loop();
     }
 
-    /** Flushes what the writer queued (called by the writer at the end of a pass). */
+    /** Writes and flushes what the writer queued (called by the writer at the end of a pass). */
     @Override
     protected void flushNow() {
+        writer.push(this, channel);
         channel.flush();
     }
 
@@ -117,6 +118,8 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
     /** Sends a small text frame (control replies such as {@code pong}). */
     public void sendText(String text) {
         if (!closed && ws != null) {
+            // on the loop (handlers call it there): frames the writer holds go first, in order
+            writer.push(this, channel);
             ws.writeFinalTextFrame(text);
         }
     }
@@ -131,13 +134,26 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         closed = true;
         ServerWebSocket s = ws;
         if (s != null) {
-            s.close((short) code, reason);
+            if (writer.loop().inEventLoop()) {
+                closeOnLoop(s);
+            } else {
+                writer.loop().execute(() -> closeOnLoop(s));
+            }
         }
+    }
+
+    /** The close frame goes after the frames the writer holds for this socket. */
+    private void closeOnLoop(ServerWebSocket s) {
+        writer.push(this, channel);
+        s.close((short) closeCode, closeReason);
     }
 
     /** Marks the socket closed by the peer or the network. */
     public void markClosed() {
         closed = true;
+        if (writer.loop().inEventLoop()) {
+            writer.discard(this);
+        }
     }
 
     public boolean isClosed() {
