@@ -15,7 +15,8 @@ public record ServerConfig(
         Integer maxPendingBytes,
         Integer maxFrameBytes,
         Long pingIntervalMs,
-        Integer maxConnections) {
+        Integer maxConnections,
+        String transport) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
@@ -24,6 +25,8 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final long DEFAULT_PING_INTERVAL_MS = 25_000;
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+    /** The socket transports: {@code auto} takes epoll where its native library loads, else NIO. */
+    public static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll");
 
     public ServerConfig {
         host = host == null || host.isBlank() ? DEFAULT_HOST : host;
@@ -34,6 +37,10 @@ public record ServerConfig(
         maxFrameBytes = maxFrameBytes == null ? DEFAULT_MAX_FRAME_BYTES : maxFrameBytes;
         pingIntervalMs = pingIntervalMs == null ? DEFAULT_PING_INTERVAL_MS : pingIntervalMs;
         maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
+        transport = transport == null || transport.isBlank() ? "auto" : transport;
+        if (!TRANSPORTS.contains(transport)) {
+            throw new ConfigException("server.transport", "must be one of " + TRANSPORTS + ", was '" + transport + "'");
+        }
         if (port < 0 || port > 65535) {
             throw new ConfigException("server.port", "must be 0..65535, was " + port);
         }
@@ -56,7 +63,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Whether {@code origin} is allowed (exact match, or {@code *} configured). */
@@ -66,42 +73,47 @@ public record ServerConfig(
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections);
+                pingIntervalMs, maxConnections, transport);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections);
+                pingIntervalMs, maxConnections, transport);
     }
 
     public ServerConfig withAccessToken(String t) {
         return new ServerConfig(host, port, t, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections);
+                pingIntervalMs, maxConnections, transport);
     }
 
     public ServerConfig withAllowedOrigins(List<String> o) {
         return new ServerConfig(host, port, accessToken, o, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections);
+                pingIntervalMs, maxConnections, transport);
     }
 
     public ServerConfig withMaxPendingBytes(int b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, b, maxFrameBytes,
-                pingIntervalMs, maxConnections);
+                pingIntervalMs, maxConnections, transport);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, b, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections);
+                pingIntervalMs, maxConnections, transport);
     }
 
     public ServerConfig withPingIntervalMs(long ms) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                ms, maxConnections);
+                ms, maxConnections, transport);
     }
 
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", accessToken=" + (accessToken == null ? "unset" : "***")
                 + ", allowedOrigins=" + allowedOrigins + "]";
+    }
+
+    public ServerConfig withTransport(String t) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections, t);
     }
 }

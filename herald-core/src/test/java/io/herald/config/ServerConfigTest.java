@@ -62,10 +62,19 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxBodyBytes(0)).hasMessageStartingWith("server.maxBodyBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxPendingBytes(-5)).hasMessageStartingWith("server.maxPendingBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withPingIntervalMs(0)).hasMessageStartingWith("server.pingIntervalMs:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null, null))
                 .hasMessageStartingWith("server.maxFrameBytes:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0, null))
                 .hasMessageStartingWith("server.maxConnections:");
+    }
+
+    @Test
+    void theTransportIsOneOfTheKnownOnesAndDefaultsToAuto() {
+        assertThat(ServerConfig.defaults().transport()).isEqualTo("auto");
+        assertThat(ServerConfig.defaults().withTransport("nio").transport()).isEqualTo("nio");
+        assertThat(ServerConfig.defaults().withTransport("epoll").transport()).isEqualTo("epoll");
+        assertThatThrownBy(() -> ServerConfig.defaults().withTransport("io_uring"))
+                .hasMessageStartingWith("server.transport:").hasMessageContaining("auto, nio, epoll");
     }
 
     @Test

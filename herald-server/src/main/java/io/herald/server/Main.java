@@ -59,7 +59,7 @@ public final class Main implements Callable<Integer> {
                 server.close();
                 stopped.countDown();
             }, "herald-shutdown"));
-            log.info("Herald listening on {}:{}", loaded.config().server().host(), server.port());
+            log.info("Herald listening on {}:{} ({})", loaded.config().server().host(), server.port(), server.transport());
             if (loaded.devMode()) {
                 printDevBanner(loaded, server.port());
             }
