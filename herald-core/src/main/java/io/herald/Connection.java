@@ -22,6 +22,17 @@ public interface Connection {
      */
     boolean send(EncodedMessage message);
 
+    /**
+     * True while the transport holds more unsent bytes than its soft limit, half its outbound byte limit.
+     * A sender that checks this before queueing may skip the connection and catch it up later with one
+     * message instead of every one it missed, rather than push it past the outbound limit, where
+     * {@link #send} closes it. The gap between the two limits absorbs what is queued between the check
+     * and the write. Callable from any thread; false for a transport without such a limit.
+     */
+    default boolean congested() {
+        return false;
+    }
+
     /** Closes the connection with a WebSocket close code and reason; callable from any thread, harmless twice. */
     void close(int closeCode, String reason);
 

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server's meters under one roof, so names and tags are defined once: connections by primitive,
- * messages published, deliveries, drops, auth failures by reason and the fan-out latency histogram.
- * Thread-safe; meters are created on first use and cached.
+ * messages published, deliveries, drops, Yjs catch-ups, auth failures by reason and the fan-out latency
+ * histogram. Thread-safe; meters are created on first use and cached.
  */
 public final class Meters {
     private final MeterRegistry registry;
@@ -56,6 +56,11 @@ public final class Meters {
     public void dropped(String primitive, String reason) {
         counter("herald.drops", "Connections dropped or messages not delivered", "primitive", primitive, "reason", reason)
                 .increment();
+    }
+
+    /** Counts one catch-up: a Yjs connection left out of relays while congested was sent the one diff it lacked. */
+    public void yjsCatchUp() {
+        counter("herald.yjs.catchups", "Lagging Yjs connections caught up with one diff").increment();
     }
 
     public void authFailure(String reason) {

@@ -1,11 +1,13 @@
 package io.herald.room;
 
+import io.herald.Meters;
 import io.herald.storage.RoomStore;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * A room's behaviour, what a PartyServer {@code Server} class is: extend it and override the hooks.
@@ -80,6 +82,15 @@ public abstract class Room {
         ctx.broadcast(RoomMessage.text(text), excludeConnectionIds);
     }
 
+    /**
+     * Sends {@code message} to the open connections for which {@code to} is true. {@code to} runs on
+     * this room's context, once per open connection, before this returns. As with every broadcast, the
+     * message is encoded once and handed to each event loop in one task, not one per connection.
+     */
+    public final void broadcast(RoomMessage message, Predicate<RoomConnection> to) {
+        ctx.broadcast(message, to);
+    }
+
     /** The open connections, oldest first. */
     public final Collection<RoomConnection> connections() {
         return ctx.connections();
@@ -93,6 +104,11 @@ public abstract class Room {
     /** The rooms configuration this room runs under. */
     public final io.herald.config.RoomsConfig settings() {
         return ctx.settings();
+    }
+
+    /** The server's meters, for rooms that count something of their own. */
+    protected final Meters meters() {
+        return ctx.meters();
     }
 
     /** The room's durable key/value store. */
@@ -121,6 +137,8 @@ public abstract class Room {
 
         void broadcast(RoomMessage message, String... exclude);
 
+        void broadcast(RoomMessage message, Predicate<RoomConnection> to);
+
         Collection<RoomConnection> connections();
 
         Optional<RoomConnection> connection(String id);
@@ -128,6 +146,8 @@ public abstract class Room {
         RoomStore storage();
 
         io.herald.config.RoomsConfig settings();
+
+        Meters meters();
 
         void setAlarm(Instant at);
 

@@ -4,6 +4,7 @@ import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.Meters;
 import io.herald.storage.RoomStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -213,12 +215,21 @@ final class RoomActor implements Room.RoomContext {
 
     @Override
     public void broadcast(RoomMessage message, String... exclude) {
+        if (exclude.length == 0) {
+            broadcast(message, c -> true);
+        } else {
+            Set<String> skip = Set.copyOf(java.util.Arrays.asList(exclude));
+            broadcast(message, c -> !skip.contains(c.id()));
+        }
+    }
+
+    @Override
+    public void broadcast(RoomMessage message, Predicate<RoomConnection> to) {
         EncodedMessage encoded = message.encoded();
-        Set<String> skip = exclude.length == 0 ? Set.of() : Set.copyOf(java.util.Arrays.asList(exclude));
         Map<Executor, List<Connection>> byLoop = new HashMap<>(4);
         int targetCount = 0;
         for (RoomConnection c : connections) {
-            if (!skip.contains(c.id())) {
+            if (to.test(c)) {
                 byLoop.computeIfAbsent(c.transport().executor(), k -> new ArrayList<>()).add(c.transport());
                 targetCount++;
             }
@@ -251,6 +262,11 @@ final class RoomActor implements Room.RoomContext {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    @Override
+    public Meters meters() {
+        return host.meters;
     }
 
     @Override

@@ -94,6 +94,15 @@ public final class RoomConnection {
         }
     }
 
+    /**
+     * True while the socket has more unsent bytes than its soft limit (half its outbound limit): what is
+     * sent now waits behind them, and past the outbound limit the socket is closed with 1013. A room may
+     * then leave it out of broadcasts and catch it up later. Callable from any thread.
+     */
+    public boolean congested() {
+        return transport.congested();
+    }
+
     /** Closes the socket with {@code code} and {@code reason}, after the messages already sent to it. */
     public void close(int code, String reason) {
         // Sends are queued to the socket's loop; closing from here at once would drop the ones still

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -157,6 +158,9 @@ class RoomHostTest {
                 broadcast("others from " + connection.id(), connection.id());
             } else if (text.startsWith("skip:")) {
                 broadcast(text, text.substring(5).split(","));
+            } else if (text.startsWith("only:")) {
+                Set<String> to = Set.of(text.substring(5).split(","));
+                broadcast(RoomMessage.text(text), c -> to.contains(c.id()));
             } else if (text.startsWith("who:")) {
                 getConnection(text.substring(4)).ifPresentOrElse(c -> c.send("you, of " + connections().size()),
                         () -> connection.send("nobody"));
@@ -197,6 +201,24 @@ class RoomHostTest {
             assertThat(c.transport().texts()).containsExactly("all from a", "others from a");
         });
         assertThat(elsewhere.transport().texts()).isEmpty();
+    }
+
+    @Test
+    void aBroadcastToAChosenSubsetReachesOnlyThoseConnectionsWithOneSharedMessage() {
+        rooms = commandRooms(new CopyOnWriteArrayList<>());
+        TestHost.Member a = rooms.join("commands", "r", "a");
+        TestHost.Member b = rooms.join("commands", "r", "b");
+        TestHost.Member c = rooms.join("commands", "r", "c");
+
+        b.send("only:a,c");
+        b.send("echo-marker");
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(b.transport().texts()).containsExactly("echo echo-marker");
+            assertThat(a.transport().texts()).containsExactly("only:a,c");
+            assertThat(c.transport().texts()).containsExactly("only:a,c");
+        });
+        assertThat(a.transport().received().get(0)).as("encoded once").isSameAs(c.transport().received().get(0));
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.Meters;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -15,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The writer of one server WebSocket: writes each message's shared pre-encoded frame through its
  * loop's {@link FrameWriter} (one flush per socket per pass), enforces the outbound byte limit
- * (past it the socket is closed with 1013 and the drop counted) and tracks liveness for pings.
- * {@link #send} runs only on the socket's event loop.
+ * (past it the socket is closed with 1013 and the drop counted), reports congestion at half that limit,
+ * and tracks liveness for pings. {@link #send} runs only on the socket's event loop.
  */
 public final class WebSocketTransport extends FrameWriter.Target implements Connection {
     private static final AtomicLong IDS = new AtomicLong();
@@ -113,6 +114,32 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         }
         writer.writeFrame(this, channel, message);
         return true;
+    }
+
+    /**
+     * True while more than half the outbound limit waits in the channel, written or not yet flushed.
+     * Vert.x's {@code setWriteQueueMaxSize(limit)} sets the channel's water marks to (limit / 2, limit):
+     * the channel turns unwritable once more than {@code limit} bytes are pending and writable again
+     * below {@code limit / 2}, and {@link #send} closes the socket while it is unwritable. Netty's
+     * {@code bytesBeforeUnwritable()} reads only volatile state (the outbound buffer's pending count,
+     * the water mark, the writability flag) and is 0 while unwritable, so this is safe off the loop, and
+     * false means the channel was writable with at most {@code limit / 2} pending: the other half is
+     * the margin for what a room queues between this check and the loop writing it. Before the upgrade
+     * completes, false (what is held then is bounded by the limit itself).
+     */
+    @Override
+    public boolean congested() {
+        if (ws == null || closed) {
+            return false;
+        }
+        // ws is volatile and written after channel, so channel is visible here
+        return congested(channel.channel());
+    }
+
+    /** More than half of {@code ch}'s high water mark pending, or {@code ch} not writable; thread-safe. */
+    static boolean congested(Channel ch) {
+        long high = ch.config().getWriteBufferHighWaterMark();
+        return ch.bytesBeforeUnwritable() <= high - high / 2;
     }
 
     /** Sends a small text frame (control replies such as {@code pong}). */

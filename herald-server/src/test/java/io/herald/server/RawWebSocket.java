@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * A WebSocket client over a plain {@link Socket}, for what the JDK client cannot do: send any upgrade
  * headers and read a refused upgrade's body, or stop reading entirely with a tiny receive buffer so
- * the server's outbound queue fills up (slow consumer).
+ * the server's outbound queue fills up (slow consumer), and read frame by frame when it resumes.
  */
 public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
@@ -121,6 +121,10 @@ public final class RawWebSocket implements AutoCloseable {
         return new Response(status, headers, body);
     }
 
+    /** A frame read off the socket: its opcode (1 text, 2 binary, 8 close...) and payload. */
+    public record Frame(int opcode, byte[] payload) {
+    }
+
     /**
      * Reads and discards data frames until the server's close frame, and returns its status code;
      * -1 when the connection ends without one.
@@ -128,27 +132,69 @@ public final class RawWebSocket implements AutoCloseable {
     public int readUntilClose() {
         try {
             while (true) {
-                int b0 = in.read();
-                int b1 = in.read();
-                if (b0 < 0 || b1 < 0) {
-                    return -1;
+                Frame f = readFrame();
+                if (f.opcode() == 0x8) {
+                    return f.payload().length >= 2 ? ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff) : 1005;
                 }
-                long len = b1 & 0x7f;
-                if (len == 126) {
-                    len = ((long) readByte() << 8) | readByte();
-                } else if (len == 127) {
-                    len = 0;
-                    for (int i = 0; i < 8; i++) {
-                        len = (len << 8) | readByte();
-                    }
-                }
-                if ((b0 & 0x0f) == 0x8) {
-                    return len >= 2 ? (readByte() << 8) | readByte() : 1005;
-                }
-                in.skipNBytes(len);
             }
-        } catch (EOFException e) {
-            return -1;
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof EOFException) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    /** Reads the next frame (unfragmented, as the server sends them), waiting up to the 10 s socket timeout. */
+    public Frame readFrame() {
+        try {
+            int b0 = readByte();
+            int b1 = readByte();
+            long len = b1 & 0x7f;
+            if (len == 126) {
+                len = ((long) readByte() << 8) | readByte();
+            } else if (len == 127) {
+                len = 0;
+                for (int i = 0; i < 8; i++) {
+                    len = (len << 8) | readByte();
+                }
+            }
+            byte[] payload = in.readNBytes((int) len);
+            if (payload.length < len) {
+                throw new EOFException("connection closed in a frame");
+            }
+            return new Frame(b0 & 0x0f, payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends one masked binary frame. */
+    public void sendBinary(byte[] payload) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write(0x82);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length <= 0xFFFF) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xff);
+        } else {
+            frame.write(0x80 | 127);
+            for (int i = 7; i >= 0; i--) {
+                frame.write((int) ((long) payload.length >>> (8 * i)) & 0xff);
+            }
+        }
+        byte[] mask = new byte[4];
+        new SecureRandom().nextBytes(mask);
+        frame.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(frame.toByteArray());
+            out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,13 +7,19 @@ import static org.awaitility.Awaitility.await;
 import io.herald.broadcast.BroadcastEvent;
 import io.herald.broadcast.Target;
 import io.herald.config.HeraldConfig;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The outbound byte limit of a socket: a consumer that stops reading is closed with 1013, the others carry on. */
+/**
+ * The outbound byte limit of a socket: a consumer that stops reading is closed with 1013, the others
+ * carry on; congestion is reported from half the limit, before the close.
+ */
 class WebSocketTransportTest {
     private static final int MAX_PENDING = 64 * 1024;
     private static final int MAX_EVENTS = 3000;
@@ -39,6 +45,38 @@ class WebSocketTransportTest {
 
     private double slowConsumerDrops() {
         return server.counter("herald.drops", "primitive", "broadcast", "reason", "slow_consumer");
+    }
+
+    @Test
+    void congestionStartsAboveHalfTheHighWaterMarkAndLastsUntilTheChannelIsWritableAgain() {
+        // the water marks Vert.x's setWriteQueueMaxSize(1000) sets: writable again below 500, unwritable above 1000
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(500, 1000));
+        try {
+            // Netty counts a fixed overhead per queued message on top of its bytes: read the real total
+            ch.write(Unpooled.wrappedBuffer(new byte[300]));
+            assertThat(pending(ch)).isLessThanOrEqualTo(500);
+            assertThat(WebSocketTransport.congested(ch)).as("%d pending", pending(ch)).isFalse();
+
+            ch.write(Unpooled.wrappedBuffer(new byte[500 - (int) pending(ch) + 1]));
+            assertThat(pending(ch)).isGreaterThan(500);
+            assertThat(ch.isWritable()).as("still under the limit, where send would write").isTrue();
+            assertThat(WebSocketTransport.congested(ch)).as("%d pending", pending(ch)).isTrue();
+
+            ch.write(Unpooled.wrappedBuffer(new byte[600]));
+            assertThat(ch.isWritable()).as("past the limit, where send closes").isFalse();
+            assertThat(WebSocketTransport.congested(ch)).isTrue();
+
+            ch.flush();
+            assertThat(pending(ch)).isZero();
+            assertThat(WebSocketTransport.congested(ch)).isFalse();
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private static long pending(EmbeddedChannel ch) {
+        return ch.unsafe().outboundBuffer().totalPendingWriteBytes();
     }
 
     @Test

@@ -19,9 +19,11 @@ import io.herald.yjs.YjsFormatException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * one atomic batch) a moment after changes, when the last socket leaves and before the instance is
  * dropped, and loaded by {@link #onStart()}. No CRDT model is kept: merge and diff work on the format.
  * Text frames prefixed {@code __YPS:} are y-partyserver custom messages, handed to {@link #onCustomMessage}.
+ *
+ * <p>A connection that is {@link RoomConnection#congested() congested} when an update or awareness change
+ * is relayed is left out, and remembered with the document's state vector from before the first change
+ * it missed. Once it has drained (checked at every later relay, and every 100 ms while any connection
+ * lags) it is sent one update holding everything the document has beyond that state vector, and the
+ * awareness table: a client that falls behind needs one diff, not every update it missed, and keeps
+ * its socket instead of being closed at the outbound limit.
  */
 public class YjsRoom extends Room {
     private static final Logger log = LoggerFactory.getLogger(YjsRoom.class);
@@ -47,6 +56,7 @@ public class YjsRoom extends Room {
     private static final String CUSTOM_PREFIX = "__YPS:";
     private static final long AWARENESS_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long TICK_MS = 2_000;
+    private static final long CATCH_UP_POLL_MS = 100;
     private static final int MAX_AWARENESS_CLIENTS = 10_000;
     private static final int MAX_CONTROLLED_IDS = 32;
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -56,9 +66,13 @@ public class YjsRoom extends Room {
     private final List<byte[]> pending = new ArrayList<>();
     private long pendingBytes;
     private boolean dirty;
-    private boolean ticking;
+    /** When the 2 s tick is due (epoch ms), 0 when it is not scheduled. */
+    private long tickAt;
+    /** What the room's one alarm is set to (epoch ms), 0 when none: the tick or the catch-up poll. */
+    private long alarmAt;
     private int chunksStored;
     private final Map<Long, Aware> awareness = new HashMap<>();
+    private final Laggards lagging = new Laggards();
 
     /** One awareness entry: its clock, its JSON state (null once the client left) and when it was renewed. */
     private record Aware(long clock, String state, long updatedNanos) {
@@ -87,9 +101,7 @@ public class YjsRoom extends Room {
         if (awareness.values().stream().anyMatch(a -> a.state() != null)) {
             connection.send(YWire.awareness(encodeAll()));
         }
-        if (!ticking) {
-            tick();
-        }
+        tick();
     }
 
     @Override
@@ -135,16 +147,15 @@ public class YjsRoom extends Room {
             refuse(from, "document too large");
             return;
         }
+        // relayed before it joins the document: a connection left out now remembers the state without it
+        relay(YWire.sync(YWire.UPDATE, update));
         pending.add(update);
         pendingBytes += update.length;
         dirty = true;
         if (pending.size() >= limits.compactAfter()) {
             compact();
         }
-        broadcast(RoomMessage.binary(YWire.sync(YWire.UPDATE, update)));
-        if (!ticking) {
-            tick();
-        }
+        tick();
     }
 
     private void refuse(RoomConnection c, String reason) {
@@ -227,7 +238,7 @@ public class YjsRoom extends Room {
         }
         remember(from, controlled);
         if (!accepted.isEmpty()) {
-            broadcast(RoomMessage.binary(YWire.awareness(awarenessUpdate(accepted))));
+            relay(YWire.awareness(awarenessUpdate(accepted)));
         }
     }
 
@@ -278,13 +289,19 @@ public class YjsRoom extends Room {
     }
 
     private byte[] encodeAll() {
-        List<AwarenessEntry> live = new ArrayList<>();
+        return encodeAwareness(false);
+    }
+
+    /** The awareness table as one update: the live states, and with {@code removals} the remembered removals too. */
+    private byte[] encodeAwareness(boolean removals) {
+        List<AwarenessEntry> entries = new ArrayList<>();
         for (Map.Entry<Long, Aware> e : awareness.entrySet()) {
-            if (e.getValue().state() != null) {
-                live.add(new AwarenessEntry(e.getKey(), e.getValue().clock(), e.getValue().state()));
+            Aware a = e.getValue();
+            if (a.state() != null || removals) {
+                entries.add(new AwarenessEntry(e.getKey(), a.clock(), a.state() == null ? "null" : a.state()));
             }
         }
-        return awarenessUpdate(live);
+        return awarenessUpdate(entries);
     }
 
     /** Marks {@code clients} gone at their stored clock and tells the room. */
@@ -298,7 +315,7 @@ public class YjsRoom extends Room {
             }
         }
         if (!gone.isEmpty()) {
-            broadcast(RoomMessage.binary(YWire.awareness(awarenessUpdate(gone))));
+            relay(YWire.awareness(awarenessUpdate(gone)));
         }
     }
 
@@ -319,6 +336,7 @@ public class YjsRoom extends Room {
 
     @Override
     protected void onClose(RoomConnection connection, int code, String reason) {
+        lagging.forget(connection);
         removeAwareness(controlledIds(connection));
         if (connections().isEmpty()) {
             persist();
@@ -328,15 +346,33 @@ public class YjsRoom extends Room {
     @Override
     protected void onUnload() {
         persist();
+        // The marks are lost with the instance and the rebuilt one's step 1 only asks clients for what
+        // the room lacks, so a lagging connection gets its catch-up now, congested or not (at worst
+        // the outbound limit closes it, and it re-syncs when it reconnects).
+        catchUp(true);
         // The tick only saves (done) and expires awareness (lost with the instance): left pending, it
         // would rebuild the instance, reload the document and re-sync every open socket for nothing.
         setAlarm(null);
+        alarmAt = 0;
+        tickAt = 0;
     }
 
-    /** Every few seconds while there is something to do: save changes, expire silent awareness. */
+    /**
+     * The catch-up poll while a connection lags, and every few seconds while there is something to do:
+     * save changes, expire silent awareness.
+     */
     @Override
     protected void onAlarm() {
-        ticking = false;
+        alarmAt = 0;
+        catchUp(false);
+        if (tickAt != 0 && System.currentTimeMillis() >= tickAt) {
+            tickAt = 0;
+            expire();
+        }
+        arm();
+    }
+
+    private void expire() {
         persist();
         long now = System.nanoTime();
         List<Long> expired = new ArrayList<>();
@@ -355,9 +391,72 @@ public class YjsRoom extends Room {
         }
     }
 
+    /** Schedules the 2 s tick unless it is already scheduled. */
     private void tick() {
-        ticking = true;
-        setAlarm(Instant.now().plusMillis(TICK_MS));
+        if (tickAt == 0) {
+            tickAt = System.currentTimeMillis() + TICK_MS;
+            arm();
+        }
+    }
+
+    /**
+     * Sets the room's one alarm to the earlier of the tick and, while a connection lags, the catch-up
+     * poll. An alarm already due sooner is kept: when it fires it re-arms, so relays that find someone
+     * lagging do not reschedule the timer every time.
+     */
+    private void arm() {
+        long at = tickAt;
+        if (!lagging.isEmpty()) {
+            long poll = System.currentTimeMillis() + CATCH_UP_POLL_MS;
+            at = at == 0 ? poll : Math.min(at, poll);
+        }
+        if (at != 0 && (alarmAt == 0 || at < alarmAt)) {
+            alarmAt = at;
+            setAlarm(Instant.ofEpochMilli(at));
+        }
+    }
+
+    // --- slow connections: left out while congested, caught up with one diff ---
+
+    /**
+     * Sends {@code frame} to every connection that is not lagging, after catching up those that have
+     * drained. A connection found congested is left out and marked with the document's current state
+     * vector, which is why an update is relayed before it is added to the document.
+     */
+    private void relay(byte[] frame) {
+        catchUp(false);
+        int before = lagging.size();
+        broadcast(RoomMessage.binary(frame), lagging.relayFilter(() -> yjs.stateVectorFromUpdate(document())));
+        if (lagging.size() != before) {
+            arm();
+        }
+    }
+
+    /**
+     * Sends each lagging connection that is no longer congested (every one with {@code all}) the awareness
+     * table, then one update with what the document has beyond its remembered state vector. Yjs ignores
+     * what it already has, so the diff may hold more than the client lacks, never less.
+     */
+    private void catchUp(boolean all) {
+        Map<byte[], Set<RoomConnection>> bySv = lagging.drained(all);
+        if (bySv.isEmpty()) {
+            return;
+        }
+        Set<RoomConnection> caughtUp = new HashSet<>();
+        bySv.values().forEach(caughtUp::addAll);
+        caughtUp.forEach(c -> meters().yjsCatchUp());
+        // awareness first: it is small, while a large diff could leave the socket unwritable for the
+        // frame after it, which the transport would answer with 1013
+        if (!awareness.isEmpty()) {
+            broadcast(RoomMessage.binary(YWire.awareness(encodeAwareness(true))), caughtUp::contains);
+        }
+        byte[] doc = document();
+        bySv.forEach((sv, to) -> {
+            byte[] diff = yjs.diff(doc, sv);
+            if (!java.util.Arrays.equals(diff, EMPTY_UPDATE)) {
+                broadcast(RoomMessage.binary(YWire.sync(YWire.UPDATE, diff)), to::contains);
+            }
+        });
     }
 
     /** A y-partyserver custom string message ({@code __YPS:} prefix removed). Does nothing by default. */

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A socket of a Yjs room for engine tests: its single-thread executor stands in for an event loop,
  * it queues every frame the room sent it and records the close; like a real transport it drops what
  * is sent after the close. {@link #send} feeds frames to the
- * room through the joined session. Close it to stop its thread.
+ * room through the joined session; {@link #congested(boolean)} sets what it reports as congestion.
+ * Close it to stop its thread.
  */
 final class YSocket implements Connection, AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(5);
@@ -36,6 +37,7 @@ final class YSocket implements Connection, AutoCloseable {
     private final BlockingQueue<EncodedMessage> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile String closeReason;
+    private volatile boolean congested;
     private volatile RoomHost.RoomSession session;
 
     void joined(RoomHost.RoomSession s) {
@@ -65,6 +67,16 @@ final class YSocket implements Connection, AutoCloseable {
         }
         inbox.add(message);
         return true;
+    }
+
+    @Override
+    public boolean congested() {
+        return congested;
+    }
+
+    /** What {@link #congested()} reports from now on, as a transport with a backlog would. */
+    void congested(boolean value) {
+        congested = value;
     }
 
     @Override

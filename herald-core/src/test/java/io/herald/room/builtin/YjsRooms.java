@@ -24,6 +24,7 @@ final class YjsRooms implements AutoCloseable {
 
     final RoomHost host;
     final SqliteStorage storage;
+    final Meters meters = new Meters(new SimpleMeterRegistry());
     private final List<YSocket> sockets = new ArrayList<>();
 
     YjsRooms(Path file, RoomsConfig config, Supplier<? extends YjsRoom> room) {
@@ -34,7 +35,7 @@ final class YjsRooms implements AutoCloseable {
     YjsRooms(Path file, RoomsConfig config, Supplier<? extends YjsRoom> room, long maxRoomBytes) {
         this.storage = new SqliteStorage(file, maxRoomBytes);
         this.host = new RoomHost(config, List.of(new RoomBinding("YJS", room, RoomsConfig.Access.PUBLIC, null)),
-                storage, new Meters(new SimpleMeterRegistry()));
+                storage, meters);
     }
 
     /** Settings with these document limits and hibernation after {@code hibernateAfterMs}. */
