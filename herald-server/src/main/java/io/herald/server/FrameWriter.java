@@ -148,8 +148,8 @@ public final class FrameWriter {
 
     private void flushAll() {
         flushScheduled = false;
-        int n = dirty.size();
-        for (int i = 0; i < n; i++) {
+        // a flush can run listeners that write again: targets they add are flushed in this same pass
+        for (int i = 0; i < dirty.size(); i++) {
             Target t = dirty.get(i);
             t.dirty = false;
             if (t.unflushedFrames > 0) {

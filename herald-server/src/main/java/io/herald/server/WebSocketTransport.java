@@ -108,6 +108,11 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
             return true;
         }
         if (!channel.channel().isWritable()) {
+            if (!channel.channel().isActive()) {
+                // the peer is gone and Vert.x has not told us yet: not a slow consumer, nothing to count
+                markClosed();
+                return false;
+            }
             meters.dropped(primitive, "slow_consumer");
             close(ErrorCode.OVERLOADED, "slow consumer");
             return false;
@@ -129,7 +134,7 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
      */
     @Override
     public boolean congested() {
-        if (ws == null || closed) {
+        if (ws == null || closed || !channel.channel().isActive()) {
             return false;
         }
         // ws is volatile and written after channel, so channel is visible here

@@ -31,6 +31,7 @@ class FrameGatheringTest {
     private Vertx vertx;
     private ContextInternal context;
     private FrameWriter writer;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CompletableFuture<WebSocketTransport> transport = new CompletableFuture<>();
     private WsClient client;
 
@@ -39,7 +40,7 @@ class FrameGatheringTest {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(false));
         context = (ContextInternal) vertx.getOrCreateContext();
         writer = new FrameWriter(context.nettyEventLoop());
-        Meters meters = new Meters(new SimpleMeterRegistry());
+        Meters meters = new Meters(registry);
         CompletableFuture<HttpServer> listening = new CompletableFuture<>();
         context.runOnContext(v -> vertx.createHttpServer()
                 .webSocketHandler(ws -> transport.complete(new WebSocketTransport(ws, writer, 1 << 20, meters, "test")))
@@ -124,5 +125,16 @@ class FrameGatheringTest {
         assertThat(client.next(2)).containsExactly("first", "second");
         assertThat(client.awaitClose()).isEqualTo(ErrorCode.OVERLOADED.closeCode());
         assertThat(t.send(text("late"))).as("nothing is sent after close").isFalse();
+    }
+
+    @Test
+    void aSendToASocketWhosePeerIsGoneIsRefusedWithoutCountingASlowConsumer() throws Exception {
+        WebSocketTransport t = transport.join();
+        client.close();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> t.socket().isClosed());
+        assertThat(onLoop(() -> t.send(text("after the peer left")))).isFalse();
+        assertThat(t.congested()).as("a closed socket is not congested, just closed").isFalse();
+        assertThat(registry.find("herald.drops").tag("reason", "slow_consumer").counter())
+                .satisfiesAnyOf(c -> assertThat(c).isNull(), c -> assertThat(c.count()).isZero());
     }
 }
