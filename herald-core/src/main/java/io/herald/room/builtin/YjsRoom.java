@@ -121,7 +121,7 @@ public class YjsRoom extends Room {
                 if (step == YWire.STEP1) {
                     connection.send(YWire.sync(YWire.STEP2, yjs.diff(document(), payload)));
                 } else if (step == YWire.STEP2 || step == YWire.UPDATE) {
-                    accept(connection, payload);
+                    accept(connection, payload, step == YWire.STEP2);
                 }
             } else if (type == YWire.AWARENESS) {
                 applyAwareness(connection, r.readVarUint8Array());
@@ -134,14 +134,26 @@ public class YjsRoom extends Room {
         }
     }
 
-    /** Validates and keeps an update, then relays it to everyone; an oversized one is refused, the document untouched. */
-    private void accept(RoomConnection from, byte[] update) {
+    /**
+     * Validates and keeps an update, then relays it to everyone; an oversized one is refused, the document
+     * untouched. A sync step 2 is a client's whole document (a reconnecting client sends everything it
+     * holds): only what the room lacks is kept and relayed, as a Y.Doc would emit it, so a reconnect does
+     * not send a whole document to every socket.
+     */
+    private void accept(RoomConnection from, byte[] update, boolean wholeDocument) {
         RoomsConfig.YjsDocs limits = settings().yjs();
         if (update.length > limits.maxUpdateBytes()) {
             refuse(from, "update too large");
             return;
         }
         yjs.decode(update);
+        if (wholeDocument) {
+            update = yjs.diff(update, yjs.stateVectorFromUpdate(document()));
+            io.herald.yjs.YUpdate news = yjs.decode(update);
+            if (news.structs().isEmpty() && news.deleteSet().clients().isEmpty()) {
+                return;
+            }
+        }
         long limit = Math.min(limits.maxDocumentBytes(), storage().maxBytes() - 64 * 1024);
         if (merged.length + pendingBytes + update.length > limit) {
             refuse(from, "document too large");

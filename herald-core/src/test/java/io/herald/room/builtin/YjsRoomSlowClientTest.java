@@ -202,4 +202,33 @@ class YjsRoomSlowClientTest {
         assertNothingRelayed(slow);
         assertThat(slow.isClosed()).isFalse();
     }
+
+    @Test
+    void aReconnectingClientsWholeDocumentIsRelayedOnlyForWhatTheRoomLacked() {
+        open(defaults());
+        YSocket writer = synced(rooms, "rejoin");
+        YSocket other = synced(rooms, "rejoin");
+        List<byte[]> known = type(writer, 0, "abc");
+        for (int i = 0; i < 3; i++) {
+            YFrames.sync(other.next(), 2);
+        }
+
+        // a client that reconnects answers the room's step 1 with everything it holds: here all of it known
+        YSocket back = synced(rooms, "rejoin");
+        back.send(YFrames.step2(yjs.merge(known)));
+        assertNothingRelayed(other);
+
+        // and here two characters the room has never seen after the three it has
+        List<byte[]> offline = new ArrayList<>(known);
+        offline.add(YFrames.typed(CLIENT, 3, 'd'));
+        offline.add(YFrames.typed(CLIENT, 4, 'e'));
+        back.send(YFrames.step2(yjs.merge(offline)));
+        byte[] relayed = YFrames.sync(other.next(), 2);
+        assertThat(yjs.decode(relayed).structs()).as("only the two new characters").hasSize(2);
+        List<byte[]> atOther = new ArrayList<>(known);
+        atOther.add(relayed);
+        assertThat(stateVectorOf(atOther)).as("with what it had, the other socket holds the reconnected document")
+                .isEqualTo(stateVectorOf(offline));
+        assertNothingRelayed(other);
+    }
 }
