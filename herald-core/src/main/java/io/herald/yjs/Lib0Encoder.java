@@ -36,7 +36,8 @@ public final class Lib0Encoder {
         }
     }
 
-    void writeUint8(int b) {
+    /** One byte as it is (an info byte, a content reference). */
+    public void writeUint8(int b) {
         ensure(1);
         buf[len++] = (byte) b;
     }

@@ -11,8 +11,8 @@ import io.herald.room.builtin.YjsRoom;
 import io.herald.server.RawWebSocket;
 import io.herald.server.RawWebSocket.Frame;
 import io.herald.yjs.Lib0Decoder;
+import io.herald.yjs.Lib0Encoder;
 import io.herald.yjs.Yjs;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -224,58 +224,51 @@ class YjsSlowClientTest {
      * client's previous character afterwards (spec yjs-update-format), and an empty delete set.
      */
     private static byte[] appended(long client, long clock, int length) {
-        Bytes u = new Bytes().varUint(1).varUint(1).varUint(client).varUint(clock);
+        Lib0Encoder u = new Lib0Encoder();
+        u.writeVarUint(1);
+        u.writeVarUint(1);
+        u.writeVarUint(client);
+        u.writeVarUint(clock);
         if (clock == 0) {
-            u.u8(0x04).varUint(1).string("text");
+            u.writeUint8(0x04);
+            u.writeVarUint(1);
+            u.writeVarString("text");
         } else {
-            u.u8(0x84).varUint(client).varUint(clock - 1);
+            u.writeUint8(0x84);
+            u.writeVarUint(client);
+            u.writeVarUint(clock - 1);
         }
-        return u.string("y".repeat(length)).varUint(0).toBytes();
+        u.writeVarString("y".repeat(length));
+        u.writeVarUint(0);
+        return u.toByteArray();
+    }
+
+    /** A y-websocket sync frame: message type 0, the sync step, then the payload with its length. */
+    private static byte[] sync(int step, byte[] payload) {
+        Lib0Encoder e = new Lib0Encoder();
+        e.writeVarUint(0);
+        e.writeVarUint(step);
+        e.writeVarUint8Array(payload);
+        return e.toByteArray();
     }
 
     private static byte[] update(byte[] update) {
-        return new Bytes().varUint(0).varUint(2).bytes(update).toBytes();
+        return sync(2, update);
     }
 
     private static byte[] step1(byte[] stateVector) {
-        return new Bytes().varUint(0).varUint(0).bytes(stateVector).toBytes();
+        return sync(0, stateVector);
     }
 
     private static byte[] awareness(long client, long clock, String state) {
-        byte[] update = new Bytes().varUint(1).varUint(client).varUint(clock).string(state).toBytes();
-        return new Bytes().varUint(1).bytes(update).toBytes();
-    }
-
-    /** lib0 writing: bytes, varUint, length-prefixed bytes and strings. */
-    private static final class Bytes {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Bytes varUint(long v) {
-            while (v > 0x7F) {
-                out.write((int) (v & 0x7F) | 0x80);
-                v >>>= 7;
-            }
-            out.write((int) v);
-            return this;
-        }
-
-        Bytes u8(int b) {
-            out.write(b);
-            return this;
-        }
-
-        Bytes bytes(byte[] b) {
-            varUint(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        Bytes string(String s) {
-            return bytes(s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        byte[] toBytes() {
-            return out.toByteArray();
-        }
+        Lib0Encoder u = new Lib0Encoder();
+        u.writeVarUint(1);
+        u.writeVarUint(client);
+        u.writeVarUint(clock);
+        u.writeVarString(state);
+        Lib0Encoder e = new Lib0Encoder();
+        e.writeVarUint(1);
+        e.writeVarUint8Array(u.toByteArray());
+        return e.toByteArray();
     }
 }
