@@ -78,7 +78,7 @@ public final class HeraldServer implements AutoCloseable {
      * The socket transport for {@code server.transport}. {@code auto} takes epoll where its native library
      * loads (Linux x86_64/aarch64), else NIO: epoll writes without NIO's per-write locking and selector
      * bookkeeping (docs/benchmarks.md). A transport asked for by name must load. io_uring is not offered:
-     * under Vert.x 5.1.6 a room upgrade, which pauses the request across an asynchronous join, stalls.
+     * under Vert.x 5.1.6 a room socket, upgraded after its asynchronous join, is closed (1000) by Vert.x.
      */
     static Transport transport(String name) {
         Transport t = switch (name) {
