@@ -142,6 +142,31 @@ public class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code message} in parts as {@link #sendInParts} does, but stops at the first part the socket no
+     * longer takes because the server has closed it (as it does when the parts pass its message limit).
+     * Returns the parts sent.
+     */
+    public int sendInPartsUntilClosed(String message, int partSize) {
+        int sent = 0;
+        for (int i = 0; i < message.length(); i += partSize) {
+            boolean last = i + partSize >= message.length();
+            try {
+                ws.sendText(message.substring(i, Math.min(message.length(), i + partSize)), last)
+                        .orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (!(e.getCause() instanceof java.io.IOException)) {
+                    throw e;
+                }
+                // refused because the server closed: its close frame must arrive within the usual wait
+                awaitClose();
+                return sent;
+            }
+            sent++;
+        }
+        return sent;
+    }
+
     /** The next text message, failing the test if none arrives within 5 s. */
     public String next() {
         String m = poll(WAIT);
