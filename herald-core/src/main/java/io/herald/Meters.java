@@ -58,9 +58,9 @@ public final class Meters {
                 .increment();
     }
 
-    /** Counts one catch-up: a Yjs connection left out of relays while congested was sent the one diff it lacked. */
-    public void yjsCatchUp() {
-        counter("herald.yjs.catchups", "Lagging Yjs connections caught up with one diff").increment();
+    /** Counts catch-ups: Yjs connections left out of relays while congested, each sent the one diff it lacked. */
+    public void yjsCatchUps(int connections) {
+        counter("herald.yjs.catchups", "Lagging Yjs connections caught up with one diff").increment(connections);
     }
 
     public void authFailure(String reason) {

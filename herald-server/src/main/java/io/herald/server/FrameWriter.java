@@ -126,10 +126,7 @@ public final class FrameWriter {
     private void queued(Target t, int bytes) {
         if (++t.unflushedFrames >= MAX_UNFLUSHED_FRAMES || (t.unflushedBytes += bytes) >= MAX_UNFLUSHED_BYTES) {
             // stays in the dirty list if there: the end of the pass skips a target with nothing unflushed
-            t.unflushedFrames = 0;
-            t.unflushedBytes = 0;
-            t.flushNow();
-            flushes++;
+            flush(t);
             return;
         }
         if (!t.dirty) {
@@ -153,13 +150,17 @@ public final class FrameWriter {
             Target t = dirty.get(i);
             t.dirty = false;
             if (t.unflushedFrames > 0) {
-                t.unflushedFrames = 0;
-                t.unflushedBytes = 0;
-                t.flushNow();
-                flushes++;
+                flush(t);
             }
         }
         dirty.clear();
+    }
+
+    private void flush(Target t) {
+        t.unflushedFrames = 0;
+        t.unflushedBytes = 0;
+        t.flushNow();
+        flushes++;
     }
 
     /** Connection flushes made so far (one per connection per pass); read it on the loop. For tests and diagnostics. */

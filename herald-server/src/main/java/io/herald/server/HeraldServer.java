@@ -27,12 +27,14 @@ public final class HeraldServer implements AutoCloseable {
     private final Vertx vertx;
     private final int port;
     private final AtomicBoolean draining;
+    private final Transport transport;
 
-    private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining) {
+    private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport) {
         this.herald = herald;
         this.vertx = vertx;
         this.port = port;
         this.draining = draining;
+        this.transport = transport;
     }
 
     /** Starts a server on {@code config} (port 0 picks a free port) and waits until it listens. */
@@ -53,8 +55,8 @@ public final class HeraldServer implements AutoCloseable {
         embedder.accept(builder);
         Herald herald = builder.meterRegistry(registry).build();
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
-                .withTransport(transport(config.server().transport())).build();
+        Transport transport = transport(config.server().transport());
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(transport).build();
         AtomicInteger connections = new AtomicInteger();
         AtomicBoolean draining = new AtomicBoolean();
         try {
@@ -66,7 +68,7 @@ public final class HeraldServer implements AutoCloseable {
                 await(vertx.deployVerticle(() -> new EdgeVerticle(herald, registry, config.server().port(), connections, draining),
                         new DeploymentOptions().setInstances(loops - 1)));
             }
-            return new HeraldServer(herald, vertx, port, draining);
+            return new HeraldServer(herald, vertx, port, draining, transport);
         } catch (RuntimeException e) {
             await(vertx.close());
             herald.close();
@@ -110,8 +112,7 @@ public final class HeraldServer implements AutoCloseable {
     /** The port the server listens on. */
     /** The socket transport in use: {@code epoll} or {@code nio}. */
     public String transport() {
-        return ((io.vertx.core.internal.VertxInternal) vertx).transport().getClass().getSimpleName()
-                .replace("Transport", "").toLowerCase(java.util.Locale.ROOT);
+        return transport.name();
     }
 
     public int port() {

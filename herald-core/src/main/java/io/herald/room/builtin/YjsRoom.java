@@ -149,8 +149,7 @@ public class YjsRoom extends Room {
         yjs.decode(update);
         if (wholeDocument) {
             update = yjs.diff(update, yjs.stateVectorFromUpdate(document()));
-            io.herald.yjs.YUpdate news = yjs.decode(update);
-            if (news.structs().isEmpty() && news.deleteSet().clients().isEmpty()) {
+            if (java.util.Arrays.equals(update, EMPTY_UPDATE)) {
                 return;
             }
         }
@@ -456,7 +455,7 @@ public class YjsRoom extends Room {
         }
         Set<RoomConnection> caughtUp = new HashSet<>();
         bySv.values().forEach(caughtUp::addAll);
-        caughtUp.forEach(c -> meters().yjsCatchUp());
+        meters().yjsCatchUps(caughtUp.size());
         // awareness first: it is small, while a large diff could leave the socket unwritable for the
         // frame after it, which the transport would answer with 1013
         if (!awareness.isEmpty()) {
