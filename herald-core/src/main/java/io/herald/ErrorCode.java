@@ -22,6 +22,7 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("method_not_allowed", 405, 1003, "This method is not allowed here."),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, 1003, "The body must be application/json."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, 1009, "The request or message is too large."),
+    UPGRADE_REQUIRED("upgrade_required", 426, 1002, "Only WebSocket version 13 is supported."),
     URI_TOO_LONG("uri_too_long", 414, 1009, "The request line is too long."),
     HEADERS_TOO_LARGE("headers_too_large", 431, 1009, "The request headers are too large."),
     TOO_MANY_REQUESTS("too_many_requests", 429, 1008, "Too many requests."),

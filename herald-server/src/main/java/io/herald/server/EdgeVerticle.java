@@ -26,6 +26,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +49,7 @@ final class EdgeVerticle extends VerticleBase {
     private LaneSocketHandler laneSocket;
     private String lanesBase;
     private HttpServer server;
+    private ErrorHandler errors;
 
     EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining) {
         this.herald = herald;
@@ -81,7 +84,12 @@ final class EdgeVerticle extends VerticleBase {
                 .setTcpNoDelay(true);
         // port 0: every instance of this verticle must share one random port, which Vert.x does only for a shared random port id
         SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, sc.host()) : SocketAddress.inetSocketAddress(port, sc.host());
+        DirectUpgrades direct = new DirectUpgrades(
+                Map.of("/broadcast/v1/websocket", broadcastSocket, "/realtime/v1/websocket", broadcastSocket),
+                sockets, loop, errors, sc.maxFrameBytes(), sc.maxPendingBytes(), herald.meters());
         return vertx.createHttpServer(options).requestHandler(request -> dispatch(request, router))
+                // called as Vert.x sets up each connection's pipeline, before any request is read
+                .connectionHandler(conn -> direct.install(((ConnectionBase) conn).channel().pipeline()))
                 .invalidRequestHandler(EdgeVerticle::invalid).listen(address)
                 .onSuccess(s -> server = s);
     }
@@ -99,7 +107,8 @@ final class EdgeVerticle extends VerticleBase {
 
     /**
      * WebSocket upgrades are taken before the router: vertx-web would wrap the socket, hiding the
-     * channel the frame writer needs; everything else is routed.
+     * channel the frame writer needs; everything else is routed. Broadcast upgrades reach here only
+     * when {@link DirectUpgrades} left them to Vert.x, to be refused.
      */
     private void dispatch(HttpServerRequest request, Router router) {
         if (request.method() == HttpMethod.GET && request.headers().contains("Upgrade", "websocket", true)) {
@@ -128,7 +137,7 @@ final class EdgeVerticle extends VerticleBase {
 
     private Router router(ServerConfig sc, Context context, FrameWriter loop) {
         Router router = Router.router(vertx);
-        ErrorHandler errors = new ErrorHandler(herald.meters());
+        errors = new ErrorHandler(herald.meters());
         JsonBodies bodies = new JsonBodies();
         if (!sc.allowedOrigins().isEmpty()) {
             CorsHandler cors = CorsHandler.create()

@@ -65,8 +65,8 @@ public final class Sockets {
             long idle = now - t.lastSeenNanos();
             if (idle > 2 * pingIntervalNanos) {
                 t.close(ErrorCode.IDLE_TIMEOUT, "ping timeout");
-            } else if (idle > pingIntervalNanos && !t.isClosed()) {
-                t.socket().writePing(io.vertx.core.buffer.Buffer.buffer());
+            } else if (idle > pingIntervalNanos) {
+                t.ping();
             }
         }
     }

@@ -6,6 +6,7 @@ import io.herald.ErrorCode;
 import io.herald.Meters;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.ServerWebSocket;
@@ -17,15 +18,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * The writer of one server WebSocket: writes each message's shared pre-encoded frame through its
  * loop's {@link FrameWriter} (one flush per socket per pass), enforces the outbound byte limit
  * (past it the socket is closed with 1013 and the drop counted), reports congestion at half that limit,
- * and tracks liveness for pings. {@link #send} runs only on the socket's event loop.
+ * and tracks liveness for pings. The socket below is Herald's own Netty one ({@link DirectWebSocket}) or
+ * Vert.x's. {@link #send} runs only on the socket's event loop.
  */
 public final class WebSocketTransport extends FrameWriter.Target implements Connection {
     private static final AtomicLong IDS = new AtomicLong();
     private final int maxPendingBytes;
     private final FrameWriter writer;
-    /** Vert.x's handler context of the socket: frames written here pass the WebSocket encoder untouched. */
+    /** The handler context frames are written from: they pass the WebSocket encoder untouched. */
     private ChannelHandlerContext channel;
-    private volatile ServerWebSocket ws;
+    private volatile Socket ws;
     /** Messages sent before the upgrade completed (rooms join before the 101 goes out). */
     private java.util.List<EncodedMessage> early;
     private int earlyBytes;
@@ -37,9 +39,17 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
     private String closeReason;
     private volatile long lastSeenNanos = System.nanoTime();
 
-    public WebSocketTransport(ServerWebSocket ws, FrameWriter writer, int maxPendingBytes, Meters meters, String primitive) {
-        this(writer, maxPendingBytes, meters, primitive);
-        attach(ws);
+    /**
+     * The control operations of the socket below a transport (shared frames go straight to its channel).
+     * Called on the socket's loop.
+     */
+    public interface Socket {
+        void writeText(String text);
+
+        void writePing();
+
+        /** Starts the closing handshake with {@code code}; the connection ends when it completes or times out. */
+        void close(int code, String reason);
     }
 
     /** A transport whose socket is attached later, on its loop; sends until then are held (bounded). */
@@ -51,11 +61,38 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         this.id = Long.toString(IDS.incrementAndGet(), 36);
     }
 
-    /** Attaches the upgraded socket and writes what was held. Called on the socket's loop. */
+    /** Attaches Vert.x's upgraded socket and writes what was held. Called on the socket's loop. */
     public void attach(ServerWebSocket socket) {
-        this.channel = ((WebSocketInternal) socket).channelHandlerContext();
-        this.ws = socket;
         socket.setWriteQueueMaxSize(maxPendingBytes);
+        attach(((WebSocketInternal) socket).channelHandlerContext(), new Socket() {
+            @Override
+            public void writeText(String text) {
+                socket.writeFinalTextFrame(text);
+            }
+
+            @Override
+            public void writePing() {
+                socket.writePing(io.vertx.core.buffer.Buffer.buffer());
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                socket.close((short) code, reason);
+            }
+        });
+    }
+
+    /**
+     * Attaches an upgraded socket whose frames are written from {@code ctx}, sets the channel's water
+     * marks to (limit / 2, limit) and writes what was held. Called on the socket's loop.
+     */
+    void attach(ChannelHandlerContext ctx, Socket socket) {
+        this.channel = ctx;
+        WriteBufferWaterMark marks = ctx.channel().config().getWriteBufferWaterMark();
+        if (marks.high() != maxPendingBytes || marks.low() != maxPendingBytes / 2) {
+            ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxPendingBytes / 2, maxPendingBytes));
+        }
+        this.ws = socket;
         if (early != null) {
             java.util.List<EncodedMessage> held = early;
             early = null;
@@ -64,7 +101,7 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
             }
         }
         if (closed) {
-            socket.close((short) closeCode, closeReason);
+            socket.close(closeCode, closeReason);
         }
     }
 
@@ -85,8 +122,12 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         channel.flush();
     }
 
-    public ServerWebSocket socket() {
-        return ws;
+    /** Pings the peer (liveness); nothing before the upgrade or after a close. */
+    public void ping() {
+        Socket s = ws;
+        if (s != null && !closed) {
+            s.writePing();
+        }
     }
 
     @Override
@@ -152,7 +193,7 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         if (!closed && ws != null) {
             // on the loop (handlers call it there): frames the writer holds go first, in order
             writer.push(this, channel);
-            ws.writeFinalTextFrame(text);
+            ws.writeText(text);
         }
     }
 
@@ -164,7 +205,7 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         closeCode = code;
         closeReason = reason;
         closed = true;
-        ServerWebSocket s = ws;
+        Socket s = ws;
         if (s != null) {
             if (writer.loop().inEventLoop()) {
                 closeOnLoop(s);
@@ -175,9 +216,9 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
     }
 
     /** The close frame goes after the frames the writer holds for this socket. */
-    private void closeOnLoop(ServerWebSocket s) {
+    private void closeOnLoop(Socket s) {
         writer.push(this, channel);
-        s.close((short) closeCode, closeReason);
+        s.close(closeCode, closeReason);
     }
 
     /** Marks the socket closed by the peer or the network. */

@@ -62,19 +62,27 @@ public final class ErrorHandler implements Handler<RoutingContext> {
      * error for {@code failure}, counting auth refusals.
      */
     public void respond(HttpServerRequest request, Throwable failure) {
+        send(request.response(), refusal(request.method().name(), request.path(), failure));
+    }
+
+    /**
+     * The error to answer a refused request on {@code path} (never its query: tickets travel there)
+     * with: a {@link HeraldException} as it is, anything else as a logged 500; auth refusals are counted.
+     */
+    public HeraldException refusal(String method, String path, Throwable failure) {
         Throwable f = unwrap(failure);
         HeraldException e;
         if (f instanceof HeraldException he) {
             e = he;
         } else {
-            log.error("unhandled failure on {} {}", request.method(), request.path(), f);
+            log.error("unhandled failure on {} {}", method, path, f);
             e = new HeraldException(ErrorCode.INTERNAL);
         }
         if (e.code().httpStatus() == 401 || e.code().httpStatus() == 403) {
             meters.authFailure(e.code().code());
         }
-        log.debug("{} {} -> {} {}", request.method(), request.path(), e.code().httpStatus(), e.code().code());
-        send(request.response(), e);
+        log.debug("{} {} -> {} {}", method, path, e.code().httpStatus(), e.code().code());
+        return e;
     }
 
     /** Writes {@code e} as a JSON error response, unless the response has already started. */
@@ -95,7 +103,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         response.setStatusCode(status).putHeader("Content-Type", "application/json").end(Buffer.buffer(body(code, message)));
     }
 
-    static byte[] body(HeraldException e) {
+    public static byte[] body(HeraldException e) {
         return body(e.code().code(), e.getMessage());
     }
 

@@ -1,0 +1,224 @@
+package io.herald.server;
+
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.server.http.ErrorHandler;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Takes WebSocket upgrades for some paths below Vert.x, so those sockets cost a Netty channel and a
+ * few small objects instead of Vert.x's HTTP connection, request and WebSocket (several KiB each).
+ * Every HTTP/1 connection gets an {@link Interceptor} in front of Vert.x's handler: it passes every
+ * other request on, and answers an upgrade for one of its {@link Endpoint}s itself (the JSON error of a
+ * refusal, or the 101), then swaps the HTTP codec for Netty's WebSocket codec and a
+ * {@link DirectWebSocket}, and drops Vert.x's handler. One instance per event loop.
+ */
+public final class DirectUpgrades {
+    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    /**
+     * A primitive whose sockets are served directly: checks an upgrade before the 101 and opens the
+     * socket after it.
+     *
+     * @param <A> what the check found (the verified ticket, the scope) and the opening needs
+     */
+    public interface Endpoint<A> {
+        /** Checks the request; throws {@link HeraldException} to refuse it with that error's status and JSON. */
+        A admit(QueryStringDecoder query, HttpRequest request);
+
+        /** Opens the upgraded socket (its transport is attached and counted already). */
+        void open(DirectWebSocket socket, A admission);
+
+        /** The primitive its sockets are counted under in metrics. */
+        String primitive();
+    }
+
+    private final Map<String, Endpoint<?>> endpoints;
+    private final Sockets sockets;
+    private final FrameWriter writer;
+    private final ErrorHandler errors;
+    private final WebSocketDecoderConfig decoderConfig;
+    private final int maxPendingBytes;
+    private final io.herald.Meters meters;
+
+    DirectUpgrades(Map<String, Endpoint<?>> endpoints, Sockets sockets, FrameWriter writer, ErrorHandler errors,
+            int maxFrameBytes, int maxPendingBytes, io.herald.Meters meters) {
+        this.endpoints = Map.copyOf(endpoints);
+        this.sockets = sockets;
+        this.writer = writer;
+        this.errors = errors;
+        this.maxPendingBytes = maxPendingBytes;
+        this.meters = meters;
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .expectMaskedFrames(true)
+                .allowMaskMismatch(false)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .build();
+    }
+
+    /** Puts an interceptor in front of {@code pipeline}'s Vert.x handler, if it is an HTTP/1 pipeline. */
+    void install(ChannelPipeline pipeline) {
+        if (pipeline.get(HttpRequestDecoder.class) != null && pipeline.context("handler") != null) {
+            pipeline.addBefore("handler", "herald-upgrades", new Interceptor());
+        }
+    }
+
+    /** The endpoint an upgrade request is for, or null when Vert.x should have it. */
+    private Endpoint<?> endpointFor(HttpRequest request) {
+        if (request.method() != HttpMethod.GET || !request.decoderResult().isSuccess()
+                || !request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            return null;
+        }
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        // partysocket's prefix written "/realtime" builds "//realtime/...": PartyServer ignores empty segments
+        int slashes = 0;
+        while (slashes + 1 < path.length() && path.charAt(slashes + 1) == '/') {
+            slashes++;
+        }
+        return endpoints.get(slashes == 0 ? path : path.substring(slashes));
+    }
+
+    /** The per-connection handler; after an upgrade it is replaced by the socket. */
+    private final class Interceptor extends ChannelDuplexHandler {
+        /** Requests handed to Vert.x whose response has not ended: an upgrade behind one stays Vert.x's. */
+        private int unanswered;
+        /** A refused upgrade's remaining parts are dropped while the connection closes. */
+        private boolean refused;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (refused) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpRequest request) {
+                Endpoint<?> endpoint = unanswered == 0 ? endpointFor(request) : null;
+                if (endpoint != null) {
+                    take(ctx, request, endpoint);
+                    return;
+                }
+                unanswered++;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof LastHttpContent && unanswered > 0
+                    && !(msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
+                unanswered--;
+            }
+            ctx.write(msg, promise);
+        }
+
+        private <A> void take(ChannelHandlerContext ctx, HttpRequest request, Endpoint<A> endpoint) {
+            A admission;
+            String accept;
+            try {
+                admission = endpoint.admit(new QueryStringDecoder(request.uri()), request);
+                accept = acceptKey(request);
+                sockets.reserve();
+            } catch (RuntimeException e) {
+                ReferenceCountUtil.release(request);
+                refuse(ctx, request, e);
+                return;
+            }
+            ReferenceCountUtil.release(request);
+            FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+                    Unpooled.EMPTY_BUFFER);
+            switching.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                    .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept);
+            // encoded by the HTTP encoder now, so the encoder can go before anything else is written; not a
+            // void promise: Vert.x's WebSocket extension handler, still on the way, listens to it
+            ctx.write(switching);
+            ChannelPipeline p = ctx.pipeline();
+            String decoder = p.context(HttpRequestDecoder.class).name();
+            // the encoder before the decoder: the close a decoder sends on a protocol violation is encoded
+            p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));
+            // bytes the client sent after the request, and the request's empty end, flow on to the new decoder
+            p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
+            p.remove(HttpResponseEncoder.class);
+            // Vert.x's connection handler: removing it lets its connection objects go (its h2c handler, when
+            // there, removes itself once the request has passed, and the extension handler after the 101)
+            p.remove("handler");
+            WebSocketTransport transport = new WebSocketTransport(writer, maxPendingBytes, meters, endpoint.primitive());
+            DirectWebSocket socket = new DirectWebSocket(transport, sockets);
+            p.replace(this, "herald-ws", socket);
+            p.flush();
+            endpoint.open(socket, admission);
+        }
+
+        private void refuse(ChannelHandlerContext ctx, HttpRequest request, RuntimeException failure) {
+            refused = true;
+            String uri = request.uri();
+            HeraldException e = errors.refusal(request.method().name(), uri.substring(0, uri.indexOf('?') < 0 ? uri.length() : uri.indexOf('?')), failure);
+            byte[] body = ErrorHandler.body(e);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(e.code().httpStatus()), Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            if (e instanceof UnsupportedVersion) {
+                response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            }
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** A WebSocket version other than 13 (RFC 6455): 426 with the version this server speaks. */
+    private static final class UnsupportedVersion extends HeraldException {
+        UnsupportedVersion() {
+            super(ErrorCode.UPGRADE_REQUIRED);
+        }
+    }
+
+    /** The {@code Sec-WebSocket-Accept} for the request's key (RFC 6455 §4.2.2). */
+    static String acceptKey(HttpRequest request) {
+        if (!"13".equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            throw new UnsupportedVersion();
+        }
+        String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (key == null || key.isBlank()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "Missing Sec-WebSocket-Key.");
+        }
+        try {
+            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key.trim() + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
+            return Base64.getEncoder().encodeToString(sha1);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.herald.server;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket served by Herald's own Netty handler rather than by Vert.x (which keeps several KiB per
+ * socket): it sits behind Netty's frame decoder and encoder once {@link DirectUpgrades} has answered
+ * the 101, hands data frames to its endpoint, answers pings, runs the closing handshake, and on channel
+ * close releases the socket's place and tells its endpoint. Confined to its event loop.
+ */
+public final class DirectWebSocket extends ChannelInboundHandlerAdapter implements WebSocketTransport.Socket {
+    private static final Logger log = LoggerFactory.getLogger(DirectWebSocket.class);
+    /** How long a close frame we sent waits for the peer's before the connection is cut (Vert.x's default too). */
+    static final long CLOSING_TIMEOUT_MS = 5_000;
+
+    private final WebSocketTransport transport;
+    private final Sockets sockets;
+    private ChannelHandlerContext ctx;
+    private Consumer<WebSocketFrame> frames = f -> { };
+    private Runnable closed = () -> { };
+    private boolean closeSent;
+    private ScheduledFuture<?> closingTimeout;
+
+    DirectWebSocket(WebSocketTransport transport, Sockets sockets) {
+        this.transport = transport;
+        this.sockets = sockets;
+    }
+
+    public WebSocketTransport transport() {
+        return transport;
+    }
+
+    /** Receives the peer's text, binary and continuation frames (released after the call; retain to keep). */
+    public void onFrame(Consumer<WebSocketFrame> handler) {
+        this.frames = handler;
+    }
+
+    /** Runs once when the connection has ended, however it ended. */
+    public void onClosed(Runnable handler) {
+        this.closed = handler;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        sockets.add(transport);
+        transport.attach(ctx, this);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            // the empty end of the upgrade request, decoded before the pipeline changed
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            transport.touch();
+            if (frame instanceof CloseWebSocketFrame close) {
+                peerClosed(close);
+            } else if (frame instanceof PingWebSocketFrame) {
+                if (!closeSent) {
+                    ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+                }
+            } else if (!(frame instanceof PongWebSocketFrame) && !closeSent) {
+                frames.accept(frame);
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** The peer's close: ends a handshake we started, or is echoed with its code and the connection cut once sent. */
+    private void peerClosed(CloseWebSocketFrame close) {
+        if (closeSent) {
+            ctx.close();
+            return;
+        }
+        closeSent = true;
+        int code = close.statusCode();
+        CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+        ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void writeText(String text) {
+        if (!closeSent) {
+            ctx.writeAndFlush(new TextWebSocketFrame(text), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void writePing() {
+        if (!closeSent) {
+            ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closeSent || !ctx.channel().isActive()) {
+            return;
+        }
+        closeSent = true;
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason), ctx.voidPromise());
+        closingTimeout = ctx.executor().schedule(() -> {
+            ctx.close();
+        }, CLOSING_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (closingTimeout != null) {
+            closingTimeout.cancel(false);
+        }
+        transport.markClosed();
+        sockets.remove(transport);
+        closed.run();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // nothing to resume: a socket that is not writable when a frame is due is dropped as a slow consumer
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException
+                || (cause instanceof DecoderException && cause.getCause() instanceof CorruptedWebSocketFrameException)) {
+            // Netty's decoder has already sent the close (1002, or 1009 for a frame over the limit) and cuts the connection
+            return;
+        }
+        log.debug("closing WebSocket {} after {}", transport.id(), cause.toString());
+        ctx.close();
+    }
+}
