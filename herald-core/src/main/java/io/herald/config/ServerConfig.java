@@ -16,7 +16,8 @@ public record ServerConfig(
         Integer maxFrameBytes,
         Long pingIntervalMs,
         Integer maxConnections,
-        String transport) {
+        String transport,
+        Long flushDelayMicros) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
@@ -25,6 +26,8 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     public static final long DEFAULT_PING_INTERVAL_MS = 25_000;
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+    /** The longest a socket's frames may wait for more to share their write; longer would be latency nobody wants. */
+    public static final long MAX_FLUSH_DELAY_MICROS = 100_000;
     /** The socket transports: {@code auto} takes epoll where its native library loads, else NIO. */
     public static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll");
 
@@ -38,6 +41,10 @@ public record ServerConfig(
         pingIntervalMs = pingIntervalMs == null ? DEFAULT_PING_INTERVAL_MS : pingIntervalMs;
         maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
         transport = transport == null || transport.isBlank() ? "auto" : transport;
+        flushDelayMicros = flushDelayMicros == null ? 0L : flushDelayMicros;
+        if (flushDelayMicros < 0 || flushDelayMicros > MAX_FLUSH_DELAY_MICROS) {
+            throw new ConfigException("server.flushDelayMicros", "must be 0.." + MAX_FLUSH_DELAY_MICROS + ", was " + flushDelayMicros);
+        }
         if (!TRANSPORTS.contains(transport)) {
             throw new ConfigException("server.transport", "must be one of " + TRANSPORTS + ", was '" + transport + "'");
         }
@@ -63,7 +70,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Whether {@code origin} is allowed (exact match, or {@code *} configured). */
@@ -73,37 +80,37 @@ public record ServerConfig(
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros);
     }
 
     public ServerConfig withAccessToken(String t) {
         return new ServerConfig(host, port, t, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros);
     }
 
     public ServerConfig withAllowedOrigins(List<String> o) {
         return new ServerConfig(host, port, accessToken, o, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros);
     }
 
     public ServerConfig withMaxPendingBytes(int b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, b, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, b, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros);
     }
 
     public ServerConfig withPingIntervalMs(long ms) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                ms, maxConnections, transport);
+                ms, maxConnections, transport, flushDelayMicros);
     }
 
     @Override
@@ -114,6 +121,11 @@ public record ServerConfig(
 
     public ServerConfig withTransport(String t) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, t);
+                pingIntervalMs, maxConnections, t, flushDelayMicros);
+    }
+
+    public ServerConfig withFlushDelayMicros(long micros) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections, transport, micros);
     }
 }

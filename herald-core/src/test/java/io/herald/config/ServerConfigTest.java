@@ -62,9 +62,9 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxBodyBytes(0)).hasMessageStartingWith("server.maxBodyBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxPendingBytes(-5)).hasMessageStartingWith("server.maxPendingBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withPingIntervalMs(0)).hasMessageStartingWith("server.pingIntervalMs:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null, null))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null, null, null))
                 .hasMessageStartingWith("server.maxFrameBytes:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0, null))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0, null, null))
                 .hasMessageStartingWith("server.maxConnections:");
     }
 
@@ -75,6 +75,15 @@ class ServerConfigTest {
         assertThat(ServerConfig.defaults().withTransport("epoll").transport()).isEqualTo("epoll");
         assertThatThrownBy(() -> ServerConfig.defaults().withTransport("io_uring"))
                 .hasMessageStartingWith("server.transport:").hasMessageContaining("auto, nio, epoll");
+    }
+
+    @Test
+    void theFlushDelayDefaultsToNoneAndIsBounded() {
+        assertThat(ServerConfig.defaults().flushDelayMicros()).isZero();
+        assertThat(ServerConfig.defaults().withFlushDelayMicros(500).flushDelayMicros()).isEqualTo(500);
+        assertThatThrownBy(() -> ServerConfig.defaults().withFlushDelayMicros(-1)).hasMessageStartingWith("server.flushDelayMicros:");
+        assertThatThrownBy(() -> ServerConfig.defaults().withFlushDelayMicros(ServerConfig.MAX_FLUSH_DELAY_MICROS + 1))
+                .hasMessageStartingWith("server.flushDelayMicros:");
     }
 
     @Test

@@ -65,7 +65,8 @@ final class EdgeVerticle extends VerticleBase {
         lanesBase = herald.config().lanes().basePath();
         sockets = new Sockets(connections, sc.maxConnections(), sc.pingIntervalMs());
         Context context = this.context;
-        FrameWriter loop = new FrameWriter(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop());
+        FrameWriter loop = new FrameWriter(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop(),
+                java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(sc.flushDelayMicros()));
         Router router = router(sc, context, loop);
         sockets.startPings(vertx);
         // Vert.x's limit is per server; each primitive enforces its own tighter limit on top.

@@ -15,7 +15,9 @@ import java.util.List;
  * Writes shared, pre-encoded messages for every connection of one event loop (WebSocket frames, SSE
  * chunks) and coalesces the flushes: a connection written during a loop pass is flushed once, when
  * the pass has run all its tasks, so the messages of every fan-out that pass ran leave in one syscall
- * per connection under load, and at once when idle. Confined to its event loop.
+ * per connection under load, and at once when idle. With a flush delay ({@code server.flushDelayMicros})
+ * the flush waits that long for more frames instead, trading latency for fewer writes. Confined to its
+ * event loop.
  */
 public final class FrameWriter {
     /**
@@ -31,6 +33,8 @@ public final class FrameWriter {
     private final EventLoop loop;
     /** Netty's end-of-pass hook when the loop has one (every NIO/epoll loop does), else null. */
     private final SingleThreadEventLoop passEnd;
+    /** 0: flush at the end of the pass; else how long the first frame of a batch waits for others. */
+    private final long flushDelayNanos;
     private final List<Target> dirty = new ArrayList<>();
     private final Runnable flushTask = this::flushAll;
     private boolean flushScheduled;
@@ -55,8 +59,13 @@ public final class FrameWriter {
     }
 
     public FrameWriter(EventLoop loop) {
+        this(loop, 0);
+    }
+
+    public FrameWriter(EventLoop loop, long flushDelayNanos) {
         this.loop = loop;
         this.passEnd = loop instanceof SingleThreadEventLoop st ? st : null;
+        this.flushDelayNanos = flushDelayNanos;
     }
 
     /** The loop whose connections this writer serves; fan-out groups connections by it. */
@@ -135,7 +144,9 @@ public final class FrameWriter {
         }
         if (!flushScheduled) {
             flushScheduled = true;
-            if (passEnd != null) {
+            if (flushDelayNanos > 0) {
+                loop.schedule(flushTask, flushDelayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } else if (passEnd != null) {
                 passEnd.executeAfterEventLoopIteration(flushTask);
             } else {
                 loop.execute(flushTask);

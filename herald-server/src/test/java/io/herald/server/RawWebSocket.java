@@ -65,6 +65,45 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Sends {@code head} (a request line and headers, CRLF-separated, without the blank line) and reads the response. */
+    public static Response request(int port, String head) {
+        try (Socket s = connect(port, 0)) {
+            OutputStream out = s.getOutputStream();
+            out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return readResponse(s.getInputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sends a plain {@code GET firstPath} on a new connection, reads its whole response, then upgrades the
+     * same connection to {@code pathAndQuery} (a keep-alive connection reused for a WebSocket).
+     */
+    public static RawWebSocket openAfterRequest(int port, String firstPath, String pathAndQuery) {
+        try {
+            Socket s = connect(port, 0);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + firstPath + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Response first = readResponse(s.getInputStream());
+            if (first.status() != 200 || !first.headers().containsKey("content-length")) {
+                s.close();
+                throw new AssertionError("first request: " + first);
+            }
+            sendUpgrade(s, port, pathAndQuery);
+            Response r = readResponse(s.getInputStream());
+            if (r.status() != 101) {
+                s.close();
+                throw new AssertionError("upgrade refused: " + r);
+            }
+            return new RawWebSocket(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Socket connect(int port, int receiveBufferBytes) throws IOException {
         Socket s = new Socket();
         if (receiveBufferBytes > 0) {
@@ -171,23 +210,31 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends one masked binary frame. */
     public void sendBinary(byte[] payload) {
+        sendFrame(0x2, payload, true);
+    }
+
+    /** Sends one final frame with {@code opcode}, masked as clients must unless {@code masked} is false. */
+    public void sendFrame(int opcode, byte[] payload, boolean masked) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x82);
+        frame.write(0x80 | opcode);
+        int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else if (payload.length <= 0xFFFF) {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length & 0xff);
         } else {
-            frame.write(0x80 | 127);
+            frame.write(maskBit | 127);
             for (int i = 7; i >= 0; i--) {
                 frame.write((int) ((long) payload.length >>> (8 * i)) & 0xff);
             }
         }
         byte[] mask = new byte[4];
-        new SecureRandom().nextBytes(mask);
-        frame.writeBytes(mask);
+        if (masked) {
+            new SecureRandom().nextBytes(mask);
+            frame.writeBytes(mask);
+        }
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);
         }
@@ -197,6 +244,15 @@ public final class RawWebSocket implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True once the server has closed the connection (reads end of stream within the socket timeout). */
+    public boolean readsEndOfStream() {
+        try {
+            return in.read() < 0;
+        } catch (IOException e) {
+            return true;
         }
     }
 
