@@ -26,12 +26,13 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Takes WebSocket upgrades for some paths below Vert.x, so those sockets cost a Netty channel and a
@@ -51,33 +52,51 @@ public final class DirectUpgrades {
      * @param <A> what the check found (the verified ticket, the scope) and the opening needs
      */
     public interface Endpoint<A> {
-        /** Checks the request; throws {@link HeraldException} to refuse it with that error's status and JSON. */
-        A admit(QueryStringDecoder query, HttpRequest request);
+        /**
+         * Checks the request before the 101; throws {@link HeraldException} to refuse it with that error's
+         * status and JSON. {@code transport} is the socket's, not attached yet: what is sent on it is held.
+         */
+        A admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport);
+
+        /** Undoes {@link #admit} when the upgrade is refused after it (the connection cap). */
+        default void cancel(A admission) {
+        }
 
         /** Opens the upgraded socket (its transport is attached and counted already). */
         void open(DirectWebSocket socket, A admission);
 
         /** The primitive its sockets are counted under in metrics. */
         String primitive();
+
+        /** The largest frame a client may send (1009 past it). */
+        int maxFrameBytes();
+
+        /** When positive, fragmented messages are joined up to this many bytes (1009 past it); else frames come as sent. */
+        default int maxMessageBytes() {
+            return 0;
+        }
     }
 
-    private final Map<String, Endpoint<?>> endpoints;
+    private final Function<String, Endpoint<?>> routes;
     private final Sockets sockets;
     private final FrameWriter writer;
     private final ErrorHandler errors;
-    private final WebSocketDecoderConfig decoderConfig;
     private final int maxPendingBytes;
     private final io.herald.Meters meters;
 
-    DirectUpgrades(Map<String, Endpoint<?>> endpoints, Sockets sockets, FrameWriter writer, ErrorHandler errors,
-            int maxFrameBytes, int maxPendingBytes, io.herald.Meters meters) {
-        this.endpoints = Map.copyOf(endpoints);
+    /** {@code routes} maps a path (leading slashes collapsed) to its endpoint, or to null for Vert.x. */
+    DirectUpgrades(Function<String, Endpoint<?>> routes, Sockets sockets, FrameWriter writer, ErrorHandler errors,
+            int maxPendingBytes, io.herald.Meters meters) {
+        this.routes = routes;
         this.sockets = sockets;
         this.writer = writer;
         this.errors = errors;
         this.maxPendingBytes = maxPendingBytes;
         this.meters = meters;
-        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+    }
+
+    private static WebSocketDecoderConfig decoderConfig(int maxFrameBytes) {
+        return WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrameBytes)
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
@@ -107,7 +126,7 @@ public final class DirectUpgrades {
         while (slashes + 1 < path.length() && path.charAt(slashes + 1) == '/') {
             slashes++;
         }
-        return endpoints.get(slashes == 0 ? path : path.substring(slashes));
+        return routes.apply(slashes == 0 ? path : path.substring(slashes));
     }
 
     /** The per-connection handler; after an upgrade it is replaced by the socket. */
@@ -144,13 +163,21 @@ public final class DirectUpgrades {
         }
 
         private <A> void take(ChannelHandlerContext ctx, HttpRequest request, Endpoint<A> endpoint) {
+            WebSocketTransport transport = new WebSocketTransport(writer, maxPendingBytes, meters, endpoint.primitive());
             A admission;
             String accept;
             try {
-                admission = endpoint.admit(new QueryStringDecoder(request.uri()), request);
+                admission = endpoint.admit(new QueryStringDecoder(request.uri()), request, transport);
+            } catch (RuntimeException e) {
+                ReferenceCountUtil.release(request);
+                refuse(ctx, request, e);
+                return;
+            }
+            try {
                 accept = acceptKey(request);
                 sockets.reserve();
             } catch (RuntimeException e) {
+                endpoint.cancel(admission);
                 ReferenceCountUtil.release(request);
                 refuse(ctx, request, e);
                 return;
@@ -169,12 +196,14 @@ public final class DirectUpgrades {
             // the encoder before the decoder: the close a decoder sends on a protocol violation is encoded
             p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));
             // bytes the client sent after the request, and the request's empty end, flow on to the new decoder
-            p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig));
+            p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig(endpoint.maxFrameBytes())));
+            if (endpoint.maxMessageBytes() > 0) {
+                p.addAfter("ws-decoder", "ws-aggregator", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
+            }
             p.remove(HttpResponseEncoder.class);
             // Vert.x's connection handler: removing it lets its connection objects go (its h2c handler, when
             // there, removes itself once the request has passed, and the extension handler after the 101)
             p.remove("handler");
-            WebSocketTransport transport = new WebSocketTransport(writer, maxPendingBytes, meters, endpoint.primitive());
             DirectWebSocket socket = new DirectWebSocket(transport, sockets);
             p.replace(this, "herald-ws", socket);
             p.flush();

@@ -9,7 +9,9 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.herald.ErrorCode;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -144,6 +146,11 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
         if (cause instanceof CorruptedWebSocketFrameException
                 || (cause instanceof DecoderException && cause.getCause() instanceof CorruptedWebSocketFrameException)) {
             // Netty's decoder has already sent the close (1002, or 1009 for a frame over the limit) and cuts the connection
+            return;
+        }
+        if (cause instanceof TooLongFrameException) {
+            // the aggregator: a message whose frames together pass the endpoint's limit
+            transport.close(ErrorCode.PAYLOAD_TOO_LARGE, "message too large");
             return;
         }
         log.debug("closing WebSocket {} after {}", transport.id(), cause.toString());

@@ -27,7 +27,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vertx.core.net.impl.ConnectionBase;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,9 +84,7 @@ final class EdgeVerticle extends VerticleBase {
                 .setTcpNoDelay(true);
         // port 0: every instance of this verticle must share one random port, which Vert.x does only for a shared random port id
         SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, sc.host()) : SocketAddress.inetSocketAddress(port, sc.host());
-        DirectUpgrades direct = new DirectUpgrades(
-                Map.of("/broadcast/v1/websocket", broadcastSocket, "/realtime/v1/websocket", broadcastSocket),
-                sockets, loop, errors, sc.maxFrameBytes(), sc.maxPendingBytes(), herald.meters());
+        DirectUpgrades direct = new DirectUpgrades(this::directRoute, sockets, loop, errors, sc.maxPendingBytes(), herald.meters());
         return vertx.createHttpServer(options).requestHandler(request -> dispatch(request, router))
                 // called as Vert.x sets up each connection's pipeline, before any request is read
                 .connectionHandler(conn -> direct.install(((ConnectionBase) conn).channel().pipeline()))
@@ -107,29 +104,40 @@ final class EdgeVerticle extends VerticleBase {
     }
 
     /**
+     * Where a WebSocket upgrade for {@code path} goes below Vert.x: broadcast and lane sockets are served
+     * by {@link DirectUpgrades}; room upgrades (null) stay Vert.x's, since a room joins before its 101.
+     */
+    private DirectUpgrades.Endpoint<?> directRoute(String path) {
+        if (path.equals("/broadcast/v1/websocket") || path.equals("/realtime/v1/websocket")) {
+            return broadcastSocket;
+        }
+        if (path.startsWith("/parties/") || path.startsWith("/realtime/")) {
+            return null;
+        }
+        // basePath "" mounts lanes HopeFlow-style: any upgrade no other route claims is a lane socket
+        return path.equals(lanesBase + "/websocket") || lanesBase.isEmpty() ? laneSocket : null;
+    }
+
+    /**
      * WebSocket upgrades are taken before the router: vertx-web would wrap the socket, hiding the
-     * channel the frame writer needs; everything else is routed. Broadcast upgrades reach here only
-     * when {@link DirectUpgrades} left them to Vert.x, to be refused.
+     * channel the frame writer needs; everything else is routed. Broadcast and lane upgrades reach
+     * here only when {@link DirectUpgrades} left them to Vert.x, to be refused.
      */
     private void dispatch(HttpServerRequest request, Router router) {
         if (request.method() == HttpMethod.GET && request.headers().contains("Upgrade", "websocket", true)) {
             // partysocket's prefix written "/realtime" builds "//realtime/...": PartyServer ignores empty segments
             String path = request.path().replaceFirst("^//+", "/");
-            if (path.equals("/broadcast/v1/websocket") || path.equals("/realtime/v1/websocket")) {
-                broadcastSocket.handle(request);
-                return;
-            }
             if (path.startsWith("/parties/")) {
                 partiesSocket.handle(request);
                 return;
             }
-            if (path.startsWith("/realtime/")) {
+            if (path.startsWith("/realtime/") && !path.equals("/realtime/v1/websocket")) {
                 realtimeSocket.handle(request);
                 return;
             }
-            // basePath "" mounts lanes HopeFlow-style: any upgrade no other route claims is a lane socket.
-            if (path.equals(lanesBase + "/websocket") || lanesBase.isEmpty()) {
-                laneSocket.handle(request);
+            DirectUpgrades.Endpoint<?> direct = directRoute(path);
+            if (direct instanceof UpgradeHandler h) {
+                h.handle(request);
                 return;
             }
         }

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.List;
 
 /**
  * {@code GET /broadcast/v1/websocket?ws_ticket=T[&organizationId=O]}: verifies the ticket before the
@@ -44,13 +43,12 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
     }
 
     @Override
-    public Admission admit(QueryStringDecoder query, HttpRequest request) {
+    public Admission admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
         return admit(first(query, "ws_ticket"), first(query, "organizationId"));
     }
 
     private static String first(QueryStringDecoder query, String name) {
-        List<String> values = query.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
+        return io.herald.server.http.UpgradeCredentials.first(query, name);
     }
 
     private Admission admit(String wsTicket, String org) {
@@ -94,5 +92,10 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
     @Override
     public String primitive() {
         return "broadcast";
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return herald.config().server().maxFrameBytes();
     }
 }

@@ -11,14 +11,19 @@ import io.herald.HeraldException;
 import io.herald.auth.Principal;
 import io.herald.lane.LaneHub;
 import io.herald.lane.LaneSocket;
+import io.herald.server.DirectUpgrades;
+import io.herald.server.DirectWebSocket;
 import io.herald.server.FrameWriter;
 import io.herald.server.Sockets;
 import io.herald.server.UpgradeHandler;
 import io.herald.server.WebSocketTransport;
 import io.herald.server.http.ErrorHandler;
 import io.herald.server.http.RequestCredentials;
+import io.herald.server.http.UpgradeCredentials;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -28,9 +33,10 @@ import java.util.Locale;
  * credential; 401 before the upgrade), joins the user's lane (429 past the per-user cap), then handles
  * {@code subscribe} / {@code unsubscribe} / {@code ack} frames and a text {@code ping} in any case.
  * Replies {@code subscribed} / {@code unsubscribed} / {@code error} unless {@code lanes.controlReplies}
- * is off. Binary frames are ignored. One instance per event loop.
+ * is off. Binary frames are ignored. The upgrade is taken below Vert.x ({@link DirectUpgrades}); one that
+ * reaches Vert.x (pipelined behind an unanswered request) is refused. One instance per event loop.
  */
-public final class LaneSocketHandler extends UpgradeHandler {
+public final class LaneSocketHandler extends UpgradeHandler implements DirectUpgrades.Endpoint<LaneSocket> {
     private final ObjectMapper json = new ObjectMapper();
 
     public LaneSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors) {
@@ -41,47 +47,45 @@ public final class LaneSocketHandler extends UpgradeHandler {
     @Override
     protected void upgrade(HttpServerRequest request) {
         requireUpgrade(request, "Lane sockets");
-        Principal p = herald.sessions().authenticate(new RequestCredentials(request), true);
-        LaneHub hub = herald.lanes();
-        WebSocketTransport t = new WebSocketTransport(loop, herald.config().server().maxPendingBytes(), herald.meters(), "lanes");
-        LaneSocket lane = hub.join(p.userId(), t);
-        try {
-            sockets.reserve();
-        } catch (HeraldException e) {
-            hub.leave(lane);
-            throw e;
-        }
-        request.toWebSocket().onComplete(ar -> {
-            if (ar.failed()) {
-                sockets.release();
-                hub.leave(lane);
-                return;
-            }
-            open(ar.result(), t, lane);
-        });
+        herald.sessions().authenticate(new RequestCredentials(request), true);
+        throw new HeraldException(ErrorCode.BAD_REQUEST, "A WebSocket upgrade must not be pipelined behind another request.");
     }
 
-    private void open(ServerWebSocket ws, WebSocketTransport t, LaneSocket lane) {
-        sockets.add(t);
-        t.attach(ws);
-        int maxFrame = herald.lanes().config().maxFrameBytes();
-        ws.textMessageHandler(text -> {
-            t.touch();
-            // a char is at most 3 UTF-8 bytes: only a long frame needs encoding to be measured
-            if (text.length() > maxFrame || (text.length() * 3L > maxFrame && text.getBytes(StandardCharsets.UTF_8).length > maxFrame)) {
-                t.close(ErrorCode.PAYLOAD_TOO_LARGE, "frame too large");
-                return;
+    @Override
+    public LaneSocket admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
+        Principal p = herald.sessions().authenticate(new UpgradeCredentials(request, query), true);
+        return herald.lanes().join(p.userId(), transport);
+    }
+
+    @Override
+    public void cancel(LaneSocket lane) {
+        herald.lanes().leave(lane);
+    }
+
+    @Override
+    public void open(DirectWebSocket socket, LaneSocket lane) {
+        WebSocketTransport t = socket.transport();
+        socket.onFrame(frame -> {
+            if (frame instanceof TextWebSocketFrame text) {
+                onText(t, lane, text.text());
             }
-            onText(t, lane, text);
         });
-        ws.binaryMessageHandler(b -> t.touch());
-        ws.pongHandler(b -> t.touch());
-        ws.exceptionHandler(t::onInboundError);
-        ws.closeHandler(v -> {
-            t.markClosed();
-            sockets.remove(t);
-            herald.lanes().leave(lane);
-        });
+        socket.onClosed(() -> herald.lanes().leave(lane));
+    }
+
+    @Override
+    public String primitive() {
+        return "lanes";
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return herald.lanes().config().maxFrameBytes();
+    }
+
+    @Override
+    public int maxMessageBytes() {
+        return herald.lanes().config().maxFrameBytes();
     }
 
     private void onText(WebSocketTransport t, LaneSocket lane, String text) {

@@ -283,6 +283,17 @@ class LaneSocketHandlerTest {
     }
 
     @Test
+    void aMessageSentInFragmentsIsJoinedAndOneWhosePartsPassTheLimitClosesTheSocketWith1009() {
+        LaneClient c = server.connect(newUser());
+        c.sendInParts("{\"type\":\"subscribe\",\"filters\":" + CHAT + "}", 7);
+        assertThat(c.nextJson().get("type").asText()).as("the joined message was read as one").isEqualTo("subscribed");
+
+        String tooLong = "{\"type\":\"x\",\"pad\":\"" + "a".repeat(MAX_FRAME) + "\"}";
+        c.sendInPartsUntilClosed(tooLong, 1000);
+        assertThat(c.awaitClose()).isEqualTo(1009);
+    }
+
+    @Test
     void withControlRepliesOffNoSubscribedOrErrorFrameIsSentButPongAndEnvelopesAre(@TempDir Path own) {
         try (LaneServer quiet = LaneServer.start(own, LanesConfig.defaults().withControlReplies(false))) {
             String user = newUser();
