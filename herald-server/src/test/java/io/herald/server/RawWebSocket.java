@@ -52,17 +52,21 @@ public final class RawWebSocket implements AutoCloseable {
      */
     public static RawWebSocket open(int port, String pathAndQuery, int receiveBufferBytes) {
         try {
-            Socket s = connect(port, receiveBufferBytes);
-            sendUpgrade(s, port, pathAndQuery);
-            Response r = readResponse(s.getInputStream());
-            if (r.status() != 101) {
-                s.close();
-                throw new AssertionError("upgrade refused: " + r);
-            }
-            return new RawWebSocket(s);
+            return upgraded(connect(port, receiveBufferBytes), port, pathAndQuery);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Upgrades the open connection {@code s}, which must be answered with 101. */
+    private static RawWebSocket upgraded(Socket s, int port, String pathAndQuery) throws IOException {
+        sendUpgrade(s, port, pathAndQuery);
+        Response r = readResponse(s.getInputStream());
+        if (r.status() != 101) {
+            s.close();
+            throw new AssertionError("upgrade refused: " + r);
+        }
+        return new RawWebSocket(s);
     }
 
     /** Sends {@code head} (a request line and headers, CRLF-separated, without the blank line) and reads the response. */
@@ -92,13 +96,7 @@ public final class RawWebSocket implements AutoCloseable {
                 s.close();
                 throw new AssertionError("first request: " + first);
             }
-            sendUpgrade(s, port, pathAndQuery);
-            Response r = readResponse(s.getInputStream());
-            if (r.status() != 101) {
-                s.close();
-                throw new AssertionError("upgrade refused: " + r);
-            }
-            return new RawWebSocket(s);
+            return upgraded(s, port, pathAndQuery);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

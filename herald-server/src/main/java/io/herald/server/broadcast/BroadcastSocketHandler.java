@@ -76,17 +76,11 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
             return;
         }
         socket.onFrame(frame -> {
-            if (frame instanceof TextWebSocketFrame text && frame.isFinalFragment() && isPing(text)) {
+            if (frame instanceof TextWebSocketFrame text && frame.isFinalFragment() && "ping".equals(text.text())) {
                 t.sendText("pong");
             }
         });
         socket.onClosed(registration::close);
-    }
-
-    private static boolean isPing(TextWebSocketFrame frame) {
-        var b = frame.content();
-        return b.readableBytes() == 4 && b.getByte(b.readerIndex()) == 'p' && b.getByte(b.readerIndex() + 1) == 'i'
-                && b.getByte(b.readerIndex() + 2) == 'n' && b.getByte(b.readerIndex() + 3) == 'g';
     }
 
     @Override
