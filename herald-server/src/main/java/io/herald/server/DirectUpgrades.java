@@ -164,25 +164,21 @@ public final class DirectUpgrades {
 
         private <A> void take(ChannelHandlerContext ctx, HttpRequest request, Endpoint<A> endpoint) {
             WebSocketTransport transport = new WebSocketTransport(writer, maxPendingBytes, meters, endpoint.primitive());
-            A admission;
+            A admission = null;
             String accept;
             try {
                 admission = endpoint.admit(new QueryStringDecoder(request.uri()), request, transport);
-            } catch (RuntimeException e) {
-                ReferenceCountUtil.release(request);
-                refuse(ctx, request, e);
-                return;
-            }
-            try {
                 accept = acceptKey(request);
                 sockets.reserve();
             } catch (RuntimeException e) {
-                endpoint.cancel(admission);
-                ReferenceCountUtil.release(request);
+                if (admission != null) {
+                    endpoint.cancel(admission);
+                }
                 refuse(ctx, request, e);
                 return;
+            } finally {
+                ReferenceCountUtil.release(request);
             }
-            ReferenceCountUtil.release(request);
             FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
                     Unpooled.EMPTY_BUFFER);
             switching.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
