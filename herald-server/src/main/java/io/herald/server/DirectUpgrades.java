@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -184,10 +185,15 @@ public final class DirectUpgrades {
             switching.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
                     .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept);
-            // encoded by the HTTP encoder now, so the encoder can go before anything else is written; not a
-            // void promise: Vert.x's WebSocket extension handler, still on the way, listens to it
-            ctx.write(switching);
             ChannelPipeline p = ctx.pipeline();
+            // Vert.x's extension handler would accept permessage-deflate on the way out: a zlib inflater per
+            // socket, and clients deflating every message, for frames Herald writes once and uncompressed
+            WebSocketServerExtensionHandler extensions = p.get(WebSocketServerExtensionHandler.class);
+            if (extensions != null) {
+                p.remove(extensions);
+            }
+            // encoded by the HTTP encoder now, so the encoder can go before anything else is written
+            ctx.write(switching, ctx.voidPromise());
             String decoder = p.context(HttpRequestDecoder.class).name();
             // the encoder before the decoder: the close a decoder sends on a protocol violation is encoded
             p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));

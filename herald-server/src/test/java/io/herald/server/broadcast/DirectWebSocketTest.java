@@ -52,6 +52,17 @@ class DirectWebSocketTest {
     }
 
     @Test
+    void compressionOfferedByTheClientIsDeclined() {
+        // browsers and node's ws offer it; accepting would hold a zlib inflater per socket and make clients deflate
+        for (String offer : new String[] {"permessage-deflate; client_max_window_bits", "x-webkit-deflate-frame"}) {
+            RawWebSocket.Response r = RawWebSocket.upgrade(server.port(), socketPath("u_deflate", "org_deflate"),
+                    "Sec-WebSocket-Extensions", offer);
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.headers()).as(offer).doesNotContainKey("sec-websocket-extensions");
+        }
+    }
+
+    @Test
     void aVersionOtherThan13IsRefusedWith426NamingTheVersionSpoken() {
         RawWebSocket.Response r = RawWebSocket.request(server.port(), handshake(socketPath("u_v8", "org_v8"), "8", true));
         assertThat(r.status()).isEqualTo(426);
