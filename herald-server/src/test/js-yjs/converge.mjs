@@ -1,6 +1,7 @@
 // Three y-websocket clients edit the same Y.Text and Y.Map at the same time (inserts at random
 // places, deletes, the same map key from everyone, own keys) and converge to identical documents;
-// a fourth client that joins afterwards gets that same document from the server.
+// a fourth client that joins afterwards gets that same document from the server. No compression is
+// negotiated.
 import { check, connect, content, converged, run, sleep, synced, unique } from "./harness.mjs";
 
 const EDITS = 40;
@@ -9,6 +10,10 @@ run("converge", async () => {
   const room = unique("converge");
   const cs = ["A", "B", "C"].map((label) => connect(label, room));
   await Promise.all(cs.map(synced));
+  // ws offers permessage-deflate; had the server taken it, every update would be deflated before it left
+  for (const c of cs) {
+    check(c.provider.ws.extensions === "", `${c.label} negotiated "${c.provider.ws.extensions}"`);
+  }
 
   let seed = 7;
   const random = (n) => {

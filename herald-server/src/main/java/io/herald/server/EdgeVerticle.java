@@ -76,6 +76,10 @@ final class EdgeVerticle extends VerticleBase {
                 .setPort(port)
                 .setMaxWebSocketFrameSize(maxFrame)
                 .setMaxWebSocketMessageSize(maxFrame)
+                // no WebSocket compression: frames are encoded once, uncompressed, and pass the compressor
+                // untouched, so it would only make clients deflate every message they send (docs/yjs.md, section 10)
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setWebSocketClosingTimeout(5)
                 .setRegisterWebSocketWriteHandlers(false)
                 // every response is written on its loop (async results come back through the context), so
