@@ -169,20 +169,15 @@ function makeClient(id) {
       return;
     }
     const t = now();
-    for (const op of event.delta) {
-      if (typeof op.insert !== "string") {
-        continue;
+    for (const m of insertedMarkers(event)) {
+      if (Number(m[1]) === id) {
+        continue; // cannot happen in one session, but a resync must not count as a delivery
       }
-      for (const m of op.insert.matchAll(MARKER)) {
-        if (Number(m[1]) === id) {
-          continue; // cannot happen in one session, but a resync must not count as a delivery
-        }
-        deliveries++;
-        c.known++;
-        if (windowOpen) {
-          windowDeliveries++;
-          samples.push(t - Number(m[2]));
-        }
+      deliveries++;
+      c.known++;
+      if (windowOpen) {
+        windowDeliveries++;
+        samples.push(t - Number(m[2]));
       }
     }
   });
@@ -199,6 +194,40 @@ function makeClient(id) {
     c.destroy = () => p.destroy();
   }
   return c;
+}
+
+/**
+ * The markers a remote transaction inserted, read from the new structs rather than from the delta,
+ * which walks the whole text each time (client CPU growing with the document). Also, one update can
+ * carry several edits (a Herald catch-up diff, the step 2 of a resync), and one of them may
+ * have been inserted inside another marker: the delta then shows the two interleaved, and the outer
+ * marker would be missed. Each edit is one run of clocks of one Yjs client, and a client's structs are
+ * stored in clock order, so the text of the structs this transaction added, per client, holds every
+ * marker whole. Only the new structs are visited: they are at the end of each client's list.
+ */
+function insertedMarkers(event) {
+  const tr = event.transaction;
+  const markers = [];
+  for (const [client, after] of tr.afterState) {
+    const before = tr.beforeState.get(client) || 0;
+    if (after <= before) {
+      continue;
+    }
+    const structs = tr.doc.store.clients.get(client);
+    let i = structs.length;
+    while (i > 0 && structs[i - 1].id.clock >= before) {
+      i--;
+    }
+    let run = "";
+    for (; i < structs.length; i++) {
+      const str = structs[i].content?.str;
+      if (typeof str === "string") {
+        run += str;
+      }
+    }
+    markers.push(...run.matchAll(MARKER));
+  }
+  return markers;
 }
 
 /** Types E edits/s into `c`; the K clients' phases are spread over one period so edits do not bunch. */
