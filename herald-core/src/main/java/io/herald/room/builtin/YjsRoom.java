@@ -34,10 +34,14 @@ import org.slf4j.LoggerFactory;
  * document, relays updates to every connection (the sender included, as the reference does), keeps
  * the awareness table with its 30 s expiry and drops a connection's awareness when it closes.
  *
- * <p>The document is one merged v1 update plus pending increments, merged once
- * {@code rooms.yjs.compactAfter} of them accumulate. It is saved to the room's storage (in chunks,
- * one atomic batch) a moment after changes, when the last socket leaves and before the instance is
- * dropped, and loaded by {@link #onStart()}. No CRDT model is kept: merge and diff work on the format.
+ * <p>The document is one merged v1 update plus pending increments, merged once at least
+ * {@code rooms.yjs.compactAfter} of them have accumulated and they amount to a quarter of the
+ * document (or {@link #MAX_PENDING_UPDATES} of them): merging is O(document), so it runs geometrically
+ * often and costs each update O(its own size). Saving follows the same rule: a moment after changes,
+ * when the last socket leaves and before the instance is dropped, the updates since the last save are
+ * appended as one increment; the whole document is rewritten (in chunks, one atomic batch) only once the
+ * stored increments pass a quarter of it or {@link #MAX_STORED_INCREMENTS}. {@link #onStart()} loads the
+ * document and its increments. No CRDT model is kept: merge and diff work on the format.
  * Text frames prefixed {@code __YPS:} are y-partyserver custom messages, handed to {@link #onCustomMessage}.
  *
  * <p>A connection that is {@link RoomConnection#congested() congested} when an update or awareness change
@@ -52,6 +56,11 @@ public class YjsRoom extends Room {
     static final String DOC_META = "yjs:doc";
     static final String DOC_CHUNK = "yjs:doc:";
     static final int CHUNK_BYTES = 120 * 1024;
+    /** The number of increments saved since the document was last written whole, and their key prefix. */
+    static final String INCREMENTS_META = "yjs:incs";
+    static final String INCREMENT = "yjs:inc:";
+    static final int MAX_STORED_INCREMENTS = 64;
+    static final int MAX_PENDING_UPDATES = 4096;
     private static final byte[] EMPTY_UPDATE = {0, 0};
     private static final String CUSTOM_PREFIX = "__YPS:";
     private static final long AWARENESS_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -65,7 +74,11 @@ public class YjsRoom extends Room {
     private byte[] merged = EMPTY_UPDATE;
     private final List<byte[]> pending = new ArrayList<>();
     private long pendingBytes;
-    private boolean dirty;
+    /** Updates accepted since the last save (the same arrays as in {@link #pending}, not copies). */
+    private final List<byte[]> unsaved = new ArrayList<>();
+    private int incrementsStored;
+    private long incrementBytesStored;
+    private long documentBytesStored;
     /** When the 2 s tick is due (epoch ms), 0 when it is not scheduled. */
     private long tickAt;
     /** What the room's one alarm is set to (epoch ms), 0 when none: the tick or the catch-up poll. */
@@ -85,6 +98,15 @@ public class YjsRoom extends Room {
             java.io.ByteArrayOutputStream doc = new java.io.ByteArrayOutputStream();
             storage().list(DOC_CHUNK).values().forEach(b -> doc.write(b, 0, b.length));
             merged = doc.toByteArray();
+        }
+        documentBytesStored = merged.length;
+        incrementsStored = storage().getString(INCREMENTS_META).map(Integer::parseInt).orElse(0);
+        for (int i = 0; i < incrementsStored; i++) {
+            byte[] inc = storage().get(incrementKey(i))
+                    .orElseThrow(() -> new IllegalStateException("a saved Yjs increment is missing"));
+            pending.add(inc);
+            pendingBytes += inc.length;
+            incrementBytesStored += inc.length;
         }
         // y-partyserver's rule: a restarted room (after hibernation) re-syncs the sockets still open
         for (RoomConnection c : connections()) {
@@ -162,8 +184,8 @@ public class YjsRoom extends Room {
         relay(YWire.sync(YWire.UPDATE, update));
         pending.add(update);
         pendingBytes += update.length;
-        dirty = true;
-        if (pending.size() >= limits.compactAfter()) {
+        unsaved.add(update);
+        if (pending.size() >= limits.compactAfter() && (pendingBytes * 4 >= merged.length || pending.size() >= MAX_PENDING_UPDATES)) {
             compact();
         }
         tick();
@@ -191,14 +213,35 @@ public class YjsRoom extends Room {
         }
     }
 
-    /** Saves the document if it changed: all chunks and the chunk count in one atomic batch. */
+    /**
+     * Saves what changed since the last save: one increment appended, or the whole document (all chunks,
+     * the chunk count, the increments deleted) once the increments would pass a quarter of it, or
+     * {@link #MAX_STORED_INCREMENTS}, or the room's storage limit. Each save is one atomic batch.
+     */
     private void persist() {
-        if (!dirty) {
+        if (unsaved.isEmpty()) {
             return;
         }
+        byte[] increment = unsaved.size() == 1 ? unsaved.get(0) : yjs.merge(unsaved);
+        long stored = documentBytesStored + incrementBytesStored + increment.length;
+        if (incrementsStored < MAX_STORED_INCREMENTS && (incrementBytesStored + increment.length) * 4 <= documentBytesStored
+                && stored <= storage().maxBytes() - 64 * 1024) {
+            int i = incrementsStored;
+            storage().batch(b -> b.put(incrementKey(i), increment)
+                    .put(INCREMENTS_META, Integer.toString(i + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            incrementsStored++;
+            incrementBytesStored += increment.length;
+        } else {
+            writeWhole();
+        }
+        unsaved.clear();
+    }
+
+    private void writeWhole() {
         byte[] doc = document();
         int chunks = (doc.length + CHUNK_BYTES - 1) / CHUNK_BYTES;
         int previous = chunksStored;
+        int increments = incrementsStored;
         storage().batch(b -> {
             for (int i = 0; i < chunks; i++) {
                 int from = i * CHUNK_BYTES;
@@ -207,10 +250,22 @@ public class YjsRoom extends Room {
             for (int i = chunks; i < previous; i++) {
                 b.delete(chunkKey(i));
             }
+            for (int i = 0; i < increments; i++) {
+                b.delete(incrementKey(i));
+            }
+            if (increments > 0) {
+                b.delete(INCREMENTS_META);
+            }
             b.put(DOC_META, Integer.toString(chunks).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         });
         chunksStored = chunks;
-        dirty = false;
+        documentBytesStored = doc.length;
+        incrementsStored = 0;
+        incrementBytesStored = 0;
+    }
+
+    private static String incrementKey(int i) {
+        return String.format("%s%06d", INCREMENT, i);
     }
 
     private static String chunkKey(int i) {

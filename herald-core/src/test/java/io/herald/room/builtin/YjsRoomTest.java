@@ -384,6 +384,49 @@ class YjsRoomTest {
     }
 
     @Test
+    void aSmallEditToALargeSavedDocumentIsSavedAsAnIncrementAndTheReloadHasBoth() {
+        open(defaults());
+        YSocket a = rooms.join("incs");
+        svOnJoin(a);
+        edit(a, List.of(YFrames.inserted(1, "a".repeat(200_000))));
+        a.leave();
+        await().atMost(Duration.ofSeconds(5)).until(() -> rooms.host.loadedRooms() == 0);
+        var store = rooms.storage.room(YjsRooms.PARTY, "incs");
+        assertThat(store.getString("yjs:doc")).as("the first save writes the document whole").contains("2");
+        assertThat(store.getString("yjs:incs")).isEmpty();
+
+        YSocket b = rooms.join("incs");
+        svOnJoin(b);
+        edit(b, List.of(YFrames.inserted(2, "b")));
+        String doc = step2For(b, EMPTY_SV);
+        b.leave();
+        await().atMost(Duration.ofSeconds(5)).until(() -> rooms.host.loadedRooms() == 0);
+        assertThat(store.getString("yjs:incs")).as("a one-letter edit is appended, not the 200 KB rewritten").contains("1");
+        assertThat(store.get("yjs:inc:000000")).hasValueSatisfying(v -> assertThat(v.length).isLessThan(100));
+        rooms.close();
+
+        open(defaults());
+        YSocket fresh = rooms.join("incs");
+        svOnJoin(fresh);
+        assertThat(step2For(fresh, EMPTY_SV)).isEqualTo(doc);
+
+        edit(fresh, List.of(YFrames.inserted(3, "c".repeat(100_000))));
+        String grown = step2For(fresh, EMPTY_SV);
+        fresh.leave();
+        await().atMost(Duration.ofSeconds(5)).until(() -> rooms.host.loadedRooms() == 0);
+        var again = rooms.storage.room(YjsRooms.PARTY, "incs");
+        assertThat(again.getString("yjs:incs")).as("past a quarter of the document it is rewritten whole").isEmpty();
+        assertThat(again.get("yjs:inc:000000")).isEmpty();
+        assertThat(again.getString("yjs:doc")).contains("3");
+        rooms.close();
+
+        open(defaults());
+        YSocket last = rooms.join("incs");
+        svOnJoin(last);
+        assertThat(step2For(last, EMPTY_SV)).isEqualTo(grown);
+    }
+
+    @Test
     void aHibernatedRoomReloadsTheDocumentAndSendsStep1ToTheSocketsStillOpen() {
         open(YjsRooms.config(300, defaults()), YjsRoom::new);
         YSocket a = rooms.join("sleepy");
