@@ -27,12 +27,13 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -84,6 +85,8 @@ public final class DirectUpgrades {
     private final ErrorHandler errors;
     private final int maxPendingBytes;
     private final io.herald.Meters meters;
+    /** Each endpoint's frame decoder settings, made once (endpoints and their limits are fixed). */
+    private final Map<Endpoint<?>, WebSocketDecoderConfig> decoderConfigs = new HashMap<>();
 
     /** {@code routes} maps a path (leading slashes collapsed) to its endpoint, or to null for Vert.x. */
     DirectUpgrades(Function<String, Endpoint<?>> routes, Sockets sockets, FrameWriter writer, ErrorHandler errors,
@@ -119,15 +122,25 @@ public final class DirectUpgrades {
                 || !request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
             return null;
         }
-        String uri = request.uri();
+        return routes.apply(collapseLeadingSlashes(path(request.uri())));
+    }
+
+    /** The path of {@code uri}, without its query. */
+    private static String path(String uri) {
         int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
-        // partysocket's prefix written "/realtime" builds "//realtime/...": PartyServer ignores empty segments
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    /**
+     * {@code path} with its leading slashes collapsed into one: partysocket's prefix written "/realtime"
+     * builds "//realtime/...", and PartyServer ignores empty segments.
+     */
+    static String collapseLeadingSlashes(String path) {
         int slashes = 0;
         while (slashes + 1 < path.length() && path.charAt(slashes + 1) == '/') {
             slashes++;
         }
-        return routes.apply(slashes == 0 ? path : path.substring(slashes));
+        return slashes == 0 ? path : path.substring(slashes);
     }
 
     /** The per-connection handler; after an upgrade it is replaced by the socket. */
@@ -186,25 +199,20 @@ public final class DirectUpgrades {
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
                     .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept);
             ChannelPipeline p = ctx.pipeline();
-            // Vert.x's extension handler would accept permessage-deflate on the way out: a zlib inflater per
-            // socket, and clients deflating every message, for frames Herald writes once and uncompressed
-            WebSocketServerExtensionHandler extensions = p.get(WebSocketServerExtensionHandler.class);
-            if (extensions != null) {
-                p.remove(extensions);
-            }
             // encoded by the HTTP encoder now, so the encoder can go before anything else is written
             ctx.write(switching, ctx.voidPromise());
             String decoder = p.context(HttpRequestDecoder.class).name();
             // the encoder before the decoder: the close a decoder sends on a protocol violation is encoded
             p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));
             // bytes the client sent after the request, and the request's empty end, flow on to the new decoder
-            p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(decoderConfig(endpoint.maxFrameBytes())));
+            p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(
+                    decoderConfigs.computeIfAbsent(endpoint, e -> decoderConfig(e.maxFrameBytes()))));
             if (endpoint.maxMessageBytes() > 0) {
                 p.addAfter("ws-decoder", "ws-aggregator", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
             }
             p.remove(HttpResponseEncoder.class);
             // Vert.x's connection handler: removing it lets its connection objects go (its h2c handler, when
-            // there, removes itself once the request has passed, and the extension handler after the 101)
+            // there, removes itself once the request has passed; with compression off it adds no extension handler)
             p.remove("handler");
             DirectWebSocket socket = new DirectWebSocket(transport, sockets);
             p.replace(this, "herald-ws", socket);
@@ -214,32 +222,25 @@ public final class DirectUpgrades {
 
         private void refuse(ChannelHandlerContext ctx, HttpRequest request, RuntimeException failure) {
             refused = true;
-            String uri = request.uri();
-            HeraldException e = errors.refusal(request.method().name(), uri.substring(0, uri.indexOf('?') < 0 ? uri.length() : uri.indexOf('?')), failure);
+            HeraldException e = errors.refusal(request.method().name(), path(request.uri()), failure);
             byte[] body = ErrorHandler.body(e);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(e.code().httpStatus()), Unpooled.wrappedBuffer(body));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            if (e instanceof UnsupportedVersion) {
+            if (e.code() == ErrorCode.UPGRADE_REQUIRED) {
                 response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             }
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
-    /** A WebSocket version other than 13 (RFC 6455): 426 with the version this server speaks. */
-    private static final class UnsupportedVersion extends HeraldException {
-        UnsupportedVersion() {
-            super(ErrorCode.UPGRADE_REQUIRED);
-        }
-    }
-
     /** The {@code Sec-WebSocket-Accept} for the request's key (RFC 6455 §4.2.2). */
     static String acceptKey(HttpRequest request) {
         if (!"13".equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
-            throw new UnsupportedVersion();
+            // 426, and the refusal names the version this server speaks
+            throw new HeraldException(ErrorCode.UPGRADE_REQUIRED);
         }
         String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
         if (key == null || key.isBlank()) {

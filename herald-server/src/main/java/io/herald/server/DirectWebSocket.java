@@ -137,11 +137,6 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // nothing to resume: a socket that is not writable when a frame is due is dropped as a slow consumer
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException
                 || (cause instanceof DecoderException && cause.getCause() instanceof CorruptedWebSocketFrameException)) {

@@ -129,19 +129,17 @@ final class EdgeVerticle extends VerticleBase {
      */
     private void dispatch(HttpServerRequest request, Router router) {
         if (request.method() == HttpMethod.GET && request.headers().contains("Upgrade", "websocket", true)) {
-            // partysocket's prefix written "/realtime" builds "//realtime/...": PartyServer ignores empty segments
-            String path = request.path().replaceFirst("^//+", "/");
+            String path = DirectUpgrades.collapseLeadingSlashes(request.path());
+            if (directRoute(path) instanceof UpgradeHandler direct) {
+                direct.handle(request);
+                return;
+            }
             if (path.startsWith("/parties/")) {
                 partiesSocket.handle(request);
                 return;
             }
-            if (path.startsWith("/realtime/") && !path.equals("/realtime/v1/websocket")) {
+            if (path.startsWith("/realtime/")) {
                 realtimeSocket.handle(request);
-                return;
-            }
-            DirectUpgrades.Endpoint<?> direct = directRoute(path);
-            if (direct instanceof UpgradeHandler h) {
-                h.handle(request);
                 return;
             }
         }

@@ -43,6 +43,14 @@ public abstract class UpgradeHandler implements Handler<HttpServerRequest> {
     }
 
     /**
+     * The refusal of an upgrade {@link DirectUpgrades} left to Vert.x because it came pipelined behind a
+     * request still unanswered (the only way one of its endpoints' upgrades reaches Vert.x): 400.
+     */
+    protected static HeraldException pipelined() {
+        return new HeraldException(ErrorCode.BAD_REQUEST, "A WebSocket upgrade must not be pipelined behind another request.");
+    }
+
+    /**
      * Refuses a request that is not a WebSocket upgrade.
      *
      * @throws HeraldException 400

@@ -63,7 +63,6 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
 
     /** Attaches Vert.x's upgraded socket and writes what was held. Called on the socket's loop. */
     public void attach(ServerWebSocket socket) {
-        socket.setWriteQueueMaxSize(maxPendingBytes);
         attach(((WebSocketInternal) socket).channelHandlerContext(), new Socket() {
             @Override
             public void writeText(String text) {
@@ -88,10 +87,7 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
      */
     void attach(ChannelHandlerContext ctx, Socket socket) {
         this.channel = ctx;
-        WriteBufferWaterMark marks = ctx.channel().config().getWriteBufferWaterMark();
-        if (marks.high() != maxPendingBytes || marks.low() != maxPendingBytes / 2) {
-            ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxPendingBytes / 2, maxPendingBytes));
-        }
+        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxPendingBytes / 2, maxPendingBytes));
         this.ws = socket;
         if (early != null) {
             java.util.List<EncodedMessage> held = early;
@@ -164,7 +160,7 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
 
     /**
      * True while more than half the outbound limit waits in the channel, written or not yet flushed.
-     * Vert.x's {@code setWriteQueueMaxSize(limit)} sets the channel's water marks to (limit / 2, limit):
+     * {@link #attach} sets the channel's water marks to (limit / 2, limit):
      * the channel turns unwritable once more than {@code limit} bytes are pending and writable again
      * below {@code limit / 2}, and {@link #send} closes the socket while it is unwritable. Netty's
      * {@code bytesBeforeUnwritable()} reads only volatile state (the outbound buffer's pending count,

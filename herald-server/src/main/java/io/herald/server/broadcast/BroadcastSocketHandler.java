@@ -39,7 +39,7 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
     protected void upgrade(HttpServerRequest request) {
         requireUpgrade(request, "Broadcast sockets");
         admit(request.getParam("ws_ticket"), request.getParam("organizationId"));
-        throw new HeraldException(ErrorCode.BAD_REQUEST, "A WebSocket upgrade must not be pipelined behind another request.");
+        throw pipelined();
     }
 
     @Override

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.herald.ErrorCode;
 import io.herald.Herald;
 import io.herald.HeraldException;
 import io.herald.auth.Principal;
@@ -25,7 +24,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -48,7 +46,7 @@ public final class LaneSocketHandler extends UpgradeHandler implements DirectUpg
     protected void upgrade(HttpServerRequest request) {
         requireUpgrade(request, "Lane sockets");
         herald.sessions().authenticate(new RequestCredentials(request), true);
-        throw new HeraldException(ErrorCode.BAD_REQUEST, "A WebSocket upgrade must not be pipelined behind another request.");
+        throw pipelined();
     }
 
     @Override
