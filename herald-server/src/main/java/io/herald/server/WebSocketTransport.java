@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and tracks liveness for pings. The socket below is Herald's own Netty one ({@link DirectWebSocket}) or
  * Vert.x's. {@link #send} runs only on the socket's event loop.
  */
-public final class WebSocketTransport extends FrameWriter.Target implements Connection {
+public final class WebSocketTransport extends FrameWriter.Target implements Connection, Sockets.Member {
     private static final AtomicLong IDS = new AtomicLong();
     private final int maxPendingBytes;
     private final FrameWriter writer;
