@@ -44,6 +44,7 @@ public final class BroadcastHub {
     private final Map<String, Scope> scopes = new ConcurrentHashMap<>();
     private final Map<Set<String>, RoleSet> roleSets = new ConcurrentHashMap<>();
     private final LongAdder encodings = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong joined = new java.util.concurrent.atomic.AtomicLong();
 
     public BroadcastHub(BroadcastConfig config, Broker broker, Meters meters, ObjectMapper json) {
         this.broker = broker;
@@ -107,7 +108,7 @@ public final class BroadcastHub {
      * @throws HeraldException 1013 {@code overloaded} when the scope cap is reached
      */
     public Registration subscribe(String scopeKey, String userId, Collection<String> roles, Connection connection) {
-        Scope.Member member = new Scope.Member(connection, userId, intern(roles));
+        Scope.Member member = new Scope.Member(connection, userId, intern(roles), joined.incrementAndGet());
         scopes.compute(scopeKey, (k, scope) -> {
             if (scope == null) {
                 if (scopes.size() >= maxScopes) {
@@ -154,10 +155,14 @@ public final class BroadcastHub {
             return CompletableFuture.completedFuture(0);
         }
         Variants variants = new Variants(e, rules, codec, encodings);
-        Map<Executor, ? extends Collection<Scope.Member>> groups = e.userId() == null
-                ? scope.byLoop : groupByLoop(scope.byUser.get(e.userId()));
-        List<CompletableFuture<Integer>> parts = new ArrayList<>(groups.size());
-        groups.forEach((loop, members) -> parts.add(fanOut(loop, members, variants, e.userId())));
+        List<CompletableFuture<Integer>> parts = new ArrayList<>(2);
+        if (e.userId() == null) {
+            // each loop's task takes its members' array on the loop, so the array is built there, once per change
+            scope.byLoop.forEach((loop, members) -> parts.add(fanOut(loop, members::members, variants)));
+        } else {
+            groupByLoop(scope.byUser.get(e.userId()))
+                    .forEach((loop, members) -> parts.add(fanOut(loop, () -> members.toArray(Scope.Member[]::new), variants)));
+        }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
             int n = 0;
             for (CompletableFuture<Integer> p : parts) {
@@ -180,16 +185,13 @@ public final class BroadcastHub {
         return groups;
     }
 
-    private CompletableFuture<Integer> fanOut(Executor loop, Collection<Scope.Member> members, Variants variants, String userId) {
+    private CompletableFuture<Integer> fanOut(Executor loop, java.util.function.Supplier<Scope.Member[]> members, Variants variants) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         try {
             loop.execute(() -> {
                 int n = 0;
                 try {
-                    for (Scope.Member m : members) {
-                        if (userId != null && !userId.equals(m.userId())) {
-                            continue;
-                        }
+                    for (Scope.Member m : members.get()) {
                         var message = variants.forRoles(m.roles());
                         if (message != null && send(m.connection(), message)) {
                             n++;

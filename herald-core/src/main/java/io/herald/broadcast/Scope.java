@@ -2,6 +2,8 @@ package io.herald.broadcast;
 
 import io.herald.Connection;
 import io.herald.cluster.Broker;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +16,7 @@ import java.util.concurrent.Executor;
  */
 final class Scope {
     final String key;
-    final Map<Executor, Set<Member>> byLoop = new ConcurrentHashMap<>();
+    final Map<Executor, LoopMembers> byLoop = new ConcurrentHashMap<>();
     final Map<String, Set<Member>> byUser = new ConcurrentHashMap<>();
     /** Guarded by the hub's {@code scopes.compute} on this key. */
     int size;
@@ -26,18 +28,22 @@ final class Scope {
     }
 
     void add(Member m) {
-        byLoop.computeIfAbsent(m.connection().executor(), x -> ConcurrentHashMap.newKeySet()).add(m);
+        byLoop.computeIfAbsent(m.connection().executor(), x -> new LoopMembers()).add(m);
         byUser.computeIfAbsent(m.userId(), x -> ConcurrentHashMap.newKeySet()).add(m);
         size++;
     }
 
     boolean remove(Member m) {
-        boolean removed = removeFrom(byLoop, m.connection().executor(), m);
+        boolean[] removed = {false};
+        byLoop.computeIfPresent(m.connection().executor(), (k, members) -> {
+            removed[0] = members.remove(m);
+            return members.isEmpty() ? null : members;
+        });
         removeFrom(byUser, m.userId(), m);
-        if (removed) {
+        if (removed[0]) {
             size--;
         }
-        return removed;
+        return removed[0];
     }
 
     private static <K> boolean removeFrom(Map<K, Set<Member>> index, K key, Member m) {
@@ -49,8 +55,53 @@ final class Scope {
         return removed[0];
     }
 
-    /** One subscribed connection. Identity-compared, so the same socket can be in two scopes. */
-    record Member(Connection connection, String userId, RoleSet roles) {
+    /**
+     * The members on one event loop, handed to that loop's fan-out tasks as an array in the order they
+     * joined. The array is rebuilt only after a change. Iterating a concurrent set instead walked its
+     * hash order, a cache miss or more per socket, and the sockets out of the order they connected in.
+     */
+    static final class LoopMembers {
+        private static final Member[] NONE = {};
+        private static final Comparator<Member> JOINED = Comparator.comparingLong(Member::seq);
+        private final Set<Member> set = ConcurrentHashMap.newKeySet();
+        private volatile boolean changed;
+        private Member[] snapshot = NONE;
+
+        void add(Member m) {
+            set.add(m);
+            changed = true;
+        }
+
+        boolean remove(Member m) {
+            boolean removed = set.remove(m);
+            if (removed) {
+                changed = true;
+            }
+            return removed;
+        }
+
+        boolean isEmpty() {
+            return set.isEmpty();
+        }
+
+        /**
+         * The members as of now or slightly before: one that joins or leaves meanwhile may be missed
+         * or still sent to (a closed connection refuses the send). Do not modify the array.
+         */
+        synchronized Member[] members() {
+            if (changed) {
+                // cleared before the copy: a change landing during the copy makes the next call rebuild
+                changed = false;
+                Member[] a = set.toArray(NONE);
+                Arrays.sort(a, JOINED);
+                snapshot = a;
+            }
+            return snapshot;
+        }
+    }
+
+    /** One subscribed connection; {@code seq} orders members by when they joined. Identity-compared, so the same socket can be in two scopes. */
+    record Member(Connection connection, String userId, RoleSet roles, long seq) {
         @Override
         public boolean equals(Object o) {
             return this == o;

@@ -248,6 +248,52 @@ class BroadcastHubTest {
     }
 
     @Test
+    void aLoopsFanOutVisitsItsMembersInJoinOrderAndSeesJoinsAndLeavesOfEarlierCalls() throws Exception {
+        ExecutorService loop = t.newLoop("loop-1");
+        List<String> visits = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<BroadcastHub.Registration> regs = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            regs.add(hub.subscribe(A, "u_" + i, List.of("owner"), ordered("c" + i, loop, visits)));
+        }
+        assertThat(t.broadcast(ORG_A, "one", "{}").delivered()).isEqualTo(40);
+        assertThat(visits).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 40).mapToObj(i -> "c" + i).toList());
+
+        visits.clear();
+        regs.get(1).close();
+        regs.get(20).close();
+        hub.subscribe(A, "u_41", List.of("owner"), ordered("c41", loop, visits));
+        assertThat(t.broadcast(ORG_A, "two", "{}").delivered()).isEqualTo(39);
+        List<String> expected = new ArrayList<>(java.util.stream.IntStream.rangeClosed(1, 41).mapToObj(i -> "c" + i).toList());
+        expected.removeAll(List.of("c2", "c21"));
+        assertThat(visits).containsExactlyElementsOf(expected);
+    }
+
+    /** A connection that logs its id to {@code visits} when sent to, so a test sees the fan-out's order. */
+    private static io.herald.Connection ordered(String id, java.util.concurrent.Executor loop, List<String> visits) {
+        return new io.herald.Connection() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public java.util.concurrent.Executor executor() {
+                return loop;
+            }
+
+            @Override
+            public boolean send(EncodedMessage message) {
+                visits.add(id);
+                return true;
+            }
+
+            @Override
+            public void close(int closeCode, String reason) {
+            }
+        };
+    }
+
+    @Test
     void aLoopThatRejectsTheFanOutCountsZeroWhileOtherLoopsDeliver() throws Exception {
         ExecutorService dead = t.newLoop("dead");
         ExecutorService live = t.newLoop("live");
