@@ -49,6 +49,8 @@ final class RoomActor implements Room.RoomContext {
     private final Set<RoomConnection> connections = new LinkedHashSet<>();
     private ScheduledFuture<?> alarm;
     private RoomStore store;
+    /** While onMessage runs: when its message reached the server (nanoTime), else 0. */
+    private long handling;
 
     RoomActor(String key, RoomBinding binding, String name, RoomHost host, SerialExecutor serial) {
         this.key = key;
@@ -101,7 +103,11 @@ final class RoomActor implements Room.RoomContext {
         }
     }
 
-    void message(RoomConnection c, RoomMessage m) {
+    /**
+     * Runs the room's onMessage for {@code m}, which reached the server at {@code arrived} (nanoTime):
+     * relays it makes meanwhile record their latency from then.
+     */
+    void message(RoomConnection c, RoomMessage m, long arrived) {
         touch();
         if (!connections.contains(c)) {
             return;
@@ -116,10 +122,13 @@ final class RoomActor implements Room.RoomContext {
             c.close(ErrorCode.INTERNAL.closeCode(), "Uncaught exception during session setup");
             return;
         }
+        handling = arrived;
         try {
             r.onMessage(c, m);
         } catch (Exception e) {
             reportError(r, c, e);
+        } finally {
+            handling = 0;
         }
     }
 
@@ -234,11 +243,15 @@ final class RoomActor implements Room.RoomContext {
                 targetCount++;
             }
         }
+        long arrived = handling;
         byLoop.forEach((loop, targets) -> {
             try {
                 loop.execute(() -> {
                     for (Connection t : targets) {
                         t.send(encoded);
+                    }
+                    if (arrived != 0) {
+                        host.meters.fanoutLatency("rooms", System.nanoTime() - arrived);
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -237,7 +237,8 @@ public final class RoomHost implements AutoCloseable {
 
         /** Queues a received message to the room; false when the room's queue is full (close the socket with 1013). */
         public boolean message(RoomMessage m) {
-            return submit(actor, () -> actor.message(connection, m));
+            long arrived = System.nanoTime();
+            return submit(actor, () -> actor.message(connection, m, arrived));
         }
 
         /** The socket closed; runs onClose and releases the place. */

@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
 final class TestHost implements AutoCloseable {
     final RoomHost host;
     final SqliteStorage storage;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<TestConnection> transports = new ArrayList<>();
 
     TestHost(Path dir, RoomsConfig config, RoomBinding... bindings) {
         this.storage = new SqliteStorage(dir.resolve("rooms.db"), 10L * 1024 * 1024);
-        this.host = new RoomHost(config, List.of(bindings), storage, new Meters(new SimpleMeterRegistry()));
+        this.host = new RoomHost(config, List.of(bindings), storage, new Meters(registry));
     }
 
     /** Settings with a hibernation delay, a per-room cap and a cap on loaded rooms. */
