@@ -24,8 +24,15 @@ import org.junit.jupiter.api.Test;
 class FlushRoundTest {
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
 
+    private final EventLoop loop = group.next();
+    private final FrameWriter writer = new FrameWriter(loop);
+    /** Where the writer's writes go; the test reads the flush order from the targets, not from here. */
+    private final EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
+    private final ChannelHandlerContext ctx = channel.pipeline().firstContext();
+
     @AfterEach
     void stop() {
+        channel.releaseOutbound();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
@@ -50,10 +57,6 @@ class FlushRoundTest {
 
     @Test
     void aTaskQueuedDuringTheFlushRunsBetweenTurnsAndEverySocketIsFlushedOnce() throws Exception {
-        EventLoop loop = group.next();
-        FrameWriter writer = new FrameWriter(loop);
-        EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
-        ChannelHandlerContext ctx = channel.pipeline().firstContext();
         int sockets = 4 * FrameWriter.FLUSH_CHUNK + 10;
         List<Integer> flushed = new ArrayList<>();
         CompletableFuture<Integer> probeSawFlushed = new CompletableFuture<>();
@@ -79,15 +82,10 @@ class FlushRoundTest {
                 .isEqualTo(FrameWriter.FLUSH_CHUNK);
         assertThat(flushed).hasSize(sockets).doesNotHaveDuplicates();
         assertThat(flushed).as("flushed in the order they were written").isSorted();
-        channel.releaseOutbound();
     }
 
     @Test
     void aSocketWrittenAgainAfterItsTurnIsFlushedAgainInTheSameRound() throws Exception {
-        EventLoop loop = group.next();
-        FrameWriter writer = new FrameWriter(loop);
-        EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
-        ChannelHandlerContext ctx = channel.pipeline().firstContext();
         int sockets = 2 * FrameWriter.FLUSH_CHUNK;
         List<Integer> flushed = new ArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -118,6 +116,5 @@ class FlushRoundTest {
                 .hasSize(sockets + 1);
         assertThat(flushed.stream().filter(i -> i == 0).count()).isEqualTo(2);
         assertThat(flushed.stream().filter(i -> i == sockets - 1).count()).isEqualTo(1);
-        channel.releaseOutbound();
     }
 }
