@@ -41,7 +41,7 @@ public final class FrameWriter {
     static final int FLUSH_CHUNK = 256;
 
     /**
-     * The connections written since their last flush, in the order they were first written, and beside
+     * The connections written since their last flush, in the order they were listed, and beside
      * each, at the same index, what the writer holds for it: a shared frame not yet handed to Netty
      * ({@link #gathered} false; written as a duplicate if it stays alone) or this round's small frames
      * copied into one buffer ({@link #gathered} true). The buffers live in these arrays, not in the
@@ -52,9 +52,13 @@ public final class FrameWriter {
     private Target[] dirty = new Target[64];
     private ByteBuf[] held = new ByteBuf[64];
     private boolean[] gathered = new boolean[64];
-    private int dirtyCount;
-    /** How many of {@link #dirty} this round has flushed so far. */
-    private int flushed;
+    /**
+     * The list is a ring: {@link #head} is the next to flush and {@link #count} are waiting. Under a
+     * steady load a round never ends (each turn lets in fan-outs that re-list the sockets it flushed), so
+     * a list only appended to would grow without end; the ring holds at most one entry per connection.
+     */
+    private int head;
+    private int count;
     private final Runnable flushTask = this::flushAll;
     private boolean flushScheduled;
     private long flushes;
@@ -146,15 +150,43 @@ public final class FrameWriter {
         if (t.slot >= 0) {
             return t.slot;
         }
-        if (dirtyCount == dirty.length) {
-            int n = dirty.length * 2;
-            dirty = java.util.Arrays.copyOf(dirty, n);
-            held = java.util.Arrays.copyOf(held, n);
-            gathered = java.util.Arrays.copyOf(gathered, n);
+        if (count == dirty.length) {
+            grow();
         }
-        dirty[dirtyCount] = t;
-        t.slot = dirtyCount;
-        return dirtyCount++;
+        int slot = (head + count) & (dirty.length - 1);
+        dirty[slot] = t;
+        t.slot = slot;
+        count++;
+        return slot;
+    }
+
+    /** Doubles the ring, its waiting entries moved to the front in order. */
+    private void grow() {
+        int n = dirty.length;
+        Target[] d = new Target[2 * n];
+        ByteBuf[] h = new ByteBuf[2 * n];
+        boolean[] g = new boolean[2 * n];
+        for (int i = 0; i < count; i++) {
+            int from = (head + i) & (n - 1);
+            d[i] = dirty[from];
+            h[i] = held[from];
+            g[i] = gathered[from];
+            d[i].slot = i;
+        }
+        dirty = d;
+        held = h;
+        gathered = g;
+        head = 0;
+    }
+
+    /** Connections the ring has room for before it grows (for tests). */
+    int capacity() {
+        return dirty.length;
+    }
+
+    /** Connections waiting for their flush (for tests; read on the loop). */
+    int waiting() {
+        return count;
     }
 
     /**
@@ -190,34 +222,33 @@ public final class FrameWriter {
 
     private void flushAll() {
         flushScheduled = false;
-        int end = Math.min(dirtyCount, flushed + FLUSH_CHUNK);
-        for (int i = flushed; i < end; i++) {
-            Target t = dirty[i];
-            dirty[i] = null;
+        for (int n = Math.min(count, FLUSH_CHUNK); n > 0; n--) {
+            Target t = dirty[head];
             if (t.unflushedFrames > 0) {
                 flush(t);
             }
+            // a listener run by the flush may have written again, even grown the ring: t.slot is current
+            int slot = t.slot;
+            ByteBuf b = held[slot];
+            boolean g = gathered[slot];
+            dirty[slot] = null;
+            held[slot] = null;
+            gathered[slot] = false;
+            head = (slot + 1) & (dirty.length - 1);
+            count--;
             t.slot = -1;
-            if (held[i] != null || t.unflushedFrames > 0) {
-                // written again while it flushed (a listener): moved to the end of the list, flushed this round
-                ByteBuf b = held[i];
-                boolean g = gathered[i];
-                held[i] = null;
-                gathered[i] = false;
-                int slot = enlist(t);
-                held[slot] = b;
-                gathered[slot] = g;
+            if (b != null || t.unflushedFrames > 0) {
+                // written again while it flushed: listed again at the end, flushed this round
+                int again = enlist(t);
+                held[again] = b;
+                gathered[again] = g;
             }
         }
-        if (end < dirtyCount) {
+        if (count > 0) {
             // the rest after the tasks that arrived meanwhile: a publish's response and the next fan-outs
             // run now, not after thousands of writes, and add their frames to the sockets still waiting
-            flushed = end;
             flushScheduled = true;
             loop.execute(flushTask);
-        } else {
-            flushed = 0;
-            dirtyCount = 0;
         }
     }
 

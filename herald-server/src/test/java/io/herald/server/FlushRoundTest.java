@@ -117,4 +117,39 @@ class FlushRoundTest {
         assertThat(flushed.stream().filter(i -> i == 0).count()).isEqualTo(2);
         assertThat(flushed.stream().filter(i -> i == sockets - 1).count()).isEqualTo(1);
     }
+
+    @Test
+    void aSteadyStreamOfFanOutsBetweenTurnsKeepsOneEntryPerSocket() throws Exception {
+        int sockets = FrameWriter.FLUSH_CHUNK + 44;
+        int fanOuts = 20;
+        List<Integer> flushed = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger(1);
+        List<Logged> targets = new ArrayList<>();
+        Runnable fanOut = () -> targets.forEach(t -> writer.write(t, ctx, Unpooled.EMPTY_BUFFER, ctx.voidPromise()));
+        for (int i = 0; i < sockets; i++) {
+            int index = i;
+            targets.add(new Logged(i, flushed, () -> {
+                // a fan-out lands between every two turns, re-listing the sockets already flushed
+                if (index == 0 && sent.get() < fanOuts) {
+                    sent.incrementAndGet();
+                    loop.execute(fanOut);
+                }
+            }));
+        }
+
+        loop.execute(fanOut);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(sent.get() == fanOuts && loop.submit(writer::waiting).get(5, TimeUnit.SECONDS) == 0)) {
+            assertThat(System.nanoTime()).as("the writer went quiet").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        assertThat(loop.submit(writer::capacity).get(5, TimeUnit.SECONDS))
+                .as("room for one entry per socket, not one per flush").isLessThanOrEqualTo(2 * sockets);
+        assertThat(loop.submit(() -> targets.stream().allMatch(t -> t.unflushedFrames == 0 && t.slot == -1)).get(5, TimeUnit.SECONDS))
+                .as("every write flushed").isTrue();
+        assertThat(loop.submit(() -> flushed.size()).get(5, TimeUnit.SECONDS))
+                .as("each socket flushed at least once per fan-out that reached it after its last flush")
+                .isGreaterThanOrEqualTo(sockets * 2);
+    }
 }
