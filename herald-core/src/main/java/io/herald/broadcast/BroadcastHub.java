@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,7 @@ public final class BroadcastHub {
     private final Map<String, Scope> scopes = new ConcurrentHashMap<>();
     private final Map<Set<String>, RoleSet> roleSets = new ConcurrentHashMap<>();
     private final LongAdder encodings = new LongAdder();
-    private final java.util.concurrent.atomic.AtomicLong joined = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong joined = new AtomicLong();
 
     public BroadcastHub(BroadcastConfig config, Broker broker, Meters meters, ObjectMapper json) {
         this.broker = broker;
@@ -185,7 +187,7 @@ public final class BroadcastHub {
         return groups;
     }
 
-    private CompletableFuture<Integer> fanOut(Executor loop, java.util.function.Supplier<Scope.Member[]> members, Variants variants) {
+    private CompletableFuture<Integer> fanOut(Executor loop, Supplier<Scope.Member[]> members, Variants variants) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         try {
             loop.execute(() -> {

@@ -26,7 +26,7 @@ public final class Sockets {
     static final int MAX_SLICES = 128;
 
     /** What the liveness check needs of a socket ({@link WebSocketTransport}; tests use their own). */
-    interface Member {
+    public interface Member {
         long lastSeenNanos();
 
         void ping();
@@ -39,7 +39,6 @@ public final class Sockets {
     private final AtomicInteger total;
     private final int max;
     private final long pingIntervalNanos;
-    private int size;
     private int cursor;
 
     public Sockets(AtomicInteger total, int max, long pingIntervalMs) {
@@ -72,24 +71,13 @@ public final class Sockets {
         total.decrementAndGet();
     }
 
-    public void add(WebSocketTransport t) {
-        join(t);
+    public void add(Member m) {
+        slice(m).add(m);
     }
 
     /** Removes a closed socket and frees its place; harmless twice. */
-    public void remove(WebSocketTransport t) {
-        leave(t);
-    }
-
-    void join(Member m) {
-        if (slice(m).add(m)) {
-            size++;
-        }
-    }
-
-    void leave(Member m) {
+    public void remove(Member m) {
         if (slice(m).remove(m)) {
-            size--;
             total.decrementAndGet();
         }
     }
@@ -134,7 +122,7 @@ public final class Sockets {
 
     /** Closes every socket with 1012 (server restarting/draining). */
     public void closeAll() {
-        List<Member> all = new ArrayList<>(size);
+        List<Member> all = new ArrayList<>();
         slices.forEach(all::addAll);
         for (Member m : all) {
             m.close(ErrorCode.SHUTTING_DOWN.closeCode(), "server shutting down");
@@ -142,6 +130,10 @@ public final class Sockets {
     }
 
     public int size() {
-        return size;
+        int n = 0;
+        for (Set<Member> slice : slices) {
+            n += slice.size();
+        }
+        return n;
     }
 }

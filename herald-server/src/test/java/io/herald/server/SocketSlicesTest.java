@@ -39,7 +39,7 @@ class SocketSlicesTest {
         @Override
         public void close(int code, String reason) {
             closedWith = code;
-            owner.leave(this);
+            owner.remove(this);
         }
     }
 
@@ -65,7 +65,7 @@ class SocketSlicesTest {
         for (int i = 0; i < 5_000; i++) {
             Fake f = new Fake(s, silentSince);
             s.reserve();
-            s.join(f);
+            s.add(f);
             all.add(f);
         }
         assertThat(s.size()).isEqualTo(5_000);
@@ -93,7 +93,7 @@ class SocketSlicesTest {
         Fake alive = new Fake(s, now);
         for (Fake f : List.of(dead, alive)) {
             s.reserve();
-            s.join(f);
+            s.add(f);
         }
         for (int tick = 0; tick < s.sliceCount(); tick++) {
             s.checkNextSlice();
