@@ -45,7 +45,7 @@ public record RoomsConfig(
         maxRooms = maxRooms == null ? DEFAULT_MAX_ROOMS : maxRooms;
         workers = workers == null ? Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) : workers;
         presence = presence == null ? new Presence(null) : presence;
-        yjs = yjs == null ? new YjsDocs(null, null, null) : yjs;
+        yjs = yjs == null ? new YjsDocs(null, null, null, null) : yjs;
         ServerConfig.positive("rooms.hibernateAfterMs", hibernateAfterMs);
         ServerConfig.positive("rooms.maxConnectionsPerRoom", maxConnectionsPerRoom);
         ServerConfig.positive("rooms.maxMessageBytes", maxMessageBytes);
@@ -138,21 +138,29 @@ public record RoomsConfig(
 
     /**
      * Limits of the built-in YjsRoom: the largest update a client may send, the largest document
-     * (also bounded by {@code storage.maxRoomBytes}), and how many increments are kept before they
-     * are merged into the document.
+     * (also bounded by {@code storage.maxRoomBytes}), how many increments are kept before they
+     * are merged into the document, and the relay window: a relay opens a window of {@code relayWindowMs},
+     * and the updates and awareness changes that arrive inside it go out together when it ends, the
+     * updates merged into one (0 relays each one at once).
      */
-    public record YjsDocs(Integer maxUpdateBytes, Long maxDocumentBytes, Integer compactAfter) {
+    public record YjsDocs(Integer maxUpdateBytes, Long maxDocumentBytes, Integer compactAfter, Integer relayWindowMs) {
         public static final int DEFAULT_MAX_UPDATE_BYTES = 1024 * 1024;
         public static final long DEFAULT_MAX_DOCUMENT_BYTES = 50L * 1024 * 1024;
         public static final int DEFAULT_COMPACT_AFTER = 64;
+        public static final int DEFAULT_RELAY_WINDOW_MS = 20;
+        public static final int MAX_RELAY_WINDOW_MS = 1000;
 
         public YjsDocs {
             maxUpdateBytes = maxUpdateBytes == null ? DEFAULT_MAX_UPDATE_BYTES : maxUpdateBytes;
             maxDocumentBytes = maxDocumentBytes == null ? DEFAULT_MAX_DOCUMENT_BYTES : maxDocumentBytes;
             compactAfter = compactAfter == null ? DEFAULT_COMPACT_AFTER : compactAfter;
+            relayWindowMs = relayWindowMs == null ? DEFAULT_RELAY_WINDOW_MS : relayWindowMs;
             ServerConfig.positive("rooms.yjs.maxUpdateBytes", maxUpdateBytes);
             ServerConfig.positive("rooms.yjs.maxDocumentBytes", maxDocumentBytes);
             ServerConfig.positive("rooms.yjs.compactAfter", compactAfter);
+            if (relayWindowMs < 0 || relayWindowMs > MAX_RELAY_WINDOW_MS) {
+                throw new ConfigException("rooms.yjs.relayWindowMs", "must be 0.." + MAX_RELAY_WINDOW_MS);
+            }
         }
     }
 

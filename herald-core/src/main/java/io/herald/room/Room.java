@@ -122,6 +122,22 @@ public abstract class Room {
     }
 
     /**
+     * Runs {@code task} on the room's context every {@code period} (at least 1 ms) until the returned
+     * handle is cancelled or this instance is dropped. A tick whose previous run is still waiting
+     * for the room is skipped, and ticks do not count as activity: they never keep a room from
+     * hibernating. For what must survive hibernation, use {@link #setAlarm}.
+     */
+    public final Repeating every(java.time.Duration period, Runnable task) {
+        return ctx.every(period, task);
+    }
+
+    /** A task started with {@link #every}. */
+    public interface Repeating {
+        /** Stops the ticks; a tick already queued does not run. Idempotent. */
+        void cancel();
+    }
+
+    /**
      * Runs blocking {@code work} on a worker pool; the future completes on this room's context, and
      * no other hook of this room runs until it has.
      */
@@ -150,6 +166,8 @@ public abstract class Room {
         Meters meters();
 
         void setAlarm(Instant at);
+
+        Repeating every(java.time.Duration period, Runnable task);
 
         <T> CompletableFuture<T> offload(Callable<T> work);
     }

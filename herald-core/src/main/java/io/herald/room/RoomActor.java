@@ -51,6 +51,8 @@ final class RoomActor implements Room.RoomContext {
     private RoomStore store;
     /** While onMessage runs: when its message reached the server (nanoTime), else 0. */
     private long handling;
+    /** The {@link Room#every} tasks of the current instance, cancelled when it is dropped. */
+    private final List<Ticker> tickers = new ArrayList<>();
 
     RoomActor(String key, RoomBinding binding, String name, RoomHost host, SerialExecutor serial) {
         this.key = key;
@@ -187,6 +189,8 @@ final class RoomActor implements Room.RoomContext {
             instance = null;
             loaded = false;
             store = null;
+            tickers.forEach(Ticker::stop);
+            tickers.clear();
             host.onUnloaded();
         }
     }
@@ -305,6 +309,68 @@ final class RoomActor implements Room.RoomContext {
         if (at != null) {
             long delay = Math.max(0, at.toEpochMilli() - System.currentTimeMillis());
             alarm = host.timer.schedule(() -> host.fireAlarm(this), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public Room.Repeating every(java.time.Duration period, Runnable task) {
+        Ticker t = new Ticker(task);
+        long ms = Math.max(1, period.toMillis());
+        t.future = host.timer.scheduleAtFixedRate(t::tick, ms, ms, TimeUnit.MILLISECONDS);
+        tickers.add(t);
+        return t;
+    }
+
+    /**
+     * One {@link Room#every} task: the timer queues a tick on the room's context unless one is still
+     * queued, so a busy room gets at most one waiting tick per task and its queue cannot fill with them.
+     */
+    private final class Ticker implements Room.Repeating {
+        private final Runnable task;
+        private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile boolean stopped;
+        private ScheduledFuture<?> future;
+
+        Ticker(Runnable task) {
+            this.task = task;
+        }
+
+        /** On the timer thread. */
+        private void tick() {
+            if (stopped || !queued.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                serial.execute(this::run);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                queued.set(false);
+            }
+        }
+
+        /** On the room's context. */
+        private void run() {
+            queued.set(false);
+            if (stopped) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("room {} repeating task failed: {}", key, e.toString());
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            if (future != null) {
+                future.cancel(false);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            stop();
+            tickers.remove(this);
         }
     }
 

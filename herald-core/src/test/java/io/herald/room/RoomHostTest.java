@@ -350,6 +350,65 @@ class RoomHostTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(a.transport().texts()).containsExactly("alarm for wake-up"));
     }
 
+    /**
+     * "start" starts a repeating task that sends the tick count and whether it runs on a room worker;
+     * "stop" cancels it.
+     */
+    public static final class TickingRoom extends Room {
+        static final AtomicInteger ticksAfterUnload = new AtomicInteger();
+        private Repeating ticking;
+        private int ticks;
+        private boolean unloaded;
+
+        @Override
+        protected void onMessage(RoomConnection connection, RoomMessage message) {
+            String text = ((RoomMessage.Text) message).text();
+            if (text.equals("start")) {
+                ticking = every(Duration.ofMillis(20), () -> {
+                    if (unloaded) {
+                        ticksAfterUnload.incrementAndGet();
+                    }
+                    ticks++;
+                    broadcast("tick " + ticks + " on " + Thread.currentThread().getName().startsWith("herald-room-"));
+                });
+            } else if (text.equals("stop")) {
+                ticking.cancel();
+                ticking.cancel();  // idempotent
+                broadcast("stopped after " + ticks);
+            }
+        }
+
+        @Override
+        protected void onUnload() {
+            unloaded = true;
+        }
+    }
+
+    @Test
+    void aRepeatingTaskTicksOnTheRoomsContextUntilCancelledOrTheInstanceIsDropped() throws InterruptedException {
+        rooms = new TestHost(dir, TestHost.config(60_000), TestHost.binding("TICKING", TickingRoom::new));
+        TestHost.Member a = rooms.join("ticking", "r", "a");
+        a.send("start");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(a.transport().texts()).contains("tick 3 on true"));
+        a.send("stop");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(a.transport().texts()).anyMatch(t -> t.startsWith("stopped after ")));
+        List<String> texts = a.transport().texts();
+        int stoppedAt = Integer.parseInt(texts.get(texts.size() - 1).substring("stopped after ".length()));
+        assertThat(texts.subList(0, texts.size() - 1)).as("ticks counted in order, each on a room worker")
+                .isEqualTo(java.util.stream.IntStream.rangeClosed(1, stoppedAt).mapToObj(i -> "tick " + i + " on true").toList());
+        Thread.sleep(200);
+        assertThat(a.transport().texts()).as("no tick after cancel").hasSize(texts.size());
+
+        TestHost.Member b = rooms.join("ticking", "dropped", "b");
+        b.send("start");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(b.transport().texts()).contains("tick 1 on true"));
+        b.leave();  // the room empties: its instance is dropped
+        await().atMost(WAIT).until(() -> rooms.host.loadedRooms() == 1);
+        int before = TickingRoom.ticksAfterUnload.get();
+        Thread.sleep(200);
+        assertThat(TickingRoom.ticksAfterUnload.get()).as("a dropped instance's task is stopped").isEqualTo(before);
+    }
+
     /** Hands each message's work to {@link Room#offload} and reports when it is done and on which thread. */
     public static final class OffloadRoom extends Room {
         private int inFlight;

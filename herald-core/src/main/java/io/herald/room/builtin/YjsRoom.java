@@ -16,11 +16,13 @@ import io.herald.yjs.Lib0Decoder;
 import io.herald.yjs.Lib0Encoder;
 import io.herald.yjs.Yjs;
 import io.herald.yjs.YjsFormatException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * document and its increments. No CRDT model is kept: merge and diff work on the format.
  * Text frames prefixed {@code __YPS:} are y-partyserver custom messages, handed to {@link #onCustomMessage}.
  *
+ * <p>A relay outside a relay window goes out at once and opens one of {@code rooms.yjs.relayWindowMs}.
+ * Relays inside it wait for its end and go out together: the updates merged into one, the awareness
+ * entries in one message. A quiet room so adds no delay, and a busy one makes one write per socket per
+ * window instead of one per update, which is most of what a relay costs the server and the clients.
+ * Sync answers leave out what the window holds: every open socket is sent it when the window ends.
+ *
  * <p>A connection that is {@link RoomConnection#congested() congested} when an update or awareness change
  * is relayed is left out, and remembered with the document's state vector from before the first change
  * it missed. Once it has drained (checked at every later relay, and every 100 ms while any connection
@@ -61,6 +69,9 @@ public class YjsRoom extends Room {
     static final String INCREMENT = "yjs:inc:";
     static final int MAX_STORED_INCREMENTS = 64;
     static final int MAX_PENDING_UPDATES = 4096;
+    /** What one relay window may hold before it is relayed early: bounds the merge and the memory. */
+    static final int MAX_HELD_UPDATES = 1024;
+    static final long MAX_HELD_BYTES = 1024 * 1024;
     private static final byte[] EMPTY_UPDATE = {0, 0};
     private static final String CUSTOM_PREFIX = "__YPS:";
     private static final long AWARENESS_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -86,6 +97,13 @@ public class YjsRoom extends Room {
     private int chunksStored;
     private final Map<Long, Aware> awareness = new HashMap<>();
     private final Laggards lagging = new Laggards();
+    /** Updates accepted inside the relay window, not yet relayed nor in the document. */
+    private final List<byte[]> held = new ArrayList<>();
+    private long heldBytes;
+    /** Awareness entries accepted inside the relay window, the latest per client, not yet relayed. */
+    private final Map<Long, AwarenessEntry> heldAwareness = new LinkedHashMap<>();
+    /** Ends each relay window while windows follow one another; null when the room relays at once. */
+    private Repeating windows;
 
     /** One awareness entry: its clock, its JSON state (null once the client left) and when it was renewed. */
     private record Aware(long clock, String state, long updatedNanos) {
@@ -119,7 +137,7 @@ public class YjsRoom extends Room {
 
     @Override
     protected void onConnect(RoomConnection connection, ConnectionContext context) {
-        connection.send(YWire.sync(YWire.STEP1, yjs.stateVectorFromUpdate(document())));
+        connection.send(YWire.sync(YWire.STEP1, yjs.stateVectorFromUpdate(relayedDocument())));
         if (awareness.values().stream().anyMatch(a -> a.state() != null)) {
             connection.send(YWire.awareness(encodeAll()));
         }
@@ -141,7 +159,7 @@ public class YjsRoom extends Room {
                 int step = (int) r.readVarUint();
                 byte[] payload = r.readVarUint8Array();
                 if (step == YWire.STEP1) {
-                    connection.send(YWire.sync(YWire.STEP2, yjs.diff(document(), payload)));
+                    connection.send(YWire.sync(YWire.STEP2, yjs.diff(relayedDocument(), payload)));
                 } else if (step == YWire.STEP2 || step == YWire.UPDATE) {
                     accept(connection, payload, step == YWire.STEP2);
                 }
@@ -170,25 +188,89 @@ public class YjsRoom extends Room {
         }
         yjs.decode(update);
         if (wholeDocument) {
-            update = yjs.diff(update, yjs.stateVectorFromUpdate(document()));
+            // rare (a reconnect): what is held joins the document first, so the diff leaves it out
+            flushHeld();
+            update = yjs.diff(update, yjs.stateVectorFromUpdate(relayedDocument()));
             if (java.util.Arrays.equals(update, EMPTY_UPDATE)) {
                 return;
             }
         }
         long limit = Math.min(limits.maxDocumentBytes(), storage().maxBytes() - 64 * 1024);
-        if (merged.length + pendingBytes + update.length > limit) {
+        if (merged.length + pendingBytes + heldBytes + update.length > limit) {
             refuse(from, "document too large");
             return;
         }
-        // relayed before it joins the document: a connection left out now remembers the state without it
+        if (holding()) {
+            held.add(update);
+            heldBytes += update.length;
+            if (held.size() >= MAX_HELD_UPDATES || heldBytes >= MAX_HELD_BYTES) {
+                flushHeld();
+            }
+        } else {
+            relayUpdate(update);
+        }
+        tick();
+    }
+
+    /**
+     * Relays one update (or several merged) and adds it to the document. Relayed before it joins the
+     * document: a connection left out now remembers the state without it.
+     */
+    private void relayUpdate(byte[] update) {
         relay(YWire.sync(YWire.UPDATE, update));
         pending.add(update);
         pendingBytes += update.length;
         unsaved.add(update);
+        RoomsConfig.YjsDocs limits = settings().yjs();
         if (pending.size() >= limits.compactAfter() && (pendingBytes * 4 >= merged.length || pending.size() >= MAX_PENDING_UPDATES)) {
             compact();
         }
-        tick();
+    }
+
+    /**
+     * Whether a relay now must wait for the end of the current window. Outside a window the relay goes
+     * at once and opens one of {@code rooms.yjs.relayWindowMs}; each window's end relays what it held,
+     * and the first window that ends with nothing held closes the run. A quiet room so adds no delay,
+     * and a busy one relays at most once per window, with everything that arrived in it. One repeating
+     * timer serves a whole run of windows: re-arming a timer for every window would wake the timer
+     * thread several times per window instead of once.
+     */
+    private boolean holding() {
+        if (windows != null) {
+            return true;
+        }
+        int window = settings().yjs().relayWindowMs();
+        if (window > 0) {
+            windows = every(Duration.ofMillis(window), this::endWindow);
+        }
+        return false;
+    }
+
+    private void endWindow() {
+        if (held.isEmpty() && heldAwareness.isEmpty()) {
+            windows.cancel();
+            windows = null;
+        } else {
+            flushHeld();
+        }
+    }
+
+    /**
+     * Relays what the window held: the updates merged into one, then the awareness entries in one
+     * message, in the order they were accepted (clients apply the two independently).
+     */
+    private void flushHeld() {
+        if (!held.isEmpty()) {
+            byte[] update = held.size() == 1 ? held.get(0) : yjs.merge(held);
+            held.clear();
+            heldBytes = 0;
+            relayUpdate(update);
+        }
+        if (!heldAwareness.isEmpty()) {
+            List<AwarenessEntry> entries = new ArrayList<>(heldAwareness.values());
+            heldAwareness.clear();
+            relay(YWire.awareness(awarenessUpdate(entries)));
+        }
     }
 
     private void refuse(RoomConnection c, String reason) {
@@ -196,8 +278,23 @@ public class YjsRoom extends Room {
         c.close(ErrorCode.PAYLOAD_TOO_LARGE.closeCode(), reason);
     }
 
-    /** The whole document as one v1 update. */
+    /** The whole document as one v1 update, with what the relay window still holds. */
     protected final byte[] document() {
+        byte[] doc = relayedDocument();
+        if (held.isEmpty()) {
+            return doc;
+        }
+        List<byte[]> all = new ArrayList<>(held.size() + 1);
+        all.add(doc);
+        all.addAll(held);
+        return yjs.merge(all);
+    }
+
+    /**
+     * The document as relayed so far, without what the window holds: what sync answers and catch-ups
+     * are computed from, since every open socket is sent the held updates when the window ends.
+     */
+    private byte[] relayedDocument() {
         compact();
         return merged;
     }
@@ -219,6 +316,7 @@ public class YjsRoom extends Room {
      * {@link #MAX_STORED_INCREMENTS}, or the room's storage limit. Each save is one atomic batch.
      */
     private void persist() {
+        flushHeld();
         if (unsaved.isEmpty()) {
             return;
         }
@@ -238,7 +336,7 @@ public class YjsRoom extends Room {
     }
 
     private void writeWhole() {
-        byte[] doc = document();
+        byte[] doc = relayedDocument();
         int chunks = (doc.length + CHUNK_BYTES - 1) / CHUNK_BYTES;
         int previous = chunksStored;
         int increments = incrementsStored;
@@ -303,8 +401,24 @@ public class YjsRoom extends Room {
             }
         }
         remember(from, controlled);
-        if (!accepted.isEmpty()) {
-            relay(YWire.awareness(awarenessUpdate(accepted)));
+        relayAwareness(accepted);
+    }
+
+    /** Relays accepted awareness entries now, or with the window's other relays when one is open. */
+    private void relayAwareness(List<AwarenessEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        if (holding()) {
+            for (AwarenessEntry e : entries) {
+                heldAwareness.remove(e.client());  // re-inserted last: the entry's place is its latest change
+                heldAwareness.put(e.client(), e);
+            }
+            if (heldAwareness.size() >= MAX_HELD_UPDATES) {
+                flushHeld();
+            }
+        } else {
+            relay(YWire.awareness(awarenessUpdate(entries)));
         }
     }
 
@@ -380,9 +494,7 @@ public class YjsRoom extends Room {
                 gone.add(new AwarenessEntry(client, a.clock(), "null"));
             }
         }
-        if (!gone.isEmpty()) {
-            relay(YWire.awareness(awarenessUpdate(gone)));
-        }
+        relayAwareness(gone);
     }
 
     private static List<Long> controlledIds(RoomConnection c) {
@@ -492,7 +604,7 @@ public class YjsRoom extends Room {
     private void relay(byte[] frame) {
         catchUp(false);
         int before = lagging.size();
-        broadcast(RoomMessage.binary(frame), lagging.relayFilter(() -> yjs.stateVectorFromUpdate(document())));
+        broadcast(RoomMessage.binary(frame), lagging.relayFilter(() -> yjs.stateVectorFromUpdate(relayedDocument())));
         if (lagging.size() != before) {
             arm();
         }
@@ -516,7 +628,7 @@ public class YjsRoom extends Room {
         if (!awareness.isEmpty()) {
             broadcast(RoomMessage.binary(YWire.awareness(encodeAwareness(true))), caughtUp::contains);
         }
-        byte[] doc = document();
+        byte[] doc = relayedDocument();
         bySv.forEach((sv, to) -> {
             byte[] diff = yjs.diff(doc, sv);
             if (!java.util.Arrays.equals(diff, EMPTY_UPDATE)) {

@@ -60,8 +60,9 @@ class YjsRoomTest {
         return open(YjsRooms.config(limits), YjsRoom::new);
     }
 
+    /** The default limits, with every relay at once: these tests count the frames each message causes. */
     private static YjsDocs defaults() {
-        return new YjsDocs(null, null, null);
+        return new YjsDocs(null, null, null, 0);
     }
 
     /** The scenario's updates A1..C4, in the order they were made. */
@@ -155,7 +156,7 @@ class YjsRoomTest {
     @ParameterizedTest(name = "compactAfter {0}")
     @ValueSource(ints = {1, 4, 64})
     void compactingAfterCompactAfterIncrementsKeepsTheSameStateVectorAndDocument(int compactAfter) {
-        open(new YjsDocs(null, null, compactAfter));
+        open(new YjsDocs(null, null, compactAfter, 0));
         YSocket writer = rooms.join("compact");
         svOnJoin(writer);
         edit(writer, scenarioUpdates());
@@ -298,7 +299,7 @@ class YjsRoomTest {
 
     @Test
     void anUpdateOverMaxUpdateBytesIsRefusedWithPermissionDeniedAndClose1009() {
-        open(new YjsDocs(64, null, null));
+        open(new YjsDocs(64, null, null, 0));
         YSocket a = rooms.join("too-big");
         YSocket b = rooms.join("too-big");
         svOnJoin(a);
@@ -319,7 +320,7 @@ class YjsRoomTest {
 
     @Test
     void anUpdateThatWouldGrowTheDocumentPastMaxDocumentBytesIsRefusedTheSameWay() {
-        open(new YjsDocs(null, 300L, null));
+        open(new YjsDocs(null, 300L, null, 0));
         YSocket a = rooms.join("doc-limit");
         svOnJoin(a);
         edit(a, List.of(YFrames.inserted(1, "a".repeat(100)), YFrames.inserted(2, "b".repeat(100))));

@@ -87,6 +87,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theYjsRelayWindowIsReadFromTheFileAndTheEnvironmentAndRangeChecked() throws IOException {
+        Path file = yaml("rooms: { yjs: { relayWindowMs: 50 } }");
+        assertThat(load(file, env()).rooms().yjs().relayWindowMs()).isEqualTo(50);
+        assertThat(load(file, env("HERALD_ROOMS_YJS_RELAY_WINDOW_MS", "0")).rooms().yjs().relayWindowMs()).isZero();
+        assertThat(load(null, env()).rooms().yjs().relayWindowMs()).isEqualTo(20);
+        assertThatThrownBy(() -> load(null, env("HERALD_ROOMS_YJS_RELAY_WINDOW_MS", "5000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rooms.yjs.relayWindowMs");
+    }
+
+    @Test
     void listKeysAreOverriddenByCommaSeparatedValues() {
         HeraldConfig joined = load(null, env("HERALD_SERVER_ALLOWEDORIGINS", "https://a.example.com,https://b.example.com"));
         HeraldConfig underscored = load(null, env("HERALD_SERVER_ALLOWED_ORIGINS", "https://a.example.com, https://b.example.com,"));

@@ -109,7 +109,7 @@ class YjsCompatTest {
 
     private static HeraldConfig config() {
         RoomsConfig rooms = RoomsConfig.defaults()
-                .withYjs(new RoomsConfig.YjsDocs(MAX_UPDATE_BYTES, null, null))
+                .withYjs(new RoomsConfig.YjsDocs(MAX_UPDATE_BYTES, null, null, null))
                 .withBindings(List.of(
                         new Binding("YJS", YjsRoom.class.getName(), null),
                         new Binding("YJS_ECHO", YjsEchoRoom.class.getName(), null)));

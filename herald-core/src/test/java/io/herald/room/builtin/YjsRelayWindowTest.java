@@ -1,0 +1,232 @@
+package io.herald.room.builtin;
+
+import static io.herald.room.builtin.YFrames.hex;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.config.ConfigException;
+import io.herald.config.RoomsConfig;
+import io.herald.config.RoomsConfig.YjsDocs;
+import io.herald.room.builtin.YFrames.Entry;
+import io.herald.yjs.Yjs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * YjsRoom's relay window ({@code rooms.yjs.relayWindowMs}): a relay outside a window goes at once;
+ * updates and awareness changes inside one are held and relayed together when it ends, the updates
+ * merged into one. The window here is long (1 s) so that "held" is seen by ordering, not by timing:
+ * a sync step 1 is answered at once, so frames that arrive before its step 2 were sent before the
+ * room handled it.
+ */
+class YjsRelayWindowTest {
+    private static final int WINDOW_MS = 1000;
+    private final Yjs yjs = Yjs.withDefaults();
+
+    @TempDir
+    Path dir;
+    private YjsRooms rooms;
+
+    @AfterEach
+    void close() {
+        if (rooms != null) {
+            rooms.close();
+        }
+    }
+
+    private YjsRooms open(int windowMs) {
+        rooms = new YjsRooms(dir.resolve("rooms.db"), YjsRooms.config(new YjsDocs(null, null, null, windowMs)), YjsRoom::new);
+        return rooms;
+    }
+
+    private static YSocket joined(YjsRooms rooms, String room) {
+        YSocket s = rooms.join(room);
+        YFrames.sync(s.next(), 0);
+        return s;
+    }
+
+    @Test
+    void theFirstUpdateGoesAtOnceAndTheNextOnesInTheWindowGoAsOneMergedUpdateWhenItEnds() {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, "w");
+        YSocket b = joined(rooms, "w");
+        byte[] a0 = YFrames.typed(1, 0, 'a');
+        byte[] b0 = YFrames.typed(2, 0, 'b');
+        byte[] a1 = YFrames.typed(1, 1, 'c');
+
+        a.send(YFrames.update(a0));
+        assertThat(YFrames.sync(b.next(), 2)).as("outside a window: relayed at once").isEqualTo(a0);
+        b.send(YFrames.update(b0));
+        a.send(YFrames.update(a1));
+        List<byte[]> beforeMarker = b.framesUntilStep2();
+        assertThat(beforeMarker).as("held: only the marker's step 2 came back").hasSize(1);
+
+        byte[] relayed = YFrames.sync(b.next(), 2);
+        assertThat(hex(relayed)).as("one update: the two held ones merged")
+                .isEqualTo(hex(yjs.merge(List.of(b0, a1))));
+        assertThat(YFrames.sync(a.next(), 2)).as("the sender is sent its own echo").isEqualTo(a0);
+        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(relayed);
+        a.assertNothingSent();
+        b.assertNothingSent();
+
+        YSocket c = joined(rooms, "w");
+        assertThat(hex(YFrames.sync(c.framesUntilStep2().get(0), 1))).as("the document holds all three")
+                .isEqualTo(hex(yjs.merge(List.of(a0, b0, a1))));
+    }
+
+    @Test
+    void awarenessInTheWindowIsHeldWithTheUpdatesAndSentAfterThemWithTheLatestStatePerClient() {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, "aw");
+        YSocket b = joined(rooms, "aw");
+        byte[] a0 = YFrames.typed(1, 0, 'a');
+        a.send(YFrames.update(a0));
+        assertThat(YFrames.sync(b.next(), 2)).isEqualTo(a0);
+
+        a.send(YFrames.awareness(new Entry(1, 1, "{\"cursor\":0}")));
+        byte[] a1 = YFrames.typed(1, 1, 'b');
+        a.send(YFrames.update(a1));
+        a.send(YFrames.awareness(new Entry(1, 2, "{\"cursor\":1}"), new Entry(9, 1, "{}")));
+        assertThat(b.framesUntilStep2()).as("held").hasSize(1);
+
+        assertThat(YFrames.sync(b.next(), 2)).isEqualTo(a1);
+        assertThat(YFrames.awarenessEntries(b.next())).as("one message, the latest state of each client")
+                .containsExactly(new Entry(1, 2, "{\"cursor\":1}"), new Entry(9, 1, "{}"));
+        b.assertNothingSent();
+    }
+
+    @Test
+    void aQuietRoomRelaysAtOnceAgainOnceTheWindowHasPassed() {
+        open(200);
+        YSocket a = joined(rooms, "quiet");
+        YSocket b = joined(rooms, "quiet");
+        for (int i = 0; i < 3; i++) {
+            byte[] u = YFrames.typed(1, i, 'x');
+            a.send(YFrames.update(u));
+            List<byte[]> frames = b.framesUntilStep2();
+            assertThat(frames).as("edit %d: relayed before the marker's answer", i).hasSize(2);
+            assertThat(YFrames.sync(frames.get(0), 2)).isEqualTo(u);
+            sleep(400);
+        }
+    }
+
+    @Test
+    void aStep2InTheWindowFirstRelaysWhatIsHeldThenOnlyWhatTheDocumentStillLacks() {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, "s2");
+        YSocket b = joined(rooms, "s2");
+        byte[] a0 = YFrames.typed(1, 0, 'a');
+        byte[] a1 = YFrames.typed(1, 1, 'b');
+        byte[] c0 = YFrames.typed(3, 0, 'c');
+        a.send(YFrames.update(a0));
+        assertThat(YFrames.sync(b.next(), 2)).isEqualTo(a0);
+        a.send(YFrames.update(a1));  // held
+
+        // a reconnecting client's whole document: a1 (which the room holds) and c0 (which it lacks)
+        b.send(YFrames.step2(yjs.merge(List.of(a0, a1, c0))));
+        List<byte[]> frames = b.framesUntilStep2();
+        assertThat(frames).as("the held update, relayed before the diff").hasSize(2);
+        assertThat(YFrames.sync(frames.get(0), 2)).isEqualTo(a1);
+        assertThat(hex(YFrames.sync(b.next(), 2))).as("then, in the next window, only what the document lacked")
+                .isEqualTo(hex(c0));
+        b.assertNothingSent();
+    }
+
+    @Test
+    void aSocketThatJoinsDuringTheWindowIsSyncedWithoutTheHeldUpdateAndThenSentIt() {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, "late");
+        byte[] a0 = YFrames.typed(1, 0, 'a');
+        byte[] a1 = YFrames.typed(1, 1, 'b');
+        a.send(YFrames.update(a0));
+        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(a0);
+        a.send(YFrames.update(a1));  // held
+
+        YSocket late = rooms.join("late");
+        assertThat(hex(YFrames.sync(late.next(), 0))).as("the state vector of what was relayed").isEqualTo("010101");
+        List<byte[]> frames = late.framesUntilStep2();
+        assertThat(hex(YFrames.sync(frames.get(0), 1))).isEqualTo(hex(a0));
+        assertThat(YFrames.sync(late.next(), 2)).as("the held update when the window ends").isEqualTo(a1);
+    }
+
+    @Test
+    void aSocketCongestedWhenTheWindowEndsIsLeftOutAndCaughtUpWithOneDiffOnceItDrains() {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, "lag");
+        YSocket slow = joined(rooms, "lag");
+        byte[] a0 = YFrames.typed(1, 0, 'a');
+        byte[] a1 = YFrames.typed(1, 1, 'b');
+        byte[] a2 = YFrames.typed(1, 2, 'c');
+        a.send(YFrames.update(a0));
+        assertThat(YFrames.sync(slow.next(), 2)).isEqualTo(a0);
+        a.send(YFrames.update(a1));
+        a.send(YFrames.update(a2));
+        slow.congested(true);
+        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(a0);
+        assertThat(hex(YFrames.sync(a.next(), 2))).as("the window's relay").isEqualTo(hex(yjs.merge(List.of(a1, a2))));
+
+        slow.congested(false);
+        assertThat(hex(YFrames.sync(slow.next(), 2))).as("the catch-up: what it lacks beyond a0")
+                .isEqualTo(hex(yjs.merge(List.of(a1, a2))));
+        slow.assertNothingSent();
+    }
+
+    @Test
+    void whatTheWindowHoldsIsSavedWhenTheLastSocketLeavesAndSurvivesANewHost() {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, "keep");
+        byte[] a0 = YFrames.typed(1, 0, 'a');
+        byte[] a1 = YFrames.typed(1, 1, 'b');
+        a.send(YFrames.update(a0));
+        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(a0);
+        a.send(YFrames.update(a1));  // held
+        a.leave();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rooms.host.loadedRooms() == 0);
+        rooms.close();
+
+        open(WINDOW_MS);
+        YSocket fresh = rooms.join("keep");
+        assertThat(hex(YFrames.sync(fresh.next(), 0))).isEqualTo("010102");
+        assertThat(hex(YFrames.sync(fresh.framesUntilStep2().get(0), 1))).isEqualTo(hex(yjs.merge(List.of(a0, a1))));
+    }
+
+    @Test
+    void heldUpdatesCountTowardsTheDocumentLimit() {
+        rooms = new YjsRooms(dir.resolve("rooms.db"),
+                YjsRooms.config(new YjsDocs(null, 100L, null, WINDOW_MS)), YjsRoom::new);
+        YSocket a = joined(rooms, "full");
+        byte[] first = YFrames.inserted(1, "x".repeat(25));
+        assertThat(first.length * 2).as("two fit, three do not").isLessThanOrEqualTo(100).isGreaterThan(100 - first.length);
+        a.send(YFrames.update(first));
+        YFrames.sync(a.next(), 2);
+        a.send(YFrames.update(YFrames.inserted(2, "y".repeat(25))));  // held
+        a.send(YFrames.update(YFrames.inserted(3, "z".repeat(25))));
+        assertThat(YFrames.permissionDenied(a.next())).isEqualTo("document too large");
+        assertThat(a.awaitClose()).isEqualTo(1009);
+    }
+
+    @Test
+    void theWindowIsZeroToOneSecond() {
+        assertThat(new YjsDocs(null, null, null, null).relayWindowMs()).isEqualTo(YjsDocs.DEFAULT_RELAY_WINDOW_MS);
+        assertThat(new YjsDocs(null, null, null, 0).relayWindowMs()).isZero();
+        assertThatThrownBy(() -> new YjsDocs(null, null, null, -1)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rooms.yjs.relayWindowMs");
+        assertThatThrownBy(() -> new YjsDocs(null, null, null, 1001)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rooms.yjs.relayWindowMs");
+        assertThat(RoomsConfig.defaults().yjs().relayWindowMs()).isEqualTo(YjsDocs.DEFAULT_RELAY_WINDOW_MS);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
