@@ -139,8 +139,9 @@ public record RoomsConfig(
     /**
      * Limits of the built-in YjsRoom: the largest update a client may send, the largest document
      * (also bounded by {@code storage.maxRoomBytes}), how many increments are kept before they
-     * are merged into the document, and the relay window: a relay opens a window of {@code relayWindowMs},
-     * and the updates and awareness changes that arrive inside it go out together when it ends, the
+     * are merged into the document, and the relay window: in a room asked for at least
+     * 1000 / {@code relayWindowMs} relays a second, a relay opens a window of {@code relayWindowMs}, and
+     * the updates and awareness changes that arrive inside it go out together when it ends, the
      * updates merged into one (0 relays each one at once).
      */
     public record YjsDocs(Integer maxUpdateBytes, Long maxDocumentBytes, Integer compactAfter, Integer relayWindowMs) {

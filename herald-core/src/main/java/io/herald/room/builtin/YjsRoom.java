@@ -46,11 +46,12 @@ import org.slf4j.LoggerFactory;
  * document and its increments. No CRDT model is kept: merge and diff work on the format.
  * Text frames prefixed {@code __YPS:} are y-partyserver custom messages, handed to {@link #onCustomMessage}.
  *
- * <p>A relay outside a relay window goes out at once and opens one of {@code rooms.yjs.relayWindowMs}.
- * Relays inside it wait for its end and go out together: the updates merged into one, the awareness
- * entries in one message. A quiet room so adds no delay, and a busy one makes one write per socket per
- * window instead of one per update, which is most of what a relay costs the server and the clients.
- * Sync answers leave out what the window holds: every open socket is sent it when the window ends.
+ * <p>A room asked for more relays a second than windows of {@code rooms.yjs.relayWindowMs} fit in one
+ * relays in windows: a relay outside a window goes out at once and opens one, and relays inside it
+ * wait for its end and go out together, the updates merged into one, the awareness entries in one
+ * message. A quiet room so adds no delay, and a busy one makes one write per socket per window instead
+ * of one per update, which is most of what a relay costs the server and the clients. Sync answers
+ * leave out what the window holds: every open socket is sent it when the window ends.
  *
  * <p>A connection that is {@link RoomConnection#congested() congested} when an update or awareness change
  * is relayed is left out, and remembered with the document's state vector from before the first change
@@ -104,6 +105,10 @@ public class YjsRoom extends Room {
     private final Map<Long, AwarenessEntry> heldAwareness = new LinkedHashMap<>();
     /** Ends each relay window while windows follow one another; null when the room relays at once. */
     private Repeating windows;
+    /** Relays asked for in the current second (of nanoTime) and in the one before: the room's rate. */
+    private long rateSecond;
+    private int askedThisSecond;
+    private int askedLastSecond;
 
     /** One awareness entry: its clock, its JSON state (null once the client left) and when it was renewed. */
     private record Aware(long clock, String state, long updatedNanos) {
@@ -228,19 +233,32 @@ public class YjsRoom extends Room {
     }
 
     /**
-     * Whether a relay now must wait for the end of the current window. Outside a window the relay goes
-     * at once and opens one of {@code rooms.yjs.relayWindowMs}; each window's end relays what it held,
-     * and the first window that ends with nothing held closes the run. A quiet room so adds no delay,
-     * and a busy one relays at most once per window, with everything that arrived in it. One repeating
-     * timer serves a whole run of windows: re-arming a timer for every window would wake the timer
-     * thread several times per window instead of once.
+     * Whether a relay now must wait for the end of the current window. A room asked for fewer relays a
+     * second than windows fit in one (50 for 20 ms) relays each at once: few of its relays would share
+     * a window, so holding them would add latency and save little. Past that rate, a relay outside a
+     * window goes at once and opens one of {@code rooms.yjs.relayWindowMs}; each window's end relays
+     * what it held, and the first window that ends with nothing held closes the run. A busy room so
+     * relays at most once per window, with everything that arrived in it. One repeating timer serves
+     * a whole run of windows: re-arming a timer for every window would wake the timer thread several
+     * times per window instead of once.
      */
     private boolean holding() {
+        int window = settings().yjs().relayWindowMs();
+        if (window == 0) {
+            return false;
+        }
+        long second = System.nanoTime() / 1_000_000_000L;
+        if (second != rateSecond) {
+            askedLastSecond = second == rateSecond + 1 ? askedThisSecond : 0;
+            askedThisSecond = 0;
+            rateSecond = second;
+        }
+        askedThisSecond++;
         if (windows != null) {
             return true;
         }
-        int window = settings().yjs().relayWindowMs();
-        if (window > 0) {
+        int busy = (1000 + window - 1) / window;
+        if (askedThisSecond >= busy || askedLastSecond >= busy) {
             windows = every(Duration.ofMillis(window), this::endWindow);
         }
         return false;

@@ -116,6 +116,45 @@ class YjsRelayWindowTest {
     }
 
     @Test
+    void aRoomAskedForFewerRelaysASecondThanWindowsFitInOneRelaysEachAtOnce() {
+        open(100);  // 10 windows a second
+        YSocket a = joined(rooms, "slow");
+        YSocket b = joined(rooms, "slow");
+        for (int i = 0; i < 5; i++) {
+            a.send(YFrames.update(YFrames.typed(1, i, 'x')));
+        }
+        List<byte[]> frames = b.framesUntilStep2();
+        assertThat(frames).as("5 relays asked for, each sent at once").hasSize(6);
+        for (int i = 0; i < 5; i++) {
+            assertThat(YFrames.sync(frames.get(i), 2)).isEqualTo(YFrames.typed(1, i, 'x'));
+        }
+
+        for (int i = 5; i < 40; i++) {
+            a.send(YFrames.update(YFrames.typed(1, i, 'x')));
+        }
+        List<Integer> clocks = new java.util.ArrayList<>();
+        int relays = 0;
+        while (clocks.size() < 35 && relays < 35) {  // each frame brings at least one edit
+            clocks.addAll(clocks(YFrames.sync(b.next(), 2)));
+            relays++;
+        }
+        assertThat(clocks).as("every edit arrived, in order").isEqualTo(java.util.stream.IntStream.range(5, 40).boxed().toList());
+        assertThat(relays).as("past 10 a second, edits share relays").isLessThan(35);
+        b.assertNothingSent();
+    }
+
+    /** The clocks of the edits in one update, in order. */
+    private List<Integer> clocks(byte[] update) {
+        List<Integer> clocks = new java.util.ArrayList<>();
+        yjs.decode(update).structs().forEach(st -> {
+            for (long c = st.clock(); c < st.clock() + st.length(); c++) {
+                clocks.add((int) c);
+            }
+        });
+        return clocks;
+    }
+
+    @Test
     void aStep2InTheWindowFirstRelaysWhatIsHeldThenOnlyWhatTheDocumentStillLacks() {
         open(WINDOW_MS);
         YSocket a = joined(rooms, "s2");
