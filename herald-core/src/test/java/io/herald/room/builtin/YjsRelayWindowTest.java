@@ -50,44 +50,64 @@ class YjsRelayWindowTest {
         return s;
     }
 
+    /** The first edit of client 1, which each test's first socket sends to open a window. */
+    private static final byte[] A0 = YFrames.typed(1, 0, 'a');
+
+    /**
+     * Opens the rooms with the 1 s window and joins two sockets to {@code room}; the first sends
+     * {@link #A0}, which the second is sent at once. A window is then open.
+     */
+    private YSocket[] twoInAnOpenWindow(String room) {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, room);
+        YSocket b = joined(rooms, room);
+        a.send(YFrames.update(A0));
+        assertThat(YFrames.sync(b.next(), 2)).as("outside a window: relayed at once").isEqualTo(A0);
+        return new YSocket[] {a, b};
+    }
+
+    /** The second edit of client 1, held by the window {@link #oneHolding} opens. */
+    private static final byte[] A1 = YFrames.typed(1, 1, 'b');
+
+    /** Opens the rooms with the 1 s window; one socket joins {@code room}, sends A0 (echoed at once), then A1 (held). */
+    private YSocket oneHolding(String room) {
+        open(WINDOW_MS);
+        YSocket a = joined(rooms, room);
+        a.send(YFrames.update(A0));
+        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(A0);
+        a.send(YFrames.update(A1));
+        return a;
+    }
+
     @Test
     void theFirstUpdateGoesAtOnceAndTheNextOnesInTheWindowGoAsOneMergedUpdateWhenItEnds() {
-        open(WINDOW_MS);
-        YSocket a = joined(rooms, "w");
-        YSocket b = joined(rooms, "w");
-        byte[] a0 = YFrames.typed(1, 0, 'a');
+        YSocket[] ab = twoInAnOpenWindow("w");
+        YSocket a = ab[0];
+        YSocket b = ab[1];
         byte[] b0 = YFrames.typed(2, 0, 'b');
-        byte[] a1 = YFrames.typed(1, 1, 'c');
-
-        a.send(YFrames.update(a0));
-        assertThat(YFrames.sync(b.next(), 2)).as("outside a window: relayed at once").isEqualTo(a0);
         b.send(YFrames.update(b0));
-        a.send(YFrames.update(a1));
+        a.send(YFrames.update(A1));
         List<byte[]> beforeMarker = b.framesUntilStep2();
         assertThat(beforeMarker).as("held: only the marker's step 2 came back").hasSize(1);
 
         byte[] relayed = YFrames.sync(b.next(), 2);
         assertThat(hex(relayed)).as("one update: the two held ones merged")
-                .isEqualTo(hex(yjs.merge(List.of(b0, a1))));
-        assertThat(YFrames.sync(a.next(), 2)).as("the sender is sent its own echo").isEqualTo(a0);
+                .isEqualTo(hex(yjs.merge(List.of(b0, A1))));
+        assertThat(YFrames.sync(a.next(), 2)).as("the sender is sent its own echo").isEqualTo(A0);
         assertThat(YFrames.sync(a.next(), 2)).isEqualTo(relayed);
         a.assertNothingSent();
         b.assertNothingSent();
 
         YSocket c = joined(rooms, "w");
         assertThat(hex(YFrames.sync(c.framesUntilStep2().get(0), 1))).as("the document holds all three")
-                .isEqualTo(hex(yjs.merge(List.of(a0, b0, a1))));
+                .isEqualTo(hex(yjs.merge(List.of(A0, b0, A1))));
     }
 
     @Test
     void awarenessInTheWindowIsHeldWithTheUpdatesAndSentAfterThemWithTheLatestStatePerClient() {
-        open(WINDOW_MS);
-        YSocket a = joined(rooms, "aw");
-        YSocket b = joined(rooms, "aw");
-        byte[] a0 = YFrames.typed(1, 0, 'a');
-        a.send(YFrames.update(a0));
-        assertThat(YFrames.sync(b.next(), 2)).isEqualTo(a0);
-
+        YSocket[] ab = twoInAnOpenWindow("aw");
+        YSocket a = ab[0];
+        YSocket b = ab[1];
         a.send(YFrames.awareness(new Entry(1, 1, "{\"cursor\":0}")));
         byte[] a1 = YFrames.typed(1, 1, 'b');
         a.send(YFrames.update(a1));
@@ -156,21 +176,17 @@ class YjsRelayWindowTest {
 
     @Test
     void aStep2InTheWindowFirstRelaysWhatIsHeldThenOnlyWhatTheDocumentStillLacks() {
-        open(WINDOW_MS);
-        YSocket a = joined(rooms, "s2");
-        YSocket b = joined(rooms, "s2");
-        byte[] a0 = YFrames.typed(1, 0, 'a');
-        byte[] a1 = YFrames.typed(1, 1, 'b');
+        YSocket[] ab = twoInAnOpenWindow("s2");
+        YSocket a = ab[0];
+        YSocket b = ab[1];
         byte[] c0 = YFrames.typed(3, 0, 'c');
-        a.send(YFrames.update(a0));
-        assertThat(YFrames.sync(b.next(), 2)).isEqualTo(a0);
-        a.send(YFrames.update(a1));  // held
+        a.send(YFrames.update(A1));  // held
 
-        // a reconnecting client's whole document: a1 (which the room holds) and c0 (which it lacks)
-        b.send(YFrames.step2(yjs.merge(List.of(a0, a1, c0))));
+        // a reconnecting client's whole document: A1 (which the room holds) and c0 (which it lacks)
+        b.send(YFrames.step2(yjs.merge(List.of(A0, A1, c0))));
         List<byte[]> frames = b.framesUntilStep2();
         assertThat(frames).as("the held update, relayed before the diff").hasSize(2);
-        assertThat(YFrames.sync(frames.get(0), 2)).isEqualTo(a1);
+        assertThat(YFrames.sync(frames.get(0), 2)).isEqualTo(A1);
         assertThat(hex(YFrames.sync(b.next(), 2))).as("then, in the next window, only what the document lacked")
                 .isEqualTo(hex(c0));
         b.assertNothingSent();
@@ -178,35 +194,25 @@ class YjsRelayWindowTest {
 
     @Test
     void aSocketThatJoinsDuringTheWindowIsSyncedWithoutTheHeldUpdateAndThenSentIt() {
-        open(WINDOW_MS);
-        YSocket a = joined(rooms, "late");
-        byte[] a0 = YFrames.typed(1, 0, 'a');
-        byte[] a1 = YFrames.typed(1, 1, 'b');
-        a.send(YFrames.update(a0));
-        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(a0);
-        a.send(YFrames.update(a1));  // held
-
+        oneHolding("late");
         YSocket late = rooms.join("late");
         assertThat(hex(YFrames.sync(late.next(), 0))).as("the state vector of what was relayed").isEqualTo("010101");
         List<byte[]> frames = late.framesUntilStep2();
-        assertThat(hex(YFrames.sync(frames.get(0), 1))).isEqualTo(hex(a0));
-        assertThat(YFrames.sync(late.next(), 2)).as("the held update when the window ends").isEqualTo(a1);
+        assertThat(hex(YFrames.sync(frames.get(0), 1))).isEqualTo(hex(A0));
+        assertThat(YFrames.sync(late.next(), 2)).as("the held update when the window ends").isEqualTo(A1);
     }
 
     @Test
     void aSocketCongestedWhenTheWindowEndsIsLeftOutAndCaughtUpWithOneDiffOnceItDrains() {
-        open(WINDOW_MS);
-        YSocket a = joined(rooms, "lag");
-        YSocket slow = joined(rooms, "lag");
-        byte[] a0 = YFrames.typed(1, 0, 'a');
+        YSocket[] ab = twoInAnOpenWindow("lag");
+        YSocket a = ab[0];
+        YSocket slow = ab[1];
         byte[] a1 = YFrames.typed(1, 1, 'b');
         byte[] a2 = YFrames.typed(1, 2, 'c');
-        a.send(YFrames.update(a0));
-        assertThat(YFrames.sync(slow.next(), 2)).isEqualTo(a0);
         a.send(YFrames.update(a1));
         a.send(YFrames.update(a2));
         slow.congested(true);
-        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(a0);
+        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(A0);
         assertThat(hex(YFrames.sync(a.next(), 2))).as("the window's relay").isEqualTo(hex(yjs.merge(List.of(a1, a2))));
 
         slow.congested(false);
@@ -217,13 +223,7 @@ class YjsRelayWindowTest {
 
     @Test
     void whatTheWindowHoldsIsSavedWhenTheLastSocketLeavesAndSurvivesANewHost() {
-        open(WINDOW_MS);
-        YSocket a = joined(rooms, "keep");
-        byte[] a0 = YFrames.typed(1, 0, 'a');
-        byte[] a1 = YFrames.typed(1, 1, 'b');
-        a.send(YFrames.update(a0));
-        assertThat(YFrames.sync(a.next(), 2)).isEqualTo(a0);
-        a.send(YFrames.update(a1));  // held
+        YSocket a = oneHolding("keep");
         a.leave();
         await().atMost(Duration.ofSeconds(10)).until(() -> rooms.host.loadedRooms() == 0);
         rooms.close();
@@ -231,7 +231,7 @@ class YjsRelayWindowTest {
         open(WINDOW_MS);
         YSocket fresh = rooms.join("keep");
         assertThat(hex(YFrames.sync(fresh.next(), 0))).isEqualTo("010102");
-        assertThat(hex(YFrames.sync(fresh.framesUntilStep2().get(0), 1))).isEqualTo(hex(yjs.merge(List.of(a0, a1))));
+        assertThat(hex(YFrames.sync(fresh.framesUntilStep2().get(0), 1))).isEqualTo(hex(yjs.merge(List.of(A0, A1))));
     }
 
     @Test
