@@ -2,6 +2,7 @@ package io.herald.room;
 
 import io.herald.Meters;
 import io.herald.storage.RoomStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
@@ -127,7 +128,7 @@ public abstract class Room {
      * for the room is skipped, and ticks do not count as activity: they never keep a room from
      * hibernating. For what must survive hibernation, use {@link #setAlarm}.
      */
-    public final Repeating every(java.time.Duration period, Runnable task) {
+    public final Repeating every(Duration period, Runnable task) {
         return ctx.every(period, task);
     }
 
@@ -167,7 +168,7 @@ public abstract class Room {
 
         void setAlarm(Instant at);
 
-        Repeating every(java.time.Duration period, Runnable task);
+        Repeating every(Duration period, Runnable task);
 
         <T> CompletableFuture<T> offload(Callable<T> work);
     }

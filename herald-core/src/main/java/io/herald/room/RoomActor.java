@@ -6,6 +6,7 @@ import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.Meters;
 import io.herald.storage.RoomStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -313,7 +315,7 @@ final class RoomActor implements Room.RoomContext {
     }
 
     @Override
-    public Room.Repeating every(java.time.Duration period, Runnable task) {
+    public Room.Repeating every(Duration period, Runnable task) {
         Ticker t = new Ticker(task);
         long ms = Math.max(1, period.toMillis());
         t.future = host.timer.scheduleAtFixedRate(t::tick, ms, ms, TimeUnit.MILLISECONDS);
@@ -327,7 +329,7 @@ final class RoomActor implements Room.RoomContext {
      */
     private final class Ticker implements Room.Repeating {
         private final Runnable task;
-        private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean queued = new AtomicBoolean();
         private volatile boolean stopped;
         private ScheduledFuture<?> future;
 
@@ -337,12 +339,7 @@ final class RoomActor implements Room.RoomContext {
 
         /** On the timer thread. */
         private void tick() {
-            if (stopped || !queued.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                serial.execute(this::run);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!stopped && queued.compareAndSet(false, true) && !RoomHost.submit(RoomActor.this, this::run)) {
                 queued.set(false);
             }
         }

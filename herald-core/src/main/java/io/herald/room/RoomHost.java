@@ -142,7 +142,8 @@ public final class RoomHost implements AutoCloseable {
         }
     }
 
-    private static boolean submit(RoomActor a, Runnable task) {
+    /** Queues {@code task} on the room's context; false when its queue is full or the pool is shut down. */
+    static boolean submit(RoomActor a, Runnable task) {
         try {
             a.serial.execute(task);
             return true;
