@@ -63,6 +63,14 @@ public final class Meters {
         counter("herald.yjs.catchups", "Lagging Yjs connections caught up with one diff").increment(connections);
     }
 
+    /**
+     * Counts a connection or request refused by a server limit or timeout ({@code max_http_connections},
+     * {@code per_address}, {@code request_head_timeout}, {@code idle_timeout}, {@code descriptors}, ...).
+     */
+    public void refused(String reason) {
+        counter("herald.refusals", "Connections or requests refused by a limit or timeout", "reason", reason).increment();
+    }
+
     public void authFailure(String reason) {
         counter("herald.auth.failures", "Refused credentials by reason", "reason", reason).increment();
     }

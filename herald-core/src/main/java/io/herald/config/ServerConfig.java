@@ -17,7 +17,13 @@ public record ServerConfig(
         Long pingIntervalMs,
         Integer maxConnections,
         String transport,
-        Long flushDelayMicros) {
+        Long flushDelayMicros,
+        Integer maxHttpConnections,
+        Integer maxConnectionsPerAddress,
+        List<String> trustedProxies,
+        Long requestHeadTimeoutMs,
+        Long idleTimeoutMs,
+        Tls tls) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
@@ -30,6 +36,12 @@ public record ServerConfig(
     public static final long MAX_FLUSH_DELAY_MICROS = 100_000;
     /** The socket transports: {@code auto} takes epoll where its native library loads, else NIO. */
     public static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll");
+    /** Plain HTTP connections (not upgraded, not streaming SSE) open at once; past it new ones are closed at accept. */
+    public static final int DEFAULT_MAX_HTTP_CONNECTIONS = 10_000;
+    /** How long a client may take to send a request's head (line and headers). */
+    public static final long DEFAULT_REQUEST_HEAD_TIMEOUT_MS = 30_000;
+    /** How long a plain HTTP connection may sit with no request in progress. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
     public ServerConfig {
         host = host == null || host.isBlank() ? DEFAULT_HOST : host;
@@ -42,6 +54,12 @@ public record ServerConfig(
         maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
         transport = transport == null || transport.isBlank() ? "auto" : transport;
         flushDelayMicros = flushDelayMicros == null ? 0L : flushDelayMicros;
+        maxHttpConnections = maxHttpConnections == null ? DEFAULT_MAX_HTTP_CONNECTIONS : maxHttpConnections;
+        // 0: no per-address cap (behind a proxy every client shares the proxy's address)
+        maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 0 : maxConnectionsPerAddress;
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        requestHeadTimeoutMs = requestHeadTimeoutMs == null ? DEFAULT_REQUEST_HEAD_TIMEOUT_MS : requestHeadTimeoutMs;
+        idleTimeoutMs = idleTimeoutMs == null ? DEFAULT_IDLE_TIMEOUT_MS : idleTimeoutMs;
         if (flushDelayMicros < 0 || flushDelayMicros > MAX_FLUSH_DELAY_MICROS) {
             throw new ConfigException("server.flushDelayMicros", "must be 0.." + MAX_FLUSH_DELAY_MICROS + ", was " + flushDelayMicros);
         }
@@ -56,6 +74,12 @@ public record ServerConfig(
         positive("server.maxFrameBytes", maxFrameBytes);
         positive("server.pingIntervalMs", pingIntervalMs);
         positive("server.maxConnections", maxConnections);
+        positive("server.maxHttpConnections", maxHttpConnections);
+        positive("server.requestHeadTimeoutMs", requestHeadTimeoutMs);
+        positive("server.idleTimeoutMs", idleTimeoutMs);
+        if (maxConnectionsPerAddress < 0) {
+            throw new ConfigException("server.maxConnectionsPerAddress", "must be 0 (off) or positive, was " + maxConnectionsPerAddress);
+        }
         for (String origin : allowedOrigins) {
             if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
                 throw new ConfigException("server.allowedOrigins", "'" + origin + "' is not an origin like https://app.example.com");
@@ -70,7 +94,24 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * HTTPS and WSS on the server's port: PEM files, RSA or EC, re-read when they change.
+     *
+     * @param caFile optional PEM chain sent after the certificate
+     */
+    public record Tls(String certFile, String keyFile, String caFile) {
+        public Tls {
+            if (certFile == null || certFile.isBlank()) {
+                throw new ConfigException("server.tls.certFile", "is required when server.tls is set");
+            }
+            if (keyFile == null || keyFile.isBlank()) {
+                throw new ConfigException("server.tls.keyFile", "is required when server.tls is set");
+            }
+            caFile = caFile == null || caFile.isBlank() ? null : caFile;
+        }
     }
 
     /** Whether {@code origin} is allowed (exact match, or {@code *} configured). */
@@ -80,37 +121,44 @@ public record ServerConfig(
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport, flushDelayMicros);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport, flushDelayMicros);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     public ServerConfig withAccessToken(String t) {
         return new ServerConfig(host, port, t, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport, flushDelayMicros);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     public ServerConfig withAllowedOrigins(List<String> o) {
         return new ServerConfig(host, port, accessToken, o, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport, flushDelayMicros);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     public ServerConfig withMaxPendingBytes(int b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, b, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport, flushDelayMicros);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, b, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport, flushDelayMicros);
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     public ServerConfig withPingIntervalMs(long ms) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                ms, maxConnections, transport, flushDelayMicros);
+                ms, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     @Override
@@ -121,11 +169,31 @@ public record ServerConfig(
 
     public ServerConfig withTransport(String t) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, t, flushDelayMicros);
+                pingIntervalMs, maxConnections, t, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
     }
 
     public ServerConfig withFlushDelayMicros(long micros) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
-                pingIntervalMs, maxConnections, transport, micros);
+                pingIntervalMs, maxConnections, transport, micros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+    }
+
+    public ServerConfig withConnectionLimits(int maxHttp, int perAddress, List<String> proxies) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttp, perAddress, proxies,
+                requestHeadTimeoutMs, idleTimeoutMs, tls);
+    }
+
+    public ServerConfig withTimeouts(long requestHeadMs, long idleMs) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadMs, idleMs, tls);
+    }
+
+    public ServerConfig withTls(Tls t) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, t);
     }
 }

@@ -62,9 +62,9 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxBodyBytes(0)).hasMessageStartingWith("server.maxBodyBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxPendingBytes(-5)).hasMessageStartingWith("server.maxPendingBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withPingIntervalMs(0)).hasMessageStartingWith("server.pingIntervalMs:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null, null, null))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageStartingWith("server.maxFrameBytes:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0, null, null))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null, null, null))
                 .hasMessageStartingWith("server.maxConnections:");
     }
 
