@@ -207,8 +207,10 @@ public final class DirectUpgrades {
             // bytes the client sent after the request, and the request's empty end, flow on to the new decoder
             p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(
                     decoderConfigs.computeIfAbsent(endpoint, e -> decoderConfig(e.maxFrameBytes()))));
+            InboundGuard.install(p, ctx.name(), transport);
             if (endpoint.maxMessageBytes() > 0) {
-                p.addAfter("ws-decoder", "ws-aggregator", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
+                // behind the UTF-8 validator, which must see each fragment
+                p.addAfter(InboundGuard.UTF8, "ws-aggregator", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
             }
             p.remove(HttpResponseEncoder.class);
             // Vert.x's connection handler: removing it lets its connection objects go (its h2c handler, when
@@ -236,21 +238,44 @@ public final class DirectUpgrades {
         }
     }
 
-    /** The {@code Sec-WebSocket-Accept} for the request's key (RFC 6455 §4.2.2). */
+    /** The {@code Sec-WebSocket-Accept} for the request's key (RFC 6455 §4.2.2), once the handshake is checked. */
     static String acceptKey(HttpRequest request) {
-        if (!"13".equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
-            // 426, and the refusal names the version this server speaks
-            throw new HeraldException(ErrorCode.UPGRADE_REQUIRED);
-        }
         String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (key == null || key.isBlank()) {
-            throw new HeraldException(ErrorCode.BAD_REQUEST, "Missing Sec-WebSocket-Key.");
-        }
+        checkHandshake(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION), key);
         try {
             byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key.trim() + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
             return Base64.getEncoder().encodeToString(sha1);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+
+    /**
+     * The one check of a WebSocket opening handshake's headers, for every upgrade whichever stack
+     * answers it (RFC 6455 §4.2.1): version 13, and a key that is 16 bytes in base64.
+     *
+     * @throws HeraldException 426 {@code upgrade_required} for another version, 400 {@code bad_request} for a bad key
+     */
+    public static void checkHandshake(String version, String key) {
+        if (!"13".equals(version == null ? null : version.trim())) {
+            // 426, and the refusal names the version this server speaks
+            throw new HeraldException(ErrorCode.UPGRADE_REQUIRED);
+        }
+        if (key == null || key.isBlank()) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "Missing Sec-WebSocket-Key.");
+        }
+        String k = key.trim();
+        // 16 bytes are 24 base64 characters, the last two padding
+        boolean valid = k.length() == 24;
+        if (valid) {
+            try {
+                valid = Base64.getDecoder().decode(k).length == 16;
+            } catch (IllegalArgumentException e) {
+                valid = false;
+            }
+        }
+        if (!valid) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "Sec-WebSocket-Key must be 16 bytes in base64.");
         }
     }
 }

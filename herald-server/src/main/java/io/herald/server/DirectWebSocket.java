@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A WebSocket served by Herald's own Netty handler rather than by Vert.x (which keeps several KiB per
  * socket): it sits behind Netty's frame decoder and encoder once {@link DirectUpgrades} has answered
- * the 101, hands data frames to its endpoint, answers pings, runs the closing handshake, and on channel
+ * the 101 (and the {@link InboundGuard} that answers pings), hands data frames to its endpoint, runs the closing handshake, and on channel
  * close releases the socket's place and tells its endpoint. Confined to its event loop.
  */
 public final class DirectWebSocket extends ChannelInboundHandlerAdapter implements WebSocketTransport.Socket {
@@ -36,6 +36,9 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
     private Consumer<WebSocketFrame> frames = f -> { };
     private Runnable closed = () -> { };
     private boolean closeSent;
+    /** Between the first frame of a read and its completion: answers wait for one flush. */
+    private boolean reading;
+    private boolean flushPending;
     private ScheduledFuture<?> closingTimeout;
 
     DirectWebSocket(WebSocketTransport transport, Sockets sockets) {
@@ -71,20 +74,28 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
             ReferenceCountUtil.release(msg);
             return;
         }
+        reading = true;
         try {
             transport.touch();
             if (frame instanceof CloseWebSocketFrame close) {
                 peerClosed(close);
-            } else if (frame instanceof PingWebSocketFrame) {
-                if (!closeSent) {
-                    ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
-                }
             } else if (!(frame instanceof PongWebSocketFrame) && !closeSent) {
+                // pings were answered by the InboundGuard in front of this handler
                 frames.accept(frame);
             }
         } finally {
             frame.release();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     /** The peer's close: ends a handshake we started, or is echoed with its code and the connection cut once sent. */
@@ -101,7 +112,14 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void writeText(String text) {
-        if (!closeSent) {
+        if (closeSent) {
+            return;
+        }
+        if (reading) {
+            // an answer to a frame of this read: flushed once with the others when the read completes
+            ctx.write(new TextWebSocketFrame(text), ctx.voidPromise());
+            flushPending = true;
+        } else {
             ctx.writeAndFlush(new TextWebSocketFrame(text), ctx.voidPromise());
         }
     }

@@ -63,7 +63,10 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
 
     /** Attaches Vert.x's upgraded socket and writes what was held. Called on the socket's loop. */
     public void attach(ServerWebSocket socket) {
-        attach(((WebSocketInternal) socket).channelHandlerContext(), new Socket() {
+        ChannelHandlerContext ctx = ((WebSocketInternal) socket).channelHandlerContext();
+        // pings are answered by the guard within the outbound limit, so Vert.x never sees one to answer unbounded
+        InboundGuard.install(ctx.pipeline(), ctx.name(), this);
+        attach(ctx, new Socket() {
             @Override
             public void writeText(String text) {
                 socket.writeFinalTextFrame(text);
@@ -121,7 +124,8 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
     /** Pings the peer (liveness); nothing before the upgrade or after a close. */
     public void ping() {
         Socket s = ws;
-        if (s != null && !closed) {
+        // a socket past its outbound limit is not reading: a ping would only add to what it owes
+        if (s != null && !closed && channel.channel().isWritable()) {
             s.writePing();
         }
     }
@@ -144,18 +148,29 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
             early.add(message);
             return true;
         }
-        if (!channel.channel().isWritable()) {
-            if (!channel.channel().isActive()) {
-                // the peer is gone and Vert.x has not told us yet: not a slow consumer, nothing to count
-                markClosed();
-                return false;
-            }
-            meters.dropped(primitive, "slow_consumer");
-            close(ErrorCode.OVERLOADED, "slow consumer");
+        if (!writable()) {
             return false;
         }
         writer.writeFrame(this, channel, message);
         return true;
+    }
+
+    /**
+     * Whether the channel takes another write; past the outbound limit the socket is closed with 1013
+     * and counted. Every write to the peer asks first, answers to its own frames included.
+     */
+    private boolean writable() {
+        if (channel.channel().isWritable()) {
+            return true;
+        }
+        if (!channel.channel().isActive()) {
+            // the peer is gone and the channel has not told us yet: not a slow consumer, nothing to count
+            markClosed();
+            return false;
+        }
+        meters.dropped(primitive, "slow_consumer");
+        close(ErrorCode.OVERLOADED, "slow consumer");
+        return false;
     }
 
     /**
@@ -184,9 +199,12 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         return ch.bytesBeforeUnwritable() <= high - high / 2;
     }
 
-    /** Sends a small text frame (control replies such as {@code pong}). */
+    /**
+     * Sends a small text frame (control replies such as {@code pong}) under the same outbound limit as
+     * {@link #send}: a client that asks and never reads is closed with 1013, not answered without bound.
+     */
     public void sendText(String text) {
-        if (!closed && ws != null) {
+        if (!closed && ws != null && writable()) {
             // on the loop (handlers call it there): frames the writer holds go first, in order
             writer.push(this, channel);
             ws.writeText(text);
@@ -238,7 +256,9 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
      */
     public void onInboundError(Throwable e) {
         if (e instanceof CorruptedWebSocketFrameException c) {
-            close(c.closeStatus().equals(WebSocketCloseStatus.MESSAGE_TOO_BIG) ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST,
+            WebSocketCloseStatus status = c.closeStatus();
+            close(status.equals(WebSocketCloseStatus.MESSAGE_TOO_BIG) ? ErrorCode.PAYLOAD_TOO_LARGE
+                    : status.equals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA) ? ErrorCode.INVALID_TEXT : ErrorCode.BAD_REQUEST,
                     "protocol violation");
         } else if (e instanceof IllegalStateException) {
             close(ErrorCode.PAYLOAD_TOO_LARGE, "message too large");

@@ -120,8 +120,14 @@ public final class RawWebSocket implements AutoCloseable {
                 .append("Host: 127.0.0.1:").append(port).append("\r\n")
                 .append("Upgrade: websocket\r\n")
                 .append("Connection: Upgrade\r\n")
-                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
+        boolean ownKey = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            ownKey |= headers[i].equalsIgnoreCase("Sec-WebSocket-Key");
+        }
+        if (!ownKey) {
+            req.append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n");
+        }
         for (int i = 0; i < headers.length; i += 2) {
             req.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
         }
@@ -213,8 +219,29 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends one final frame with {@code opcode}, masked as clients must unless {@code masked} is false. */
     public void sendFrame(int opcode, byte[] payload, boolean masked) {
+        send(frame(opcode, payload, masked, true));
+    }
+
+    /** Sends one masked frame of a fragmented message: opcode 0 continues it, {@code fin} ends it. */
+    public void sendFragment(int opcode, byte[] payload, boolean fin) {
+        send(frame(opcode, payload, true, fin));
+    }
+
+    /** Writes {@code bytes} as they are: frames made with {@link #frame}, many at a time. */
+    public void send(byte[] bytes) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The bytes of one client frame. */
+    public static byte[] frame(int opcode, byte[] payload, boolean masked, boolean fin) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x80 | opcode);
+        frame.write((fin ? 0x80 : 0) | opcode);
         int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
             frame.write(maskBit | payload.length);
@@ -236,13 +263,7 @@ public final class RawWebSocket implements AutoCloseable {
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);
         }
-        try {
-            OutputStream out = socket.getOutputStream();
-            out.write(frame.toByteArray());
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return frame.toByteArray();
     }
 
     /** True once the server has closed the connection (reads end of stream within the socket timeout). */

@@ -13,6 +13,7 @@ import io.herald.room.Refusal;
 import io.herald.room.RoomBinding;
 import io.herald.room.RoomHost;
 import io.herald.room.RoomMessage;
+import io.herald.server.DirectUpgrades;
 import io.herald.server.FrameWriter;
 import io.herald.server.Sockets;
 import io.herald.server.UpgradeHandler;
@@ -62,6 +63,7 @@ public final class RoomSocketHandler extends UpgradeHandler {
         RoomBinding binding = rooms.binding(path.party())
                 .orElseThrow(() -> new HeraldException(ErrorCode.NOT_FOUND, "Unknown party."));
         requireUpgrade(request, "Rooms");
+        DirectUpgrades.checkHandshake(request.getHeader("Sec-WebSocket-Version"), request.getHeader("Sec-WebSocket-Key"));
         AccessGate gate = herald.roomGate(binding.party()).orElseThrow();
         Principal principal = authenticate(request, gate.isPublic());
         String requestedOrg = request.getParam("organizationId");
