@@ -10,8 +10,9 @@ import java.util.Optional;
  * Finds and checks the session credential of a request, in this order: {@code Authorization: Bearer <JWT>},
  * {@code x-api-key}, {@code ?token=<JWT>}, {@code ?api_key=} / {@code ?key=}, then the session cookie.
  * The server credential is never accepted as a session. Cookie authentication is bound to
- * {@code server.allowedOrigins}: a WebSocket upgrade must carry an allowed {@code Origin}
- * (cross-site WebSocket hijacking), and any other request with a foreign {@code Origin} is refused. Thread-safe.
+ * the origins {@code server.allowedOrigins} lists exactly (a {@code *} there never counts): a WebSocket upgrade
+ * must carry one as its {@code Origin} (cross-site WebSocket hijacking), and any other request with another
+ * {@code Origin} is refused. Thread-safe.
  */
 public final class SessionAuthenticator {
     private final JwtVerifier jwt;
@@ -66,8 +67,8 @@ public final class SessionAuthenticator {
         Optional<String> cookie = request.cookie(cookieName);
         if (cookie.isPresent()) {
             Optional<String> origin = request.header("Origin");
-            if (upgrade ? origin.isEmpty() || !server.allowsOrigin(origin.get())
-                        : origin.isPresent() && !server.allowsOrigin(origin.get())) {
+            if (upgrade ? origin.isEmpty() || !server.allowsCookieOrigin(origin.get())
+                        : origin.isPresent() && !server.allowsCookieOrigin(origin.get())) {
                 throw new HeraldException(ErrorCode.ORIGIN_FORBIDDEN);
             }
             return jwt.verify(cookie.get());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.ValidUnicode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +21,8 @@ public record BroadcastEvent(String event, JsonNode payload, Target target, List
         if (target == null) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "organizationId or scopeKey is required.");
         }
+        ValidUnicode.require(event, "event");
+        ValidUnicode.require(payload, "payload");
         payload = payload == null ? NullNode.instance : payload;
         targetRoles = targetRoles == null ? List.of() : List.copyOf(targetRoles);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.ValidUnicode;
 import java.util.Locale;
 
 /**
@@ -25,6 +26,7 @@ public record ChangeEvent(String table, Type eventType, JsonNode newRow, JsonNod
         if (target == null) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "organizationId or scopeKey is required.");
         }
+        ValidUnicode.require(table, "table");
         newRow = eventType == Type.DELETE ? NullNode.instance : nullToNode(newRow);
         oldRow = eventType == Type.INSERT ? NullNode.instance : nullToNode(oldRow);
         if (eventType != Type.DELETE && !newRow.isObject()) {
@@ -36,6 +38,8 @@ public record ChangeEvent(String table, Type eventType, JsonNode newRow, JsonNod
         if (!oldRow.isNull() && !oldRow.isObject()) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "old must be an object or null.");
         }
+        ValidUnicode.require(newRow, "new");
+        ValidUnicode.require(oldRow, "old");
     }
 
     private static JsonNode nullToNode(JsonNode n) {

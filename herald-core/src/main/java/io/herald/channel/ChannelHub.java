@@ -8,6 +8,7 @@ import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.ValidUnicode;
 import io.herald.Meters;
 import io.herald.config.ChannelsConfig;
 import io.herald.storage.RoomStore;
@@ -104,6 +105,8 @@ public final class ChannelHub implements AutoCloseable {
         if (event == null || !EVENT_NAME.matcher(event).matches()) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "event must be a non-empty name without newlines.");
         }
+        ValidUnicode.require(event, "event");
+        ValidUnicode.require(data, "data");
         String text;
         try {
             text = json.writeValueAsString(data == null ? NullNode.instance : data);

@@ -114,9 +114,18 @@ public record ServerConfig(
         }
     }
 
-    /** Whether {@code origin} is allowed (exact match, or {@code *} configured). */
+    /** Whether {@code origin} may make CORS requests (exact match, or {@code *} configured). */
     public boolean allowsOrigin(String origin) {
         return origin != null && (allowedOrigins.contains(origin) || allowedOrigins.contains("*"));
+    }
+
+    /**
+     * Whether a session cookie may be used from {@code origin}: only an origin listed exactly. A wildcard
+     * never authorizes a cookie, or any site a signed-in user visits could act as them (cross-site
+     * WebSocket hijacking).
+     */
+    public boolean allowsCookieOrigin(String origin) {
+        return origin != null && !origin.equals("*") && allowedOrigins.contains(origin);
     }
 
     public ServerConfig withPort(int p) {

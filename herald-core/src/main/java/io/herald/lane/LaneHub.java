@@ -9,6 +9,7 @@ import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.ValidUnicode;
 import io.herald.Meters;
 import io.herald.config.LanesConfig;
 import java.io.IOException;
@@ -216,6 +217,9 @@ public final class LaneHub implements AutoCloseable {
         if (userId == null || userId.isBlank()) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "userId is required");
         }
+        ValidUnicode.require(userId, "userId");
+        ValidUnicode.require(type, "type");
+        ValidUnicode.require(payload, "payload");
         String t = type == null || type.isBlank() ? "message" : type.trim();
         String user = userId.trim();
         // compare before toMillis(), which overflows for durations beyond ~292 million years

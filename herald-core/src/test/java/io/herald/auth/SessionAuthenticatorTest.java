@@ -189,12 +189,17 @@ class SessionAuthenticatorTest {
         }
 
         @Test
-        void aWildcardAllowListAcceptsAnyOrigin() {
+        void aWildcardAllowListNeverAuthorizesACookie() {
             SessionAuthenticator open = authenticator(List.of("*"), "herald_session");
-            assertThat(open.authenticate(request().withOrigin(FOREIGN).withCookie("herald_session", jwt("u_c")), true).userId())
-                    .isEqualTo("u_c");
+            assertRefused(ErrorCode.ORIGIN_FORBIDDEN,
+                    () -> open.authenticate(request().withOrigin(FOREIGN).withCookie("herald_session", jwt("u_c")), true));
             assertRefused(ErrorCode.ORIGIN_FORBIDDEN,
                     () -> open.authenticate(request().withCookie("herald_session", jwt("u_c")), true));
+            SessionAuthenticator both = authenticator(List.of("*", ALLOWED), "herald_session");
+            assertThat(both.authenticate(request().withOrigin(ALLOWED).withCookie("herald_session", jwt("u_c")), true).userId())
+                    .isEqualTo("u_c");
+            assertRefused(ErrorCode.ORIGIN_FORBIDDEN,
+                    () -> both.authenticate(request().withOrigin(FOREIGN).withCookie("herald_session", jwt("u_c")), true));
         }
 
         @Test

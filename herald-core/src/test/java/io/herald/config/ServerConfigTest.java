@@ -58,6 +58,17 @@ class ServerConfigTest {
     }
 
     @Test
+    void aCookieIsAllowedOnlyFromAnOriginListedExactlyNeverThroughAWildcard() {
+        assertThat(withOrigins("*").allowsCookieOrigin("https://anything.net")).isFalse();
+        assertThat(withOrigins("*").allowsCookieOrigin("*")).isFalse();
+        ServerConfig both = ServerConfig.defaults().withAllowedOrigins(List.of("*", "https://app.example.com"));
+        assertThat(both.allowsCookieOrigin("https://app.example.com")).isTrue();
+        assertThat(both.allowsCookieOrigin("https://anything.net")).isFalse();
+        assertThat(both.allowsOrigin("https://anything.net")).isTrue();
+        assertThat(both.allowsCookieOrigin(null)).isFalse();
+    }
+
+    @Test
     void limitsMustBePositiveAndAreNamed() {
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxBodyBytes(0)).hasMessageStartingWith("server.maxBodyBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxPendingBytes(-5)).hasMessageStartingWith("server.maxPendingBytes:");

@@ -48,6 +48,7 @@ public final class Main implements Callable<Integer> {
             HeraldServer server;
             try {
                 loaded = new ConfigLoader(env).load(file, port);
+                loaded.warnings().forEach(w -> System.err.println("herald: warning: " + w));
                 server = HeraldServer.start(loaded.config());
             } catch (ConfigException e) {
                 System.err.println("herald: configuration error: " + e.getMessage());

@@ -87,7 +87,7 @@ public final class ChannelsHandler {
             }
             g.writeEndArray();
         } catch (IOException e) {
-            throw new HeraldException(ErrorCode.INTERNAL);
+            throw new HeraldException(ErrorCode.INTERNAL, "The channel's events could not be encoded.", e);
         }
         ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
                 .end(Buffer.buffer(out.toByteArray()));

@@ -44,8 +44,17 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    /** The loaded configuration, and which secrets were generated because none was given. */
-    public record Loaded(HeraldConfig config, List<String> generated) {
+    /**
+     * Variables with the {@code HERALD_} prefix that are the launcher's or the logger's, not configuration
+     * keys: used where they belong, never an error.
+     */
+    private static final java.util.Set<String> NOT_KEYS = java.util.Set.of("HERALD_CONFIG", "HERALD_JAVA_OPTS", "HERALD_LOG_LEVEL");
+
+    /**
+     * The loaded configuration, which secrets were generated because none was given, and one line for
+     * each {@code HERALD_*} variable that names no key (ignored, so a stray variable never stops a start).
+     */
+    public record Loaded(HeraldConfig config, List<String> generated, List<String> warnings) {
         public boolean devMode() {
             return !generated.isEmpty();
         }
@@ -61,14 +70,14 @@ public final class ConfigLoader {
         requireReference(root, "server", "accessToken", "ACCESS_TOKEN");
         requireReference(root.path("auth") instanceof ObjectNode a ? a : JsonNodeFactory.instance.objectNode(), "jwt", "secret", "JWT_SECRET");
         substitute(root, "");
-        applyEnvOverrides(root);
+        List<String> warnings = applyEnvOverrides(root);
         if (portOverride != null) {
             object(root, "server").put("port", portOverride);
         }
         List<String> generated = new ArrayList<>();
         secret(root, "server", "accessToken", "ACCESS_TOKEN", generated);
         secret(object(root, "auth"), "jwt", "secret", "JWT_SECRET", generated);
-        return new Loaded(bind(root), List.copyOf(generated));
+        return new Loaded(bind(root), List.copyOf(generated), warnings);
     }
 
     private ObjectNode read(Path file) {
@@ -156,16 +165,18 @@ public final class ConfigLoader {
         return out.toString();
     }
 
-    private void applyEnvOverrides(ObjectNode root) {
+    private List<String> applyEnvOverrides(ObjectNode root) {
+        List<String> warnings = new ArrayList<>();
         env.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("HERALD_") && !e.getKey().equals("HERALD_CONFIG") && !e.getKey().equals("HERALD_LOG_LEVEL"))
+                .filter(e -> e.getKey().startsWith("HERALD_") && !NOT_KEYS.contains(e.getKey()))
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> {
                     String[] tokens = e.getKey().substring("HERALD_".length()).toLowerCase(Locale.ROOT).split("_");
                     if (!override(HeraldConfig.class, root, tokens, 0, e.getValue())) {
-                        throw new ConfigException(e.getKey(), "does not name a configuration key");
+                        warnings.add(e.getKey() + " does not name a configuration key; ignored");
                     }
                 });
+        return List.copyOf(warnings);
     }
 
     /** Walks the record structure matching one or more tokens per component name (MAX_PENDING_BYTES = maxPendingBytes). */

@@ -44,6 +44,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         HeraldException e;
         if (failure instanceof HeraldException he) {
             e = he;
+            logIfInternal(ctx.request().method().name(), ctx.request().path(), he);
         } else if (failure != null && (ctx.statusCode() < 400 || ctx.statusCode() >= 500)) {
             // Vert.x marks a handler's exception 500 before calling here: that is a bug, logged as one
             log.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
@@ -74,6 +75,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         HeraldException e;
         if (f instanceof HeraldException he) {
             e = he;
+            logIfInternal(method, path, he);
         } else {
             log.error("unhandled failure on {} {}", method, path, f);
             e = new HeraldException(ErrorCode.INTERNAL);
@@ -83,6 +85,13 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         }
         log.debug("{} {} -> {} {}", method, path, e.code().httpStatus(), e.code().code());
         return e;
+    }
+
+    /** Every {@code internal_error} answer is a bug: logged at ERROR with its cause, whoever raised it. */
+    private static void logIfInternal(String method, String path, HeraldException e) {
+        if (e.code() == ErrorCode.INTERNAL) {
+            log.error("internal error on {} {}: {}", method, path, e.getMessage(), e.getCause() != null ? e.getCause() : e);
+        }
     }
 
     /** Writes {@code e} as a JSON error response, unless the response has already started. */
