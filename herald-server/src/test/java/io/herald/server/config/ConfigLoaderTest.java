@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Loading {@code herald.yaml} with an explicit environment: substitution, overrides, secrets and errors. */
 class ConfigLoaderTest {
     private static final Map<String, String> SECRETS = Map.of(
-            "ACCESS_TOKEN", "env-access-token-0123456789", "JWT_SECRET", "env-jwt-secret-0123456789");
+            "ACCESS_TOKEN", "env-access-token-0123456789abcdef", "JWT_SECRET", "env-jwt-secret-0123456789abcdefgh");
 
     @TempDir
     Path dir;
@@ -164,8 +164,8 @@ class ConfigLoaderTest {
     void secretsComeFromAccessTokenAndJwtSecret() {
         ConfigLoader.Loaded loaded = new ConfigLoader(env()).load(null, null);
 
-        assertThat(loaded.config().server().accessToken()).isEqualTo("env-access-token-0123456789");
-        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("env-jwt-secret-0123456789");
+        assertThat(loaded.config().server().accessToken()).isEqualTo("env-access-token-0123456789abcdef");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("env-jwt-secret-0123456789abcdefgh");
         assertThat(loaded.generated()).isEmpty();
         assertThat(loaded.devMode()).isFalse();
     }
@@ -173,11 +173,11 @@ class ConfigLoaderTest {
     @Test
     void secretsMayBeSubstitutedFromOtherVariables() throws IOException {
         Path file = yaml("server: { accessToken: \"${MY_TOKEN}\" }\nauth: { jwt: { secret: \"${MY_JWT}\" } }\n");
-        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("MY_TOKEN", "token-from-my-token-0123", "MY_JWT", "jwt-from-my-jwt"))
+        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("MY_TOKEN", "token-from-my-token-0123456789abcdef", "MY_JWT", "jwt-from-my-jwt-0123456789abcdefgh"))
                 .load(file, null);
 
-        assertThat(loaded.config().server().accessToken()).isEqualTo("token-from-my-token-0123");
-        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("jwt-from-my-jwt");
+        assertThat(loaded.config().server().accessToken()).isEqualTo("token-from-my-token-0123456789abcdef");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("jwt-from-my-jwt-0123456789abcdefgh");
         assertThat(loaded.devMode()).isFalse();
     }
 
@@ -208,9 +208,9 @@ class ConfigLoaderTest {
 
     @Test
     void onlyTheMissingSecretIsGenerated() {
-        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("JWT_SECRET", "only-the-jwt-secret")).load(null, null);
+        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("JWT_SECRET", "only-the-jwt-secret-0123456789abcd")).load(null, null);
         assertThat(loaded.generated()).containsExactly("ACCESS_TOKEN");
-        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("only-the-jwt-secret");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("only-the-jwt-secret-0123456789abcd");
     }
 
     @Test
