@@ -78,7 +78,7 @@ public final class JwtVerifier {
         this.jwks = jwks;
         Set<JWSAlgorithm> publicKeyAlgorithms = new HashSet<>(allowed);
         publicKeyAlgorithms.removeAll(JWSAlgorithm.Family.HMAC_SHA);
-        JWKSource<SecurityContext> cached = (selector, context) -> selector.select(jwks.keys().orElse(new JWKSet()));
+        JWKSource<SecurityContext> cached = (selector, context) -> selector.select(jwks.keys().orElseGet(JWKSet::new));
         this.publicKeys = jwks == null || publicKeyAlgorithms.isEmpty() ? null
                 : new JWSVerificationKeySelector<>(publicKeyAlgorithms, cached);
         this.claims = new ClaimsReader(config.claims(), json);
