@@ -2,6 +2,7 @@ package io.herald;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.auth.ApiKeys;
+import io.herald.auth.JwksCache;
 import io.herald.auth.JwtVerifier;
 import io.herald.auth.ServerCredential;
 import io.herald.auth.SessionAuthenticator;
@@ -28,6 +29,7 @@ import io.herald.room.RoomBinding;
 import io.herald.room.RoomHost;
 import io.herald.storage.SqliteStorage;
 import io.herald.storage.Storage;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -55,6 +57,7 @@ public final class Herald implements AutoCloseable {
     private final Broker broker;
     private final Datasources datasources;
     private final ServerCredential serverCredential;
+    private final JwksCache jwks;
     private final SessionAuthenticator sessions;
     private final TicketService tickets;
     private final BroadcastHub broadcast;
@@ -71,16 +74,16 @@ public final class Herald implements AutoCloseable {
         if (config.server().accessToken() == null) {
             throw new ConfigException("server.accessToken", "is required (ACCESS_TOKEN)");
         }
-        if (config.auth().jwt().secret() == null) {
-            throw new ConfigException("auth.jwt.secret", "is required (JWT_SECRET)");
+        if (config.auth().jwt().secret() == null && config.auth().jwt().jwksUrl() == null) {
+            throw new ConfigException("auth.jwt.secret", "is required (JWT_SECRET) unless auth.jwt.jwksUrl is set");
         }
         this.json = new ObjectMapper();
         this.meters = new Meters(b.registry == null ? new SimpleMeterRegistry() : b.registry);
         this.broker = b.broker == null ? new InMemoryBroker() : b.broker;
         this.serverCredential = new ServerCredential(config.server().accessToken());
         var jwt = config.auth().jwt();
-        this.sessions = new SessionAuthenticator(
-                new JwtVerifier(jwt.secret(), jwt.requireExp(), jwt.clockSkewSeconds(), b.clock, json),
+        this.jwks = jwt.jwksUrl() == null ? null : new JwksCache(URI.create(jwt.jwksUrl()), b.clock);
+        this.sessions = new SessionAuthenticator(new JwtVerifier(jwt, jwks, b.clock, json),
                 new ApiKeys(config.auth().apiKeys()), serverCredential, config.auth().cookie().name(), config.server());
         var bc = config.broadcast();
         this.tickets = new TicketService(config.server().accessToken(), Duration.ofSeconds(bc.ticketTtlSeconds()),
@@ -106,6 +109,9 @@ public final class Herald implements AutoCloseable {
             datasources.close();
             storage.close();
             throw e;
+        }
+        if (jwks != null) {
+            jwks.start();
         }
     }
 
@@ -208,6 +214,9 @@ public final class Herald implements AutoCloseable {
         datasources.close();
         broker.close();
         storage.close();
+        if (jwks != null) {
+            jwks.close();
+        }
     }
 
     /** Builds a {@link Herald} with optional collaborators replaced (clock for tests, broker, meter registry). */

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The engine as an embedding application uses it: in-process, no network. */
 class HeraldTest {
     private static final String ACCESS_TOKEN = "access-token-for-tests-0123456789";
-    private static final String JWT_SECRET = "jwt-secret-for-tests-0123456789";
+    private static final String JWT_SECRET = "jwt-secret-for-tests-0123456789abcdef";
 
     @TempDir
     Path dir;

@@ -2,14 +2,16 @@ package io.herald.auth;
 
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.config.ServerConfig;
 
 /** Checks the server credential ({@code Authorization: Bearer <ACCESS_TOKEN>}) that guards the server API. Thread-safe. */
 public final class ServerCredential {
     private final String accessToken;
 
+    /** @throws IllegalArgumentException for a token under {@link ServerConfig#MIN_ACCESS_TOKEN_CHARS}; config validation refuses it first */
     public ServerCredential(String accessToken) {
-        if (accessToken == null || accessToken.length() < 16) {
-            throw new IllegalArgumentException("the access token must be at least 16 characters");
+        if (accessToken == null || accessToken.length() < ServerConfig.MIN_ACCESS_TOKEN_CHARS) {
+            throw new IllegalArgumentException("the access token must be at least " + ServerConfig.MIN_ACCESS_TOKEN_CHARS + " characters");
         }
         this.accessToken = accessToken;
     }

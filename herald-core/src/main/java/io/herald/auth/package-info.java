@@ -1,5 +1,6 @@
 /**
- * Authentication shared by every primitive: sessions (HS256 JWT by header, cookie or query; API keys),
+ * Authentication shared by every primitive: sessions (JWTs by header, cookie or query, signed with a shared
+ * secret or by an identity provider whose JWKS {@link io.herald.auth.JwksCache} holds; API keys),
  * the server credential, and short-lived HMAC WebSocket tickets. Entry type: {@link io.herald.auth.SessionAuthenticator}.
  */
 package io.herald.auth;

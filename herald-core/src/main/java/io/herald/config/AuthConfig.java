@@ -1,11 +1,18 @@
 package io.herald.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** How sessions are authenticated: HS256 JWTs (header, cookie or query), and API keys. */
+/**
+ * How sessions are authenticated: JWTs (header, cookie or query) signed with a shared secret or by an
+ * identity provider's published keys, and API keys.
+ */
 public record AuthConfig(Jwt jwt, Cookie cookie, List<ApiKey> apiKeys) {
 
     public AuthConfig {
@@ -33,28 +40,154 @@ public record AuthConfig(Jwt jwt, Cookie cookie, List<ApiKey> apiKeys) {
     }
 
     public AuthConfig withJwtSecret(String secret) {
-        return new AuthConfig(new Jwt(secret, jwt.requireExp(), jwt.clockSkewSeconds()), cookie, apiKeys);
+        return new AuthConfig(jwt.withSecret(secret), cookie, apiKeys);
+    }
+
+    public AuthConfig withJwt(Jwt j) {
+        return new AuthConfig(j, cookie, apiKeys);
     }
 
     public AuthConfig withApiKeys(List<ApiKey> keys) {
         return new AuthConfig(jwt, cookie, keys);
     }
 
-    /** HS256 verification settings. {@code secret} is a secret: from {@code JWT_SECRET} or a file. */
-    public record Jwt(String secret, Boolean requireExp, Long clockSkewSeconds) {
+    /**
+     * How session JWTs are verified: HMAC with {@code secret}, and/or the public keys an identity provider
+     * publishes at {@code jwksUrl}. {@code secret} is a secret: from {@code JWT_SECRET} or a file.
+     *
+     * @param issuer when set, the {@code iss} a token must carry
+     * @param audience when set, a value the token's {@code aud} must contain
+     * @param algorithms the allowed {@code alg} values; empty means HS256 when a secret is set, plus RS256 and
+     *     ES256 when {@code jwksUrl} is set (see {@link #allowedAlgorithms()})
+     * @param claims where the user id, organizations, roles and name are found in a token
+     */
+    public record Jwt(String secret, Boolean requireExp, Long clockSkewSeconds, String jwksUrl, String issuer,
+                      String audience, List<String> algorithms, Claims claims) {
         public static final long DEFAULT_SKEW_SECONDS = 30;
+        /** RFC 7518 §3.2: an HMAC key at least as long as the hash output, so 32 bytes for HS256. */
+        public static final int MIN_SECRET_BYTES = 32;
+        public static final List<String> HMAC_ALGORITHMS = List.of("HS256", "HS384", "HS512");
+        public static final List<String> PUBLIC_KEY_ALGORITHMS = List.of(
+                "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
         public Jwt {
             requireExp = requireExp == null ? Boolean.TRUE : requireExp;
             clockSkewSeconds = clockSkewSeconds == null ? DEFAULT_SKEW_SECONDS : clockSkewSeconds;
+            jwksUrl = blankToNull(jwksUrl);
+            issuer = blankToNull(issuer);
+            audience = blankToNull(audience);
+            algorithms = algorithms == null ? List.of() : List.copyOf(algorithms);
+            claims = claims == null ? Claims.defaults() : claims;
             if (clockSkewSeconds < 0 || clockSkewSeconds > 300) {
                 throw new ConfigException("auth.jwt.clockSkewSeconds", "must be 0..300");
             }
+            if (jwksUrl != null && !isHttpUrl(jwksUrl)) {
+                throw new ConfigException("auth.jwt.jwksUrl", "must be an http(s) URL");
+            }
+            int minSecretBytes = MIN_SECRET_BYTES;
+            for (String alg : algorithms) {
+                if (alg == null || alg.equalsIgnoreCase("none")) {
+                    throw new ConfigException("auth.jwt.algorithms", "'none' is never accepted");
+                }
+                if (HMAC_ALGORITHMS.contains(alg)) {
+                    minSecretBytes = Math.max(minSecretBytes, Integer.parseInt(alg.substring(2)) / 8);
+                } else if (!PUBLIC_KEY_ALGORITHMS.contains(alg)) {
+                    throw new ConfigException("auth.jwt.algorithms", "unknown algorithm '" + alg + "' (known: "
+                            + String.join(", ", HMAC_ALGORITHMS) + ", " + String.join(", ", PUBLIC_KEY_ALGORITHMS) + ")");
+                } else if (jwksUrl == null) {
+                    throw new ConfigException("auth.jwt.algorithms", alg + " verifies with an identity provider's keys: set auth.jwt.jwksUrl");
+                }
+            }
+            // the secret's characters are never part of the message
+            if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < minSecretBytes) {
+                throw new ConfigException("auth.jwt.secret", "must be at least " + minSecretBytes + " bytes (RFC 7518 §3.2)");
+            }
+        }
+
+        /** HMAC only: a secret and the timing rules, everything else default. */
+        public Jwt(String secret, Boolean requireExp, Long clockSkewSeconds) {
+            this(secret, requireExp, clockSkewSeconds, null, null, null, null, null);
+        }
+
+        /** A copy with another secret. */
+        public Jwt withSecret(String s) {
+            return new Jwt(s, requireExp, clockSkewSeconds, jwksUrl, issuer, audience, algorithms, claims);
+        }
+
+        /**
+         * The {@code alg} values a token may carry: {@link #algorithms()} when set, else HS256 when a secret is
+         * set plus RS256 and ES256 when {@code jwksUrl} is set. HMAC ones verify only with the secret, the others
+         * only with the identity provider's keys.
+         */
+        public List<String> allowedAlgorithms() {
+            if (!algorithms.isEmpty()) {
+                return algorithms;
+            }
+            List<String> defaults = new ArrayList<>();
+            if (secret != null) {
+                defaults.add("HS256");
+            }
+            if (jwksUrl != null) {
+                defaults.add("RS256");
+                defaults.add("ES256");
+            }
+            return List.copyOf(defaults);
+        }
+
+        private static boolean isHttpUrl(String url) {
+            try {
+                URI u = new URI(url);
+                return ("https".equalsIgnoreCase(u.getScheme()) || "http".equalsIgnoreCase(u.getScheme())) && u.getHost() != null;
+            } catch (URISyntaxException e) {
+                return false;
+            }
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
         }
 
         @Override
         public String toString() {
-            return "Jwt[secret=" + (secret == null ? "unset" : "***") + ", requireExp=" + requireExp + "]";
+            return "Jwt[secret=" + (secret == null ? "unset" : "***") + ", requireExp=" + requireExp
+                    + ", jwksUrl=" + jwksUrl + ", issuer=" + issuer + ", audience=" + audience
+                    + ", algorithms=" + allowedAlgorithms() + "]";
+        }
+    }
+
+    /**
+     * Where Herald finds its claims in a verified token. Each value is a top-level claim name, or a JSON
+     * pointer into the claims when it starts with {@code /} ({@code /app_metadata/orgs}).
+     *
+     * @param userId the user id; the default {@code userId} falls back to {@code sub}
+     * @param orgs an object of organization id to roles
+     * @param organizationId one organization, the token's own (shorthand with {@code roles})
+     * @param roles the roles in {@code organizationId}: an array or one string
+     * @param name the display name
+     */
+    public record Claims(String userId, String orgs, String organizationId, String roles, String name) {
+        public static final String DEFAULT_USER_ID = "userId";
+
+        public Claims {
+            userId = location("userId", userId, DEFAULT_USER_ID);
+            orgs = location("orgs", orgs, "orgs");
+            organizationId = location("organizationId", organizationId, "organizationId");
+            roles = location("roles", roles, "roles");
+            name = location("name", name, "name");
+        }
+
+        public static Claims defaults() {
+            return new Claims(null, null, null, null, null);
+        }
+
+        private static String location(String key, String value, String fallback) {
+            if (value == null || value.isBlank()) {
+                return fallback;
+            }
+            if (value.equals("/")) {
+                throw new ConfigException("auth.jwt.claims." + key, "'/' points at no claim; name one, like /app_metadata/" + key);
+            }
+            return value.trim();
         }
     }
 

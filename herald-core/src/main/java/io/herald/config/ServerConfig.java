@@ -42,6 +42,8 @@ public record ServerConfig(
     public static final long DEFAULT_REQUEST_HEAD_TIMEOUT_MS = 30_000;
     /** How long a plain HTTP connection may sit with no request in progress. */
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+    /** The shortest server credential accepted: 32 random characters are beyond guessing. */
+    public static final int MIN_ACCESS_TOKEN_CHARS = 32;
 
     public ServerConfig {
         host = host == null || host.isBlank() ? DEFAULT_HOST : host;
@@ -60,6 +62,9 @@ public record ServerConfig(
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         requestHeadTimeoutMs = requestHeadTimeoutMs == null ? DEFAULT_REQUEST_HEAD_TIMEOUT_MS : requestHeadTimeoutMs;
         idleTimeoutMs = idleTimeoutMs == null ? DEFAULT_IDLE_TIMEOUT_MS : idleTimeoutMs;
+        if (accessToken != null && accessToken.length() < MIN_ACCESS_TOKEN_CHARS) {
+            throw new ConfigException("server.accessToken", "must be at least " + MIN_ACCESS_TOKEN_CHARS + " characters");
+        }
         if (flushDelayMicros < 0 || flushDelayMicros > MAX_FLUSH_DELAY_MICROS) {
             throw new ConfigException("server.flushDelayMicros", "must be 0.." + MAX_FLUSH_DELAY_MICROS + ", was " + flushDelayMicros);
         }

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class JwtVerifierTest {
-    private static final String SECRET = "jwt-secret-for-tests-0123456789";
+    private static final String SECRET = "jwt-secret-for-tests-0123456789abcdef";
     private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
     private static final long NOW_S = NOW.getEpochSecond();
     private static final String HS256 = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
@@ -232,8 +232,14 @@ class JwtVerifierTest {
 
     @Test
     void aTokenExpiredWithinTheSkewIsStillAccepted() {
-        assertThat(verifier.verify(valid("sub", "u_1", "exp", NOW_S - 30)).userId()).isEqualTo("u_1");
+        assertThat(verifier.verify(valid("sub", "u_1", "exp", NOW_S - 29)).userId()).isEqualTo("u_1");
         assertThat(verifier.verify(valid("sub", "u_1", "exp", NOW_S)).userId()).isEqualTo("u_1");
+    }
+
+    @Test
+    void aTokenExpiresAtTheInstantExpPlusSkewIsReached() {
+        // RFC 7519 §4.1.4: the current time must be before exp
+        rejected(valid("sub", "u_1", "exp", NOW_S - 30));
     }
 
     @Test
@@ -249,18 +255,19 @@ class JwtVerifierTest {
     @Test
     void skewIsConfigurable() {
         JwtVerifier strict = new JwtVerifier(SECRET, true, 0, Clock.fixed(NOW, ZoneOffset.UTC), json);
-        assertRefused(ErrorCode.INVALID_CREDENTIALS, () -> strict.verify(valid("sub", "u_1", "exp", NOW_S - 1)));
-        assertThat(strict.verify(valid("sub", "u_1", "exp", NOW_S)).userId()).isEqualTo("u_1");
+        assertRefused(ErrorCode.INVALID_CREDENTIALS, () -> strict.verify(valid("sub", "u_1", "exp", NOW_S)));
+        assertThat(strict.verify(valid("sub", "u_1", "exp", NOW_S + 1)).userId()).isEqualTo("u_1");
     }
 
     @Test
     void aNotBeforeInTheFutureBeyondTheSkewIsRejected() {
         assertThat(rejected(valid("sub", "u_1", "nbf", NOW_S + 31)).getMessage()).contains("not valid yet");
+        rejected(valid("sub", "u_1", "nbf", NOW_S + 30));
     }
 
     @Test
     void aNotBeforeWithinTheSkewOrInThePastIsAccepted() {
-        assertThat(verifier.verify(valid("sub", "u_1", "nbf", NOW_S + 30)).userId()).isEqualTo("u_1");
+        assertThat(verifier.verify(valid("sub", "u_1", "nbf", NOW_S + 29)).userId()).isEqualTo("u_1");
         assertThat(verifier.verify(valid("sub", "u_1", "nbf", NOW_S - 3600)).userId()).isEqualTo("u_1");
     }
 

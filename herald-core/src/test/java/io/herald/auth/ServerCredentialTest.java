@@ -10,7 +10,7 @@ import io.herald.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 class ServerCredentialTest {
-    private static final String ACCESS_TOKEN = "server-access-token-0123456789";
+    private static final String ACCESS_TOKEN = "server-access-token-0123456789abcdef";
     private final ServerCredential credential = new ServerCredential(ACCESS_TOKEN);
 
     @Test
@@ -35,9 +35,9 @@ class ServerCredentialTest {
     }
 
     @Test
-    void anAccessTokenShorterThanSixteenCharactersIsRefused() {
+    void anAccessTokenShorterThan32CharactersIsRefused() {
         assertThatThrownBy(() -> new ServerCredential("short")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ServerCredential(null)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(new ServerCredential("0123456789abcdef").matches("0123456789abcdef")).isTrue();
+        assertThat(new ServerCredential("0123456789abcdef0123456789abcdef").matches("0123456789abcdef0123456789abcdef")).isTrue();
     }
 }

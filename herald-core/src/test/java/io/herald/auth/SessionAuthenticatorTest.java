@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class SessionAuthenticatorTest {
-    private static final String SECRET = "jwt-secret-for-tests-0123456789";
-    private static final String ACCESS_TOKEN = "server-access-token-0123456789";
+    private static final String SECRET = "jwt-secret-for-tests-0123456789abcdef";
+    private static final String ACCESS_TOKEN = "server-access-token-0123456789abcdef";
     private static final String API_KEY = "api-key-of-the-bot-0123456789";
     private static final String ALLOWED = "https://app.example.com";
     private static final String FOREIGN = "https://evil.example.net";

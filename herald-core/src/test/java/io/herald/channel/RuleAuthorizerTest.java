@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 class RuleAuthorizerTest {
     private static final String SECRET = "jwt-secret-for-channel-tests-0123";
-    private static final String ACCESS_TOKEN = "server-access-token-0123456789";
+    private static final String ACCESS_TOKEN = "server-access-token-0123456789abcdef";
     private static final String API_KEY = "api-key-of-the-bot-0123456789";
     private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
     private static final List<String> ALLOW = List.of("team:{org}:*", "member:{user}:notify", "exact:name", "a.b",

@@ -95,11 +95,11 @@ class HeraldConfigTest {
     void withCopiesReplaceOnlyTheirSection() {
         HeraldConfig base = HeraldConfig.empty()
                 .withServer(ServerConfig.defaults().withPort(9000))
-                .withAuth(AuthConfig.defaults().withJwtSecret("s3cret"));
+                .withAuth(AuthConfig.defaults().withJwtSecret("s3cret-0123456789abcdef0123456789"));
         HeraldConfig changed = base.withBroadcast(BroadcastConfig.defaults().withTicketTtlSeconds(30));
 
         assertThat(changed.server().port()).isEqualTo(9000);
-        assertThat(changed.auth().jwt().secret()).isEqualTo("s3cret");
+        assertThat(changed.auth().jwt().secret()).isEqualTo("s3cret-0123456789abcdef0123456789");
         assertThat(changed.broadcast().ticketTtlSeconds()).isEqualTo(30);
         assertThat(base.broadcast().ticketTtlSeconds()).isEqualTo(60);
     }

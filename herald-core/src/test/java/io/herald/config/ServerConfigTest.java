@@ -105,7 +105,16 @@ class ServerConfigTest {
 
     @Test
     void toStringHidesTheAccessToken() {
-        String text = ServerConfig.defaults().withAccessToken("super-secret-token-123").toString();
-        assertThat(text).doesNotContain("super-secret-token-123").contains("***");
+        String text = ServerConfig.defaults().withAccessToken("super-secret-token-123-0123456789").toString();
+        assertThat(text).doesNotContain("super-secret-token-123-0123456789").contains("***");
+    }
+
+    @Test
+    void anAccessTokenShorterThan32CharactersIsRefusedNamingTheKeyWithoutEchoingIt() {
+        String shortToken = "a".repeat(31);
+        assertThatThrownBy(() -> ServerConfig.defaults().withAccessToken(shortToken))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("server.accessToken: must be at least 32 characters");
+        assertThat(ServerConfig.defaults().withAccessToken("a".repeat(32)).accessToken()).hasSize(32);
     }
 }

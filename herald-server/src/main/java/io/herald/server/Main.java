@@ -13,13 +13,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** The {@code herald} command line: {@code herald serve [--config herald.yaml] [--port N]}. */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
         description = "A realtime server for the JVM.", subcommands = Main.Serve.class)
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private final Map<String, String> env;
+
+    public Main() {
+        this(System.getenv());
+    }
+
+    /** A command line reading {@code env} instead of the process environment (tests). */
+    Main(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -40,18 +53,25 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--port", description = "Port to listen on (overrides server.port)")
         Integer port;
 
+        @ParentCommand
+        Main main;
+
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() throws InterruptedException {
-            Map<String, String> env = System.getenv();
+            Map<String, String> env = main.env;
             Path file = config != null ? config : env.containsKey("HERALD_CONFIG") ? Path.of(env.get("HERALD_CONFIG")) : null;
             ConfigLoader.Loaded loaded;
             HeraldServer server;
             try {
                 loaded = new ConfigLoader(env).load(file, port);
-                loaded.warnings().forEach(w -> System.err.println("herald: warning: " + w));
+                loaded.warnings().forEach(w -> spec.commandLine().getErr().println("herald: warning: " + w));
                 server = HeraldServer.start(loaded.config());
             } catch (ConfigException e) {
-                System.err.println("herald: configuration error: " + e.getMessage());
+                spec.commandLine().getErr().println("herald: configuration error: " + e.getMessage());
+                spec.commandLine().getErr().flush();
                 return 2;
             }
             CountDownLatch stopped = new CountDownLatch(1);
@@ -71,15 +91,19 @@ public final class Main implements Callable<Integer> {
         /** Printed to stdout once, never logged: the dev secrets and what to try next. */
         private static void printDevBanner(ConfigLoader.Loaded loaded, int port) {
             var cfg = loaded.config();
-            String jwt = new JwtSigner(cfg.auth().jwt().secret()).sign(Map.of(
-                    "sub", "dev_user", "name", "Dev User", "orgs", Map.of("org_dev", List.of("owner")),
-                    "exp", Instant.now().plusSeconds(24 * 3600).getEpochSecond()));
+            // with only an identity provider's keys there is no secret to sign an example with
+            String jwt = cfg.auth().jwt().secret() == null ? "<a JWT from your identity provider>"
+                    : new JwtSigner(cfg.auth().jwt().secret()).sign(Map.of(
+                            "sub", "dev_user", "name", "Dev User", "orgs", Map.of("org_dev", List.of("owner")),
+                            "exp", Instant.now().plusSeconds(24 * 3600).getEpochSecond()));
             String base = "http://localhost:" + port;
             System.out.println();
             System.out.println("WARNING: dev mode. No " + String.join(" / ", loaded.generated())
                     + " was given, so random ones were generated for this run only. Set them in the environment for real use.");
             System.out.println("  ACCESS_TOKEN=" + cfg.server().accessToken());
-            System.out.println("  example user JWT (dev_user, org_dev, owner, 24 h): " + jwt);
+            if (cfg.auth().jwt().secret() != null) {
+                System.out.println("  example user JWT (dev_user, org_dev, owner, 24 h): " + jwt);
+            }
             System.out.println();
             System.out.println("Try:");
             System.out.println("  curl " + base + "/healthz");

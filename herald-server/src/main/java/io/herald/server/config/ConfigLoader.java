@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * {@code ${VAR:-default}} are substituted in values, {@code HERALD_SERVER_PORT=9000}-style variables
  * override keys, {@code ACCESS_TOKEN} and {@code JWT_SECRET} supply the secrets, and unknown keys are
  * a start-up error naming their path. Missing secrets are generated (dev mode) and reported so the
- * caller can print them once.
+ * caller can print them once; {@code JWT_SECRET} is not generated when {@code auth.jwt.jwksUrl} is set.
  */
 public final class ConfigLoader {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
@@ -76,7 +76,10 @@ public final class ConfigLoader {
         }
         List<String> generated = new ArrayList<>();
         secret(root, "server", "accessToken", "ACCESS_TOKEN", generated);
-        secret(object(root, "auth"), "jwt", "secret", "JWT_SECRET", generated);
+        // with an identity provider's keys the HMAC secret is optional: generating one would only add a key nobody holds
+        if (!object(object(root, "auth"), "jwt").path("jwksUrl").isTextual() || !env.getOrDefault("JWT_SECRET", "").isEmpty()) {
+            secret(object(root, "auth"), "jwt", "secret", "JWT_SECRET", generated);
+        }
         return new Loaded(bind(root), List.copyOf(generated), warnings);
     }
 

@@ -39,8 +39,8 @@ class ChannelsConfigLoadingTest {
     private ChannelsConfig load(String yaml, String... env) throws IOException {
         Path file = dir.resolve("herald.yaml");
         Files.writeString(file, yaml);
-        Map<String, String> vars = new HashMap<>(Map.of("ACCESS_TOKEN", "config-access-token-0123456789",
-                "JWT_SECRET", "config-jwt-secret-0123456789abc"));
+        Map<String, String> vars = new HashMap<>(Map.of("ACCESS_TOKEN", "config-access-token-0123456789abcd",
+                "JWT_SECRET", "config-jwt-secret-0123456789abcdef"));
         for (int i = 0; i < env.length; i += 2) {
             vars.put(env[i], env[i + 1]);
         }

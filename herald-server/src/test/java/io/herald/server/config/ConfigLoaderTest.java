@@ -3,6 +3,7 @@ package io.herald.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.herald.config.AuthConfig;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
 import java.io.IOException;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Loading {@code herald.yaml} with an explicit environment: substitution, overrides, secrets and errors. */
 class ConfigLoaderTest {
     private static final Map<String, String> SECRETS = Map.of(
-            "ACCESS_TOKEN", "env-access-token-0123456789", "JWT_SECRET", "env-jwt-secret-0123456789");
+            "ACCESS_TOKEN", "env-access-token-0123456789abcdef", "JWT_SECRET", "env-jwt-secret-0123456789abcdefgh");
 
     @TempDir
     Path dir;
@@ -166,8 +167,8 @@ class ConfigLoaderTest {
     void secretsComeFromAccessTokenAndJwtSecret() {
         ConfigLoader.Loaded loaded = new ConfigLoader(env()).load(null, null);
 
-        assertThat(loaded.config().server().accessToken()).isEqualTo("env-access-token-0123456789");
-        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("env-jwt-secret-0123456789");
+        assertThat(loaded.config().server().accessToken()).isEqualTo("env-access-token-0123456789abcdef");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("env-jwt-secret-0123456789abcdefgh");
         assertThat(loaded.generated()).isEmpty();
         assertThat(loaded.devMode()).isFalse();
     }
@@ -175,11 +176,11 @@ class ConfigLoaderTest {
     @Test
     void secretsMayBeSubstitutedFromOtherVariables() throws IOException {
         Path file = yaml("server: { accessToken: \"${MY_TOKEN}\" }\nauth: { jwt: { secret: \"${MY_JWT}\" } }\n");
-        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("MY_TOKEN", "token-from-my-token-0123", "MY_JWT", "jwt-from-my-jwt"))
+        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("MY_TOKEN", "token-from-my-token-0123456789abcdef", "MY_JWT", "jwt-from-my-jwt-0123456789abcdefgh"))
                 .load(file, null);
 
-        assertThat(loaded.config().server().accessToken()).isEqualTo("token-from-my-token-0123");
-        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("jwt-from-my-jwt");
+        assertThat(loaded.config().server().accessToken()).isEqualTo("token-from-my-token-0123456789abcdef");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("jwt-from-my-jwt-0123456789abcdefgh");
         assertThat(loaded.devMode()).isFalse();
     }
 
@@ -210,9 +211,9 @@ class ConfigLoaderTest {
 
     @Test
     void onlyTheMissingSecretIsGenerated() {
-        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("JWT_SECRET", "only-the-jwt-secret")).load(null, null);
+        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("JWT_SECRET", "only-the-jwt-secret-0123456789abcd")).load(null, null);
         assertThat(loaded.generated()).containsExactly("ACCESS_TOKEN");
-        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("only-the-jwt-secret");
+        assertThat(loaded.config().auth().jwt().secret()).isEqualTo("only-the-jwt-secret-0123456789abcd");
     }
 
     @Test
@@ -258,5 +259,54 @@ class ConfigLoaderTest {
         assertThat(table.masking().get("ssn").show().roles()).containsExactly("owner");
         assertThat(c.broadcast().namespaces().get("screening")).containsExactly("started", "progress", "complete");
         assertThat(c.broadcast().wsTicket().scopeTable()).isEqualTo("events");
+    }
+
+    @Test
+    void identityProviderKeysIssuerAudienceAlgorithmsAndClaimLocationsAreReadFromYaml() throws IOException {
+        Path file = yaml("""
+                auth:
+                  jwt:
+                    jwksUrl: https://issuer.example/.well-known/jwks.json
+                    issuer: https://issuer.example/
+                    audience: herald
+                    algorithms: [RS256, ES256]
+                    claims: { userId: sub, orgs: /app_metadata/orgs, organizationId: org_id, roles: roles }
+                """);
+
+        var jwt = load(file, env()).auth().jwt();
+
+        assertThat(jwt.jwksUrl()).isEqualTo("https://issuer.example/.well-known/jwks.json");
+        assertThat(jwt.issuer()).isEqualTo("https://issuer.example/");
+        assertThat(jwt.audience()).isEqualTo("herald");
+        assertThat(jwt.allowedAlgorithms()).containsExactly("RS256", "ES256");
+        assertThat(jwt.claims()).isEqualTo(new AuthConfig.Claims("sub", "/app_metadata/orgs", "org_id", "roles", "name"));
+    }
+
+    @Test
+    void withAJwksUrlAndNoJwtSecretNoSecretIsGeneratedAndHmacIsOff() {
+        ConfigLoader.Loaded loaded = new ConfigLoader(Map.of("ACCESS_TOKEN", "env-access-token-0123456789abcdef",
+                "HERALD_AUTH_JWT_JWKSURL", "https://issuer.example/.well-known/jwks.json")).load(null, null);
+
+        assertThat(loaded.generated()).isEmpty();
+        assertThat(loaded.config().auth().jwt().secret()).isNull();
+        assertThat(loaded.config().auth().jwt().allowedAlgorithms()).containsExactly("RS256", "ES256");
+    }
+
+    @Test
+    void anUnknownJwtAlgorithmIsAnErrorNamingTheAlgorithmsKey() throws IOException {
+        Path file = yaml("auth: { jwt: { jwksUrl: \"https://issuer.example/jwks\", algorithms: [RS256, HS257] } }");
+        assertThatThrownBy(() -> load(file, env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("auth.jwt.algorithms: unknown algorithm 'HS257'");
+    }
+
+    @Test
+    void aShortJwtSecretOrAccessTokenFromTheEnvironmentIsRefusedWithoutEchoingIt() {
+        assertThatThrownBy(() -> load(null, env("JWT_SECRET", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("auth.jwt.secret: must be at least 32 bytes (RFC 7518 §3.2)");
+        assertThatThrownBy(() -> load(null, env("ACCESS_TOKEN", "access-token-of-31-characters-x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("server.accessToken: must be at least 32 characters");
     }
 }
