@@ -97,4 +97,17 @@ class ServerConfigTest {
         String text = ServerConfig.defaults().withAccessToken("super-secret-token-123").toString();
         assertThat(text).doesNotContain("super-secret-token-123").contains("***");
     }
+
+    @Test
+    void tlsNeedsBothFilesAndChecksItsFilesEveryTenSecondsByDefault() {
+        ServerConfig.Tls tls = new ServerConfig.Tls("/c.pem", "/k.pem", " ");
+
+        assertThat(tls.caFile()).as("blank: no chain file").isNull();
+        assertThat(tls.reloadIntervalMs()).isEqualTo(ServerConfig.Tls.DEFAULT_RELOAD_INTERVAL_MS).isEqualTo(10_000);
+        assertThat(ServerConfig.defaults().withTls(tls).tls()).isEqualTo(tls);
+        assertThatThrownBy(() -> new ServerConfig.Tls(null, "/k.pem", null)).hasMessageStartingWith("server.tls.certFile:");
+        assertThatThrownBy(() -> new ServerConfig.Tls("/c.pem", "", null)).hasMessageStartingWith("server.tls.keyFile:");
+        assertThatThrownBy(() -> new ServerConfig.Tls("/c.pem", "/k.pem", null, -1L))
+                .hasMessage("server.tls.reloadIntervalMs: must be positive, was -1");
+    }
 }
