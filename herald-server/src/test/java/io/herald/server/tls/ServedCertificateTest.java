@@ -114,6 +114,31 @@ class ServedCertificateTest {
     }
 
     @Test
+    void anEcKeyInSec1FormAsOpensslWritesItIsAccepted() throws IOException {
+        Pem ec = TestCertificates.generate(dir, "sec1", "EC", null, 30);
+        byte[] s = unsigned(((java.security.interfaces.ECPrivateKey) ec.privateKey()).getS(), 32);
+        // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters: the OID of P-256 }
+        byte[] sec1 = new byte[2 + 3 + 2 + 32 + 12];
+        byte[] head = {0x30, 0x31, 0x02, 0x01, 0x01, 0x04, 0x20};
+        byte[] curve = {(byte) 0xA0, 0x0A, 0x06, 0x08, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x03, 0x01, 0x07};
+        System.arraycopy(head, 0, sec1, 0, head.length);
+        System.arraycopy(s, 0, sec1, head.length, 32);
+        System.arraycopy(curve, 0, sec1, head.length + 32, curve.length);
+        Path key = Files.writeString(dir.resolve("sec1.ec.pem"), TestCertificates.pem("EC PRIVATE KEY", sec1));
+
+        assertThat(load(ec.cert(), key).certificate()).isEqualTo(ec.certificate());
+    }
+
+    /** {@code n} as exactly {@code length} big-endian bytes. */
+    private static byte[] unsigned(java.math.BigInteger n, int length) {
+        byte[] b = n.toByteArray();
+        byte[] out = new byte[length];
+        int copy = Math.min(b.length, length);
+        System.arraycopy(b, b.length - copy, out, length - copy, copy);
+        return out;
+    }
+
+    @Test
     void anEcCertificateAndKeyAreAccepted() {
         Pem ec = TestCertificates.generate(dir, "ec", "EC", null, 30);
 
