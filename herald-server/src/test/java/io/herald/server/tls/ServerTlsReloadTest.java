@@ -45,6 +45,10 @@ class ServerTlsReloadTest {
 
             await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
                     .until(() -> TestCertificates.served(server.port()).equals(second.certificate()));
+            // connections are spread over one HTTP server per event loop: every one of them serves the new one
+            for (int i = 0; i < 8; i++) {
+                assertThat(TestCertificates.served(server.port())).isEqualTo(second.certificate());
+            }
             WsClient after = ServerTlsTest.member(https, server.port(), "u_after", "org_rotate");
             assertThat(ServerTlsTest.broadcast(https, server.port(), "org_rotate", "renewed")).isEqualTo(2);
             String expected = "{\"type\":\"broadcast\",\"event\":\"renewed\",\"payload\":{\"ok\":true}}";
