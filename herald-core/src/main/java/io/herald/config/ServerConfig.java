@@ -105,9 +105,15 @@ public record ServerConfig(
     /**
      * HTTPS and WSS on the server's port: PEM files, RSA or EC, re-read when they change.
      *
+     * @param certFile the certificate, or the certificate followed by its chain (certbot's {@code fullchain.pem})
+     * @param keyFile its private key: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 RSA or SEC1 EC
      * @param caFile optional PEM chain sent after the certificate
+     * @param reloadIntervalMs how often the files are checked for a change (default {@value #DEFAULT_RELOAD_INTERVAL_MS})
      */
-    public record Tls(String certFile, String keyFile, String caFile) {
+    public record Tls(String certFile, String keyFile, String caFile, Long reloadIntervalMs) {
+        /** Often enough that a renewed certificate is served well before the old one expires, rarely enough to cost nothing. */
+        public static final long DEFAULT_RELOAD_INTERVAL_MS = 10_000;
+
         public Tls {
             if (certFile == null || certFile.isBlank()) {
                 throw new ConfigException("server.tls.certFile", "is required when server.tls is set");
@@ -116,6 +122,13 @@ public record ServerConfig(
                 throw new ConfigException("server.tls.keyFile", "is required when server.tls is set");
             }
             caFile = caFile == null || caFile.isBlank() ? null : caFile;
+            reloadIntervalMs = reloadIntervalMs == null ? DEFAULT_RELOAD_INTERVAL_MS : reloadIntervalMs;
+            positive("server.tls.reloadIntervalMs", reloadIntervalMs);
+        }
+
+        /** The files, checked for a change every {@value #DEFAULT_RELOAD_INTERVAL_MS} ms. */
+        public Tls(String certFile, String keyFile, String caFile) {
+            this(certFile, keyFile, caFile, null);
         }
     }
 

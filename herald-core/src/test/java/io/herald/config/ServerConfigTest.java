@@ -117,4 +117,17 @@ class ServerConfigTest {
                 .hasMessage("server.accessToken: must be at least 32 characters");
         assertThat(ServerConfig.defaults().withAccessToken("a".repeat(32)).accessToken()).hasSize(32);
     }
+
+    @Test
+    void tlsNeedsBothFilesAndChecksItsFilesEveryTenSecondsByDefault() {
+        ServerConfig.Tls tls = new ServerConfig.Tls("/c.pem", "/k.pem", " ");
+
+        assertThat(tls.caFile()).as("blank: no chain file").isNull();
+        assertThat(tls.reloadIntervalMs()).isEqualTo(ServerConfig.Tls.DEFAULT_RELOAD_INTERVAL_MS).isEqualTo(10_000);
+        assertThat(ServerConfig.defaults().withTls(tls).tls()).isEqualTo(tls);
+        assertThatThrownBy(() -> new ServerConfig.Tls(null, "/k.pem", null)).hasMessageStartingWith("server.tls.certFile:");
+        assertThatThrownBy(() -> new ServerConfig.Tls("/c.pem", "", null)).hasMessageStartingWith("server.tls.keyFile:");
+        assertThatThrownBy(() -> new ServerConfig.Tls("/c.pem", "/k.pem", null, -1L))
+                .hasMessage("server.tls.reloadIntervalMs: must be positive, was -1");
+    }
 }

@@ -10,6 +10,7 @@ import io.herald.server.http.ErrorHandler;
 import io.herald.server.http.JsonBodies;
 import io.herald.server.http.OpsHandlers;
 import io.herald.server.room.RoomSocketHandler;
+import io.herald.server.tls.ServerTls;
 import io.herald.server.channel.ChannelsHandler;
 import io.herald.server.lane.LanePublishHandler;
 import io.herald.server.lane.LaneSocketHandler;
@@ -41,6 +42,8 @@ final class EdgeVerticle extends VerticleBase {
     private final int port;
     private final AtomicInteger connections;
     private final AtomicBoolean draining;
+    /** Null for plain HTTP. */
+    private final ServerTls tls;
     private Sockets sockets;
     private BroadcastSocketHandler broadcastSocket;
     private RoomSocketHandler partiesSocket;
@@ -50,8 +53,10 @@ final class EdgeVerticle extends VerticleBase {
     private HttpServer server;
     private ErrorHandler errors;
 
-    EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining) {
+    EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining,
+            ServerTls tls) {
         this.herald = herald;
+        this.tls = tls;
         this.registry = registry;
         this.port = port;
         this.connections = connections;
@@ -86,6 +91,9 @@ final class EdgeVerticle extends VerticleBase {
                 // Vert.x can skip its cross-thread write queue: a 1 024-slot MPSC chunk, 4 KiB per connection
                 .setStrictThreadMode(true)
                 .setTcpNoDelay(true);
+        if (tls != null) {
+            tls.configure(options);
+        }
         // port 0: every instance of this verticle must share one random port, which Vert.x does only for a shared random port id
         SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, sc.host()) : SocketAddress.inetSocketAddress(port, sc.host());
         DirectUpgrades direct = new DirectUpgrades(this::directRoute, sockets, loop, errors, sc.maxPendingBytes(), herald.meters());
@@ -93,7 +101,12 @@ final class EdgeVerticle extends VerticleBase {
                 // called as Vert.x sets up each connection's pipeline, before any request is read
                 .connectionHandler(conn -> direct.install(((ConnectionBase) conn).channel().pipeline()))
                 .invalidRequestHandler(EdgeVerticle::invalid).listen(address)
-                .onSuccess(s -> server = s);
+                .onSuccess(s -> {
+                    server = s;
+                    if (tls != null) {
+                        tls.serve(s);
+                    }
+                });
     }
 
     /** A request Netty could not decode still gets a JSON error (Vert.x's default sends an empty body), then the connection closes. */

@@ -2,6 +2,7 @@ package io.herald.server;
 
 import io.herald.Herald;
 import io.herald.config.HeraldConfig;
+import io.herald.server.tls.ServerTls;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -28,9 +29,12 @@ public final class HeraldServer implements AutoCloseable {
     private final int port;
     private final AtomicBoolean draining;
     private final Transport transport;
+    /** Null for plain HTTP. */
+    private final ServerTls tls;
 
-    private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport) {
+    private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls) {
         this.herald = herald;
+        this.tls = tls;
         this.vertx = vertx;
         this.port = port;
         this.draining = draining;
@@ -48,6 +52,8 @@ public final class HeraldServer implements AutoCloseable {
      * until it listens. The server sets the meter registry itself.
      */
     public static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder) {
+        // first: a bad certificate is a configuration error, reported before anything is started
+        ServerTls tls = config.server().tls() == null ? null : ServerTls.load(config.server().tls());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -60,16 +66,23 @@ public final class HeraldServer implements AutoCloseable {
         AtomicInteger connections = new AtomicInteger();
         AtomicBoolean draining = new AtomicBoolean();
         try {
-            EdgeVerticle first = new EdgeVerticle(herald, registry, config.server().port(), connections, draining);
+            EdgeVerticle first = new EdgeVerticle(herald, registry, config.server().port(), connections, draining, tls);
             await(vertx.deployVerticle(first, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP)));
             int port = first.actualPort();
             if (loops > 1) {
                 // the configured port, not the actual one: with port 0 the instances share the first one's random port
-                await(vertx.deployVerticle(() -> new EdgeVerticle(herald, registry, config.server().port(), connections, draining),
+                await(vertx.deployVerticle(() -> new EdgeVerticle(herald, registry, config.server().port(), connections, draining, tls),
                         new DeploymentOptions().setInstances(loops - 1)));
             }
-            return new HeraldServer(herald, vertx, port, draining, transport);
+            if (tls != null) {
+                // every server is registered by now, so none misses a reload
+                tls.watch();
+            }
+            return new HeraldServer(herald, vertx, port, draining, transport, tls);
         } catch (RuntimeException e) {
+            if (tls != null) {
+                tls.close();
+            }
             await(vertx.close());
             herald.close();
             throw e;
@@ -128,6 +141,9 @@ public final class HeraldServer implements AutoCloseable {
     @Override
     public void close() {
         draining.set(true);
+        if (tls != null) {
+            tls.close();
+        }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(Duration.ofSeconds(20).toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -80,7 +80,8 @@ public final class Main implements Callable<Integer> {
                 server.close();
                 stopped.countDown();
             }, "herald-shutdown"));
-            log.info("Herald listening on {}:{} ({})", loaded.config().server().host(), server.port(), server.transport());
+            log.info("Herald listening on {}:{} ({}{})", loaded.config().server().host(), server.port(), server.transport(),
+                    loaded.config().server().tls() == null ? "" : ", TLS");
             if (loaded.devMode()) {
                 printDevBanner(loaded, server.port());
             }
@@ -96,7 +97,7 @@ public final class Main implements Callable<Integer> {
                     : new JwtSigner(cfg.auth().jwt().secret()).sign(Map.of(
                             "sub", "dev_user", "name", "Dev User", "orgs", Map.of("org_dev", List.of("owner")),
                             "exp", Instant.now().plusSeconds(24 * 3600).getEpochSecond()));
-            String base = "http://localhost:" + port;
+            String base = (cfg.server().tls() == null ? "http" : "https") + "://localhost:" + port;
             System.out.println();
             System.out.println("WARNING: dev mode. No " + String.join(" / ", loaded.generated())
                     + " was given, so random ones were generated for this run only. Set them in the environment for real use.");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.config.AuthConfig;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
+import io.herald.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +97,36 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(null, env("HERALD_ROOMS_YJS_RELAY_WINDOW_MS", "5000")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rooms.yjs.relayWindowMs");
+    }
+
+    @Test
+    void theTlsSectionIsReadFromTheFileAndItsKeysFromTheEnvironment() throws IOException {
+        Path file = yaml("""
+                server:
+                  tls:
+                    certFile: /etc/herald/tls/tls.crt
+                    keyFile: /etc/herald/tls/tls.key
+                    caFile: /etc/herald/tls/ca.crt
+                    reloadIntervalMs: 5000
+                """);
+
+        assertThat(load(file, env()).server().tls())
+                .isEqualTo(new ServerConfig.Tls("/etc/herald/tls/tls.crt", "/etc/herald/tls/tls.key", "/etc/herald/tls/ca.crt", 5000L));
+        assertThat(load(file, env("HERALD_SERVER_TLS_CERT_FILE", "/run/certs/fullchain.pem")).server().tls().certFile())
+                .isEqualTo("/run/certs/fullchain.pem");
+        assertThat(load(null, env("HERALD_SERVER_TLS_CERT_FILE", "/c.pem", "HERALD_SERVER_TLS_KEY_FILE", "/k.pem")).server().tls())
+                .isEqualTo(new ServerConfig.Tls("/c.pem", "/k.pem", null, ServerConfig.Tls.DEFAULT_RELOAD_INTERVAL_MS));
+        assertThat(load(null, env()).server().tls()).as("no tls section: plain HTTP").isNull();
+    }
+
+    @Test
+    void aTlsSectionWithoutItsKeyFileIsRefusedNamingTheKey() throws IOException {
+        assertThatThrownBy(() -> load(yaml("server: { tls: { certFile: /c.pem } }"), env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("server.tls.keyFile: is required when server.tls is set");
+        assertThatThrownBy(() -> load(yaml("server: { tls: { certFile: /c.pem, keyFile: /k.pem, reloadIntervalMs: 0 } }"), env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("server.tls.reloadIntervalMs: must be positive");
     }
 
     @Test
