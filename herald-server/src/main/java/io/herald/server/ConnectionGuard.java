@@ -37,17 +37,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The guard of one plain HTTP connection: admits it under {@code server.maxHttpConnections} and
+ * The guard of one plain HTTP connection: admits it at accept under {@code server.maxHttpConnections} and
  * {@code server.maxConnectionsPerAddress}, answers 408 and closes it when a request's line and headers
  * take longer than {@code server.requestHeadTimeoutMs}, and closes it when it sits between requests for
- * {@code server.idleTimeoutMs}. Confined to the connection's event loop.
+ * {@code server.idleTimeoutMs}. Confined to the connection's event loop (its admission runs on the
+ * listening channel's loop, before the connection has one).
  *
- * <p>It sits in front of Vert.x's handler, where it sees decoded requests coming in and responses going
- * out, with a small watcher in front of the HTTP decoder that sees the first bytes of each request head.
- * A connection with a response in progress (an SSE stream, a room join before its 101) is never idle.
- * When a 101 goes out the connection leaves the HTTP count and both handlers leave the pipeline, so
- * WebSocket frames pass nothing of this; WebSockets have their own liveness check ({@link Sockets}).
- * The per-address count is held until the connection closes, upgraded or not.
+ * <p>From accept until Vert.x has set up HTTP/1 it is a watcher at the front of the pipeline that starts
+ * the first head's deadline; then ({@link #install}) it sits in front of Vert.x's handler, where it sees
+ * decoded requests coming in and responses going out, with a small watcher in front of the HTTP decoder
+ * that sees the first bytes of each later request head. A connection with a response in progress (an SSE
+ * stream, a room join before its 101) is never idle. When a 101 goes out both handlers leave the
+ * pipeline, so WebSocket frames pass nothing of this, and a WebSocket leaves the HTTP count: it is under
+ * {@code server.maxConnections} and has its own liveness check ({@link Sockets}). The per-address count
+ * is held until the connection closes, upgraded or not.
  *
  * <p>Vert.x's {@code HttpServerOptions.setIdleTimeout} is not used: it closes any connection silent in
  * both directions, upgraded sockets and quiet SSE streams included, and knows nothing of request heads.
@@ -197,7 +200,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             ctx.write(msg, promise);
-            upgraded();
+            // an h2c upgrade stays an HTTP connection, counted as one: only a WebSocket moves to maxConnections
+            upgraded(r.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true));
             return;
         }
         if (msg instanceof LastHttpContent && inFlight > 0
@@ -208,9 +212,13 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
-    /** The connection is a WebSocket (or another protocol) now: it leaves the HTTP count and this pipeline. */
-    private void upgraded() {
-        if (http) {
+    /**
+     * The connection speaks another protocol now: it leaves this pipeline, and a WebSocket leaves the HTTP
+     * count too (it is under {@code server.maxConnections} from its upgrade on).
+     */
+    private void upgraded(boolean webSocket) {
+        waiting = Wait.NONE;
+        if (http && webSocket) {
             http = false;
             counts.closeHttp();
         }

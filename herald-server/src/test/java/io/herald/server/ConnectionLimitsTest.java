@@ -78,6 +78,19 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void aConnectionUpgradedToH2cStaysInTheHttpCount() {
+        start("");
+        double before = server.gauge("herald.http.connections");
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+
+        var r = TestServer.send(h2, java.net.http.HttpRequest.newBuilder(server.uri("/healthz")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(server.gauge("herald.http.connections")).isEqualTo(before + 1);
+    }
+
+    @Test
     void theThirdConnectionFromOneAddressIsClosedAtAcceptWhenTheCapIsTwo() {
         start("  maxConnectionsPerAddress: 2\n");
         answered();
