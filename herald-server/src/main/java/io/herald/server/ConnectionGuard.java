@@ -317,8 +317,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     private static byte[] silentTimeout() {
         byte[] body = ErrorHandler.body(new HeraldException(ErrorCode.REQUEST_TIMEOUT));
-        String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nConnection: close\r\n\r\n";
+        String head = HttpVersion.HTTP_1_1 + " " + HttpResponseStatus.valueOf(ErrorCode.REQUEST_TIMEOUT.httpStatus())
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         byte[] head8 = head.getBytes(StandardCharsets.US_ASCII);
         byte[] all = Arrays.copyOf(head8, head8.length + body.length);
         System.arraycopy(body, 0, all, head8.length, body.length);

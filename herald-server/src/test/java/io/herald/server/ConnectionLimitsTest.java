@@ -78,6 +78,20 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void aRoomSocketUpgradedByVertxLeavesTheHttpCount() {
+        server = TestServer.start(TestServer.STANDARD + """
+                rooms:
+                  bindings:
+                    - { name: LOBBY, className: io.herald.room.builtin.RelayRoom, access: public }
+                """);
+        double before = server.gauge("herald.http.connections");
+
+        open.add(RawWebSocket.open(server.port(), "/parties/lobby/r1", 0));
+
+        await().atMost(WAIT).until(() -> server.gauge("herald.http.connections") == before);
+    }
+
+    @Test
     void aConnectionUpgradedToH2cStaysInTheHttpCount() {
         start("");
         double before = server.gauge("herald.http.connections");
