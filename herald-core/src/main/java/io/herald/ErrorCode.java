@@ -31,6 +31,7 @@ public enum ErrorCode {
     UNAVAILABLE("unavailable", 503, 1011, "A backing service is unavailable."),
     AUTH_UNAVAILABLE("auth_unavailable", 503, 1011, "The identity provider's signing keys cannot be fetched now."),
     IDLE_TIMEOUT("idle_timeout", 408, 1001, "The connection stopped answering pings."),
+    REQUEST_TIMEOUT("request_timeout", 408, 1001, "The request's line and headers did not arrive in time."),
     SHUTTING_DOWN("shutting_down", 503, 1012, "The server is shutting down."),
     INTERNAL("internal_error", 500, 1011, "Internal server error.");
 

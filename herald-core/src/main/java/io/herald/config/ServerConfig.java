@@ -85,6 +85,12 @@ public record ServerConfig(
         if (maxConnectionsPerAddress < 0) {
             throw new ConfigException("server.maxConnectionsPerAddress", "must be 0 (off) or positive, was " + maxConnectionsPerAddress);
         }
+        for (int i = 0; i < trustedProxies.size(); i++) {
+            if (AddressRange.parse(trustedProxies.get(i)).isEmpty()) {
+                throw new ConfigException("server.trustedProxies[" + i + "]",
+                        "'" + trustedProxies.get(i) + "' is not an IP address or CIDR block like 10.0.0.0/8");
+            }
+        }
         for (String origin : allowedOrigins) {
             if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
                 throw new ConfigException("server.allowedOrigins", "'" + origin + "' is not an origin like https://app.example.com");
@@ -130,6 +136,11 @@ public record ServerConfig(
         public Tls(String certFile, String keyFile, String caFile) {
             this(certFile, keyFile, caFile, null);
         }
+    }
+
+    /** {@code trustedProxies} parsed (each entry was validated when this config was made). */
+    public List<AddressRange> trustedProxyRanges() {
+        return trustedProxies.stream().map(p -> AddressRange.parse(p).orElseThrow()).toList();
     }
 
     /** Whether {@code origin} may make CORS requests (exact match, or {@code *} configured). */

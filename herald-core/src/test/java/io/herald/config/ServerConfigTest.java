@@ -130,4 +130,26 @@ class ServerConfigTest {
         assertThatThrownBy(() -> new ServerConfig.Tls("/c.pem", "/k.pem", null, -1L))
                 .hasMessage("server.tls.reloadIntervalMs: must be positive, was -1");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"proxy.internal", "10.0.0.0/33", "10.0.0", "::1/129", "10.0.0.1/", "256.1.1.1", ""})
+    void aTrustedProxyThatIsNotAnAddressOrCidrIsRefusedNamingItsIndex(String entry) {
+        assertThatThrownBy(() -> ServerConfig.defaults().withConnectionLimits(10, 0, List.of("127.0.0.1", entry)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("server.trustedProxies[1]:");
+    }
+
+    @Test
+    void trustedProxiesTakeAddressesAndCidrBlocksOfBothFamilies() throws Exception {
+        ServerConfig c = ServerConfig.defaults().withConnectionLimits(10, 0, List.of("10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1"));
+        var ranges = c.trustedProxyRanges();
+        assertThat(ranges.get(0).contains(java.net.InetAddress.getByName("10.200.3.4"))).isTrue();
+        assertThat(ranges.get(0).contains(java.net.InetAddress.getByName("11.0.0.1"))).isFalse();
+        assertThat(ranges.get(0).contains(java.net.InetAddress.getByName("::ffff:10.1.1.1"))).isTrue();
+        assertThat(ranges.get(1).contains(java.net.InetAddress.getByName("192.168.1.7"))).isTrue();
+        assertThat(ranges.get(1).contains(java.net.InetAddress.getByName("192.168.1.8"))).isFalse();
+        assertThat(ranges.get(2).contains(java.net.InetAddress.getByName("fd12::1"))).isTrue();
+        assertThat(ranges.get(3).contains(java.net.InetAddress.getByName("::1"))).isTrue();
+        assertThat(ranges.get(3).contains(java.net.InetAddress.getByName("127.0.0.1"))).isFalse();
+    }
 }

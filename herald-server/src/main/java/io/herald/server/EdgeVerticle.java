@@ -99,7 +99,12 @@ final class EdgeVerticle extends VerticleBase {
         DirectUpgrades direct = new DirectUpgrades(this::directRoute, sockets, loop, errors, sc.maxPendingBytes(), herald.meters());
         return vertx.createHttpServer(options).requestHandler(request -> dispatch(request, router))
                 // called as Vert.x sets up each connection's pipeline, before any request is read
-                .connectionHandler(conn -> direct.install(((ConnectionBase) conn).channel().pipeline()))
+                .connectionHandler(conn -> {
+                    io.netty.channel.ChannelPipeline pipeline = ((ConnectionBase) conn).channel().pipeline();
+                    // the guard first, so the upgrade interceptor goes between it and Vert.x's handler
+                    ConnectionGuard.install(pipeline);
+                    direct.install(pipeline);
+                })
                 .invalidRequestHandler(EdgeVerticle::invalid).listen(address)
                 .onSuccess(s -> {
                     server = s;

@@ -62,7 +62,12 @@ public final class HeraldServer implements AutoCloseable {
         Herald herald = builder.meterRegistry(registry).build();
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         Transport transport = transport(config.server().transport());
-        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(transport).build();
+        ConnectionCounts counts = new ConnectionCounts(config.server());
+        io.micrometer.core.instrument.Gauge.builder("herald.http.connections", counts, ConnectionCounts::httpConnections)
+                .description("Open plain HTTP connections (not upgraded; SSE streams included)").register(registry);
+        AcceptGuard acceptGuard = new AcceptGuard(counts, herald.meters(), config.server());
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
+                .withTransport(new GuardedTransport(transport, acceptGuard)).build();
         AtomicInteger connections = new AtomicInteger();
         AtomicBoolean draining = new AtomicBoolean();
         try {
