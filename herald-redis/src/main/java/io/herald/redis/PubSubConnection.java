@@ -219,7 +219,7 @@ public final class PubSubConnection implements AutoCloseable {
         Future.all(confirmations).onSuccess(ok -> onContext(() -> {
             if (generation == attached && connection == conn) {
                 failures = 0;
-                if (reconnected) {
+                if (reconnected && !owned.isEmpty()) {
                     listener.onResubscribed(owned);
                 }
             }

@@ -212,12 +212,13 @@ abstract class RedisStreamsContract {
     }
 
     @Test
-    void restartedServerIsResubscribedAndReported() {
+    void serverCrashedAndRestartedOnItsPortIsResubscribedAndReported() {
         String stream = newStream();
         startSubscriber();
         get(subscriber.subscribe(stream));
         publishUntilReceived(stream);
 
+        redis().kill(serverOf(stream));
         redis().restart(serverOf(stream));
 
         await().atMost(PATIENCE).until(() -> resubscribed.stream().anyMatch(s -> s.contains(stream)));
