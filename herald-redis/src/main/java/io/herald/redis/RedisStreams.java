@@ -1,0 +1,155 @@
+package io.herald.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Streams with offsets, epochs and bounded history on Redis: the engine under the Redis broker.
+ *
+ * <p><b>Publish.</b> One Lua script ({@code publish.lua}) per publish, atomically: {@code HINCRBY}
+ * of the meta hash's {@code s} gives the next offset (so offsets of a stream are gap-free, whatever
+ * the number of publishers and nodes); a meta hash without an epoch gets a new random one and any
+ * old history is deleted (this is what happens after the meta hash expired or was evicted: offsets
+ * restart at 1 under a new epoch); with a history size above 0 the payload is appended with
+ * {@code XADD <history> MAXLEN ~ <size> <offset>-0 d <payload>} and the history gets the history
+ * TTL; the meta hash gets {@link RedisConfig#metaTtl()} (30 days by default) on every publish; last
+ * the {@link PublicationCodec frame} is sent with {@code PUBLISH} (standalone and isolated servers)
+ * or {@code SPUBLISH} (cluster: sharded pub/sub, delivered only by the slot's shard). Since append
+ * and publish happen in one script, subscribers see publications in offset order. The history is
+ * trimmed approximately: it holds at least {@code historySize} entries and at most about one stream
+ * macro node more ({@code stream-node-max-entries}, 100 by default).
+ *
+ * <p><b>Keys.</b> See {@link StreamKeys}: all names of a stream share the hash tag {@code {<stream>}},
+ * so in a cluster the script's keys and its channel are in one slot. Stream ids are
+ * {@code <offset>-0}, so a history read is an {@code XRANGE} from {@code <since + 1>-0}.
+ *
+ * <p><b>Placement.</b> STANDALONE: one server. ISOLATED: the server {@link ShardRing} picks for the
+ * stream name. CLUSTER: the cluster client routes by the hash tag's slot and follows MOVED/ASK.
+ *
+ * <p>Works on Redis 7.0 (needs streams and, for the cluster, sharded pub/sub; no Redis 7.4
+ * features). Thread-safe; every method is asynchronous (callbacks run on a Vert.x event loop, so
+ * never block in them) and throws {@link IllegalArgumentException} at once for a bad stream name or
+ * bound. A failed command fails the returned future and is not retried here: a publish that failed
+ * on the way back may still have been applied, its offset taken and its frame delivered.
+ */
+public final class RedisStreams implements AutoCloseable {
+
+    private static final LuaScript PUBLISH = LuaScript.load("publish.lua");
+    private static final LuaScript HISTORY = LuaScript.load("history.lua");
+    private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+    private static final int EPOCH_LENGTH = 10;
+
+    private final List<Redis> servers;
+    private final ShardRing ring;
+    private final StreamKeys keys;
+    private final String publishCommand;
+    private final long metaTtlSeconds;
+
+    private RedisStreams(List<Redis> servers, RedisConfig config) {
+        this.servers = List.copyOf(servers);
+        this.ring = new ShardRing(servers.size());
+        this.keys = new StreamKeys(config.prefix());
+        this.publishCommand = config.topology() == RedisConfig.Topology.CLUSTER ? "spublish" : "publish";
+        this.metaTtlSeconds = config.metaTtl().toSeconds();
+    }
+
+    /** Creates the command clients for {@code config}; connections are opened on first use. */
+    public static RedisStreams create(Vertx vertx, RedisConfig config) {
+        List<Redis> servers = new ArrayList<>();
+        if (config.topology() == RedisConfig.Topology.CLUSTER) {
+            servers.add(Redis.createClient(vertx, options(config, RedisClientType.CLUSTER).setEndpoints(config.urls())));
+        } else {
+            for (String url : config.urls()) {
+                servers.add(Redis.createClient(vertx, options(config, RedisClientType.STANDALONE).setConnectionString(url)));
+            }
+        }
+        return new RedisStreams(servers, config);
+    }
+
+    private static RedisOptions options(RedisConfig config, RedisClientType type) {
+        return new RedisOptions().setType(type).setMaxPoolSize(config.maxPoolSize()).setMaxPoolWaiting(config.maxPoolWaiting());
+    }
+
+    public StreamKeys keys() {
+        return keys;
+    }
+
+    /**
+     * Appends {@code payload} to {@code stream} and publishes it; completes with the publication's
+     * epoch and offset. {@code historySize} 0 keeps no history (the offset still advances);
+     * {@code historyTtlSeconds} is how long the history lives after the last publish.
+     */
+    public Future<StreamPosition> publish(String stream, byte[] payload, int historySize, long historyTtlSeconds) {
+        if (historySize < 0 || (historySize > 0 && historyTtlSeconds < 1)) {
+            throw new IllegalArgumentException("history size must be >= 0 and its TTL >= 1 s, got " + historySize + " / " + historyTtlSeconds);
+        }
+        List<String> names = List.of(keys.meta(stream), keys.history(stream), keys.channel(stream));
+        return PUBLISH.run(server(stream), names, payload, (long) historySize, historyTtlSeconds, metaTtlSeconds, newEpoch(), publishCommand)
+                .map(reply -> new StreamPosition(reply.get(1).toString(), reply.get(0).toLong()));
+    }
+
+    /**
+     * Reads up to {@code limit} publications after {@code sinceOffset} (0 = from the start) and the
+     * stream's position. See {@link History#truncated()} for when the caller must reset.
+     */
+    public Future<History> history(String stream, long sinceOffset, int limit) {
+        if (sinceOffset < 0 || limit < 1) {
+            throw new IllegalArgumentException("history needs sinceOffset >= 0 and limit >= 1, got " + sinceOffset + " / " + limit);
+        }
+        List<String> names = List.of(keys.meta(stream), keys.history(stream));
+        return HISTORY.run(server(stream), names, (sinceOffset + 1) + "-0", (long) limit)
+                .map(reply -> readHistory(stream, sinceOffset, reply));
+    }
+
+    /** The stream's current epoch and top offset; {@link StreamPosition#EMPTY} when Redis holds none. */
+    public Future<StreamPosition> position(String stream) {
+        return server(stream).send(Request.cmd(Command.HMGET).arg(keys.meta(stream)).arg("e").arg("s"))
+                .map(reply -> reply.get(0) == null ? StreamPosition.EMPTY
+                        : new StreamPosition(reply.get(0).toString(), reply.get(1).toLong()));
+    }
+
+    /** Closes the command clients; publications in flight fail. */
+    @Override
+    public void close() {
+        servers.forEach(Redis::close);
+    }
+
+    private static History readHistory(String stream, long since, Response reply) {
+        String epoch = reply.get(0).toString();
+        StreamPosition position = epoch.isEmpty() ? StreamPosition.EMPTY : new StreamPosition(epoch, reply.get(1).toLong());
+        List<Publication> publications = new ArrayList<>();
+        for (Response entry : reply.get(2)) {
+            publications.add(new Publication(stream, offsetOf(entry.get(0).toString()), epoch, entry.get(1).get(1).toBytes()));
+        }
+        boolean truncated = since > position.offset()
+                || (since < position.offset() && (publications.isEmpty() || publications.get(0).offset() != since + 1));
+        return new History(position, publications, truncated);
+    }
+
+    private static long offsetOf(String id) {
+        int dash = id.indexOf('-');
+        return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
+    }
+
+    private Redis server(String stream) {
+        return servers.get(ring.index(stream));
+    }
+
+    private static String newEpoch() {
+        char[] epoch = new char[EPOCH_LENGTH];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < epoch.length; i++) {
+            epoch[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
+        }
+        return new String(epoch);
+    }
+}

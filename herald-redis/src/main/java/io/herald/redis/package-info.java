@@ -1,0 +1,25 @@
+/**
+ * Herald across nodes on Redis: streams with offsets, epochs and bounded history, delivered by
+ * pub/sub. The entry types are {@link io.herald.redis.RedisStreams} (publish, history, position) and
+ * {@link io.herald.redis.StreamSubscriber} (pub/sub connections that reconnect and resubscribe);
+ * the Redis {@code Broker} adapter of {@code io.herald.cluster} will be built on them.
+ *
+ * <h2>Layout in Redis</h2>
+ * For a stream {@code S} and the prefix {@code P} ({@code herald} by default):
+ * <pre>
+ *   P:{S}:meta      hash    e = epoch (10 random [0-9a-z]), s = top offset   TTL: meta TTL (30 days), renewed per publish
+ *   P:{S}:history   stream  id &lt;offset&gt;-0, field d = payload               TTL: history TTL, renewed per publish; MAXLEN ~ history size
+ *   P:{S}           channel frame "h1:&lt;offset&gt;:&lt;epoch&gt;:" + payload       PUBLISH, or SPUBLISH in a cluster
+ * </pre>
+ * The {@code {S}} hash tag puts the three in one cluster slot. Offsets start at 1 and are gap-free
+ * within an epoch; when the meta hash is lost the next publish starts a new epoch at offset 1 and
+ * drops the old history. Everything stays within Redis 7.0 (no hash-field TTLs).
+ *
+ * <h2>Topologies</h2>
+ * {@link io.herald.redis.RedisConfig.Topology#STANDALONE one server};
+ * {@link io.herald.redis.RedisConfig.Topology#ISOLATED isolated servers}, a stream living on the
+ * server its name's jump hash picks ({@link io.herald.redis.ShardRing}), publisher and subscriber
+ * choosing alike; {@link io.herald.redis.RedisConfig.Topology#CLUSTER Redis Cluster} with sharded
+ * pub/sub, one subscriber connection per master and SSUBSCRIBE batches within one slot.
+ */
+package io.herald.redis;
