@@ -101,7 +101,7 @@ public final class Herald implements AutoCloseable {
                 roomGates.put(rb.party(), new AccessGate("rooms.bindings." + rb.name() + ".access", rb.access(), datasources));
             }
             this.rooms = new RoomHost(config.rooms(), bindings, storage, meters);
-            this.channels = new ChannelHub(config.channels(), storage, meters, json);
+            this.channels = new ChannelHub(config.channels(), storage, broker, meters, json);
             this.lanes = new LaneHub(config.lanes(), meters, json);
             this.channelAuthorizer = b.channelAuthorizer != null ? b.channelAuthorizer
                     : new RuleAuthorizer(sessions, config.channels().allow(), config.channels().publicChannels());

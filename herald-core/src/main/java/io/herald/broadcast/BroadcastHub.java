@@ -5,10 +5,11 @@ import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.LocalFanout;
 import io.herald.Meters;
 import io.herald.cluster.Broker;
 import io.herald.config.BroadcastConfig;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,6 +39,9 @@ public final class BroadcastHub {
 
     private final Broker broker;
     private final EventCodec codec;
+    /** An envelope as published (targeting included): encoded only where it leaves this node. */
+    private final Broker.Codec<Envelope> envelopes;
+    private final LocalFanout fanout;
     private final Meters meters;
     private final Map<String, TableRules> tables = new HashMap<>();
     private final Map<String, Set<String>> namespaces = new HashMap<>();
@@ -51,7 +54,19 @@ public final class BroadcastHub {
     public BroadcastHub(BroadcastConfig config, Broker broker, Meters meters, ObjectMapper json) {
         this.broker = broker;
         this.codec = new EventCodec(json);
+        this.envelopes = new Broker.Codec<>() {
+            @Override
+            public byte[] encode(Envelope e) {
+                return codec.encodeEnvelope(e);
+            }
+
+            @Override
+            public Envelope decode(byte[] bytes) {
+                return codec.decodeEnvelope(bytes);
+            }
+        };
         this.meters = meters;
+        this.fanout = new LocalFanout(meters);
         this.maxScopes = config.maxScopes();
         config.tables().forEach((name, t) -> tables.put(name, new TableRules(name, t)));
         config.namespaces().forEach((ns, names) -> namespaces.put(ns, Set.copyOf(names)));
@@ -101,7 +116,7 @@ public final class BroadcastHub {
 
     private CompletableFuture<PublishResult> send(Envelope e) {
         meters.published(PRIMITIVE);
-        return broker.publish(topic(e.scopeKey()), codec.encodeEnvelope(e)).thenApply(PublishResult::delivered);
+        return broker.publish(topic(e.scopeKey()), e, envelopes).thenApply(PublishResult::delivered);
     }
 
     /**
@@ -117,7 +132,7 @@ public final class BroadcastHub {
                     throw new HeraldException(ErrorCode.OVERLOADED, "Too many scopes.");
                 }
                 scope = new Scope(k);
-                scope.subscription = broker.subscribe(topic(k), this::deliver);
+                scope.subscription = broker.subscribe(topic(k), envelopes, this::deliver);
             }
             scope.add(member);
             return scope;
@@ -144,9 +159,8 @@ public final class BroadcastHub {
         });
     }
 
-    private CompletableFuture<Integer> deliver(String topic, byte[] bytes) {
+    private CompletableFuture<Integer> deliver(String topic, Envelope e) {
         long start = System.nanoTime();
-        Envelope e = codec.decodeEnvelope(bytes);
         Scope scope = scopes.get(e.scopeKey());
         if (scope == null) {
             return CompletableFuture.completedFuture(0);
@@ -157,68 +171,25 @@ public final class BroadcastHub {
             return CompletableFuture.completedFuture(0);
         }
         Variants variants = new Variants(e, rules, codec, encodings);
-        List<CompletableFuture<Integer>> parts = new ArrayList<>(2);
+        LocalFanout.Targets<Scope.Member> how = new LocalFanout.Targets<>() {
+            @Override
+            public Connection connection(Scope.Member m) {
+                return m.connection();
+            }
+
+            @Override
+            public EncodedMessage message(Scope.Member m) {
+                return variants.forRoles(m.roles());
+            }
+        };
         if (e.userId() == null) {
             // each loop's task takes its members' array on the loop, so the array is built there, once per change
-            scope.byLoop.forEach((loop, members) -> parts.add(fanOut(loop, members::members, variants)));
-        } else {
-            groupByLoop(scope.byUser.get(e.userId()))
-                    .forEach((loop, members) -> parts.add(fanOut(loop, () -> members.toArray(Scope.Member[]::new), variants)));
+            Map<Executor, Supplier<List<Scope.Member>>> groups = new HashMap<>(scope.byLoop.size() * 2);
+            scope.byLoop.forEach((loop, members) -> groups.put(loop, () -> Arrays.asList(members.members())));
+            return fanout.toLoops(PRIMITIVE, start, groups, how);
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            int n = 0;
-            for (CompletableFuture<Integer> p : parts) {
-                n += p.join();
-            }
-            meters.delivered(PRIMITIVE, n);
-            meters.fanoutLatency(PRIMITIVE, System.nanoTime() - start);
-            return n;
-        });
-    }
-
-    private static Map<Executor, List<Scope.Member>> groupByLoop(Set<Scope.Member> members) {
-        if (members == null) {
-            return Map.of();
-        }
-        Map<Executor, List<Scope.Member>> groups = new HashMap<>(4);
-        for (Scope.Member m : members) {
-            groups.computeIfAbsent(m.connection().executor(), k -> new ArrayList<>()).add(m);
-        }
-        return groups;
-    }
-
-    private CompletableFuture<Integer> fanOut(Executor loop, Supplier<Scope.Member[]> members, Variants variants) {
-        CompletableFuture<Integer> done = new CompletableFuture<>();
-        try {
-            loop.execute(() -> {
-                int n = 0;
-                try {
-                    for (Scope.Member m : members.get()) {
-                        var message = variants.forRoles(m.roles());
-                        if (message != null && send(m.connection(), message)) {
-                            n++;
-                        }
-                    }
-                } catch (RuntimeException ex) {
-                    log.error("fan-out task failed", ex);
-                } finally {
-                    done.complete(n);
-                }
-            });
-        } catch (RejectedExecutionException ex) {
-            done.complete(0);
-        }
-        return done;
-    }
-
-    /** One broken transport must not cost its neighbours on the same loop their message. */
-    private static boolean send(Connection c, EncodedMessage message) {
-        try {
-            return c.send(message);
-        } catch (RuntimeException ex) {
-            log.error("connection {} failed to accept a message", c.id(), ex);
-            return false;
-        }
+        Set<Scope.Member> mine = scope.byUser.get(e.userId());
+        return fanout.toEach(PRIMITIVE, start, mine == null ? List.of() : mine, how);
     }
 
     private RoleSet intern(Collection<String> roles) {

@@ -1,10 +1,11 @@
 package io.herald.channel;
 
 import io.herald.Connection;
+import io.herald.cluster.Broker;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The state of one channel: id counter, replay ring and subscribers. Guarded by its own monitor:
@@ -15,7 +16,10 @@ final class Channel {
     final String name;
     long lastId;
     final Deque<ChannelEvent> ring = new ArrayDeque<>();
-    final Set<Connection> subscribers = new LinkedHashSet<>();
+    /** Each subscriber and the last id its replay held: live events up to it are not sent again. */
+    final Map<Connection, Long> subscribers = new LinkedHashMap<>();
+    /** The broker subscription that brings this channel's events, held while it has subscribers. */
+    Broker.Subscription live;
     long lastActiveNanos = System.nanoTime();
     /** Set when the hub dropped this channel; an operation that finds it retries with a fresh one. */
     boolean evicted;

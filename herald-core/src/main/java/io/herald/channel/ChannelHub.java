@@ -2,12 +2,16 @@ package io.herald.channel;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.LocalFanout;
+import io.herald.cluster.Broker;
+import io.herald.cluster.InMemoryBroker;
 import io.herald.ValidUnicode;
 import io.herald.Meters;
 import io.herald.config.ChannelsConfig;
@@ -15,15 +19,12 @@ import io.herald.storage.RoomStore;
 import io.herald.storage.Storage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -52,6 +53,38 @@ public final class ChannelHub implements AutoCloseable {
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final ExecutorService durableWrites;
+    private final Broker broker;
+    private final LocalFanout fanout;
+    private final Broker.Codec<Live> liveCodec;
+
+    /** A channel event between nodes: its channel, id, name and data; the SSE frame is made again on arrival. */
+    private static final class LiveCodec implements Broker.Codec<Live> {
+        private final ObjectMapper json;
+
+        LiveCodec(ObjectMapper json) {
+            this.json = json;
+        }
+
+        @Override
+        public byte[] encode(Live l) {
+            ObjectNode n = json.createObjectNode().put("c", l.channel()).put("i", l.event().id())
+                    .put("e", l.event().event()).put("d", l.event().data());
+            return n.toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public Live decode(byte[] bytes) {
+            try {
+                JsonNode n = json.readTree(bytes);
+                long id = n.get("i").asLong();
+                String event = n.get("e").asText();
+                String data = n.get("d").asText();
+                return new Live(n.get("c").asText(), new ChannelEvent(id, event, data, SseCodec.event(event, id, data)));
+            } catch (java.io.IOException e) {
+                throw new HeraldException(ErrorCode.INTERNAL, "undecodable channel event", e);
+            }
+        }
+    }
 
     /** The result of a publish: subscribers written and the event's id. */
     public record Published(int delivered, long id) {
@@ -61,7 +94,15 @@ public final class ChannelHub implements AutoCloseable {
     public record Entry(long id, String event, String data) {
     }
 
+    /** A hub on a broker of its own: one node (tests and embedders that need nothing else). */
     public ChannelHub(ChannelsConfig config, Storage storage, Meters meters, ObjectMapper json) {
+        this(config, storage, new InMemoryBroker(), meters, json);
+    }
+
+    public ChannelHub(ChannelsConfig config, Storage storage, Broker broker, Meters meters, ObjectMapper json) {
+        this.broker = broker;
+        this.fanout = new LocalFanout(meters);
+        this.liveCodec = new LiveCodec(json);
         this.config = config;
         this.names = Pattern.compile(config.pattern());
         this.storage = storage;
@@ -115,9 +156,9 @@ public final class ChannelHub implements AutoCloseable {
         }
         meters.published(PRIMITIVE);
         if (durableWrites == null) {
-            return fanOut(append(channel, event, text));
+            return deliver(append(channel, event, text));
         }
-        CompletableFuture<Appended> appended = new CompletableFuture<>();
+        CompletableFuture<Live> appended = new CompletableFuture<>();
         durableWrites.execute(() -> {
             try {
                 appended.complete(append(channel, event, text));
@@ -125,13 +166,14 @@ public final class ChannelHub implements AutoCloseable {
                 appended.completeExceptionally(e);
             }
         });
-        return appended.thenCompose(this::fanOut);
+        return appended.thenCompose(this::deliver);
     }
 
-    private record Appended(ChannelEvent event, List<Connection> targets) {
+    /** An event of a channel on its way through the broker to every node's subscribers. */
+    private record Live(String channel, ChannelEvent event) {
     }
 
-    private Appended append(String name, String event, String data) {
+    private Live append(String name, String event, String data) {
         while (true) {
             Channel ch = channel(name, true);
             synchronized (ch) {
@@ -150,43 +192,37 @@ public final class ChannelHub implements AutoCloseable {
                 }
                 ch.lastId = id;
                 ch.lastActiveNanos = System.nanoTime();
-                return new Appended(e, new ArrayList<>(ch.subscribers));
+                return new Live(name, e);
             }
         }
     }
 
-    private CompletableFuture<Published> fanOut(Appended a) {
-        Map<Executor, List<Connection>> byLoop = new HashMap<>(4);
-        for (Connection c : a.targets()) {
-            byLoop.computeIfAbsent(c.executor(), k -> new ArrayList<>()).add(c);
+    private CompletableFuture<Published> deliver(Live live) {
+        return broker.publish(topic(live.channel()), live, liveCodec).thenApply(n -> new Published(n, live.event().id()));
+    }
+
+    /** A channel event reaching this node: written to the subscribers whose replay did not already hold it. */
+    private CompletableFuture<Integer> onLive(String topic, Live live) {
+        long start = System.nanoTime();
+        Channel ch = channels.get(live.channel());
+        if (ch == null) {
+            return CompletableFuture.completedFuture(0);
         }
-        List<CompletableFuture<Integer>> parts = new ArrayList<>(byLoop.size());
-        byLoop.forEach((loop, conns) -> {
-            CompletableFuture<Integer> part = new CompletableFuture<>();
-            parts.add(part);
-            try {
-                loop.execute(() -> {
-                    int n = 0;
-                    for (Connection c : conns) {
-                        try {
-                            if (c.send(a.event().frame())) {
-                                n++;
-                            }
-                        } catch (RuntimeException e) {
-                            log.warn("SSE send failed", e);
-                        }
-                    }
-                    part.complete(n);
-                });
-            } catch (RejectedExecutionException e) {
-                part.complete(0);
-            }
-        });
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            int n = parts.stream().mapToInt(CompletableFuture::join).sum();
-            meters.delivered(PRIMITIVE, n);
-            return new Published(n, a.event().id());
-        });
+        long id = live.event().id();
+        List<Connection> targets;
+        synchronized (ch) {
+            targets = new ArrayList<>(ch.subscribers.size());
+            ch.subscribers.forEach((c, replayed) -> {
+                if (replayed < id) {
+                    targets.add(c);
+                }
+            });
+        }
+        return fanout.toAll(PRIMITIVE, start, targets, live.event().frame());
+    }
+
+    private static String topic(String channel) {
+        return "channel/" + channel;
     }
 
     /**
@@ -211,7 +247,10 @@ public final class ChannelHub implements AutoCloseable {
                 for (Owed e : owed(ch, lastEventId)) {
                     first.add(e.frame() != null ? e.frame() : SseCodec.event(e.event(), e.id(), e.data()));
                 }
-                ch.subscribers.add(c);
+                if (ch.subscribers.isEmpty()) {
+                    ch.live = broker.subscribe(topic(name), liveCodec, this::onLive);
+                }
+                ch.subscribers.put(c, ch.lastId);
                 ch.lastActiveNanos = System.nanoTime();
                 meters.connections(PRIMITIVE).incrementAndGet();
                 c.executor().execute(() -> {
@@ -226,9 +265,13 @@ public final class ChannelHub implements AutoCloseable {
 
     private void unsubscribe(Channel ch, Connection c) {
         synchronized (ch) {
-            if (ch.subscribers.remove(c)) {
+            if (ch.subscribers.remove(c) != null) {
                 ch.lastActiveNanos = System.nanoTime();
                 meters.connections(PRIMITIVE).decrementAndGet();
+                if (ch.subscribers.isEmpty() && ch.live != null) {
+                    ch.live.close();
+                    ch.live = null;
+                }
             }
         }
     }

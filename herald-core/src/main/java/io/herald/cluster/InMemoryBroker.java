@@ -10,17 +10,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single-node {@link Broker}: handlers are called directly on the publishing thread, so a
- * publish costs one map lookup. Thread-safe. Topics with no handlers hold no memory.
+ * The single-node {@link Broker}: handlers are called directly on the publishing thread with the
+ * published object itself (its codec is never used), so a publish costs one map lookup. Thread-safe.
+ * Topics with no handlers hold no memory.
  */
 public final class InMemoryBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(InMemoryBroker.class);
-    private final Map<String, List<Handler>> topics = new ConcurrentHashMap<>();
+    private final Map<String, List<Handler<?>>> topics = new ConcurrentHashMap<>();
 
     @Override
-    public Subscription subscribe(String topic, Handler handler) {
+    public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler) {
         topics.compute(topic, (t, list) -> {
-            List<Handler> l = list == null ? new CopyOnWriteArrayList<>() : list;
+            List<Handler<?>> l = list == null ? new CopyOnWriteArrayList<>() : list;
             l.add(handler);
             return l;
         });
@@ -36,8 +37,8 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<Integer> publish(String topic, byte[] message) {
-        List<Handler> handlers = topics.get(topic);
+    public <T> CompletableFuture<Integer> publish(String topic, T message, Codec<T> codec) {
+        List<Handler<?>> handlers = topics.get(topic);
         if (handlers == null) {
             return CompletableFuture.completedFuture(0);
         }
@@ -45,13 +46,16 @@ public final class InMemoryBroker implements Broker {
             return invoke(handlers.get(0), topic, message);
         }
         CompletableFuture<Integer> sum = CompletableFuture.completedFuture(0);
-        for (Handler h : handlers) {
+        for (Handler<?> h : handlers) {
             sum = sum.thenCombine(invoke(h, topic, message), Integer::sum);
         }
         return sum;
     }
 
-    private static CompletableFuture<Integer> invoke(Handler h, String topic, byte[] message) {
+    @SuppressWarnings("unchecked")
+    private static <T> CompletableFuture<Integer> invoke(Handler<?> handler, String topic, T message) {
+        // every subscriber and publisher of a topic shares its codec, so they share its message type
+        Handler<T> h = (Handler<T>) handler;
         try {
             return h.onMessage(topic, message).exceptionally(e -> {
                 log.warn("broker handler failed on topic {}", topic, e);

@@ -9,6 +9,7 @@ import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.LocalFanout;
 import io.herald.ValidUnicode;
 import io.herald.Meters;
 import io.herald.config.LanesConfig;
@@ -18,14 +19,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +46,7 @@ public final class LaneHub implements AutoCloseable {
     private final ObjectMapper json;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
+    private final LocalFanout fanout;
 
     /** How many filters a socket holds after a subscribe/unsubscribe, and how many were not applied. */
     public record FilterReply(int count, int ignored) {
@@ -61,6 +60,7 @@ public final class LaneHub implements AutoCloseable {
         this.config = config;
         this.meters = meters;
         this.json = json;
+        this.fanout = new LocalFanout(meters);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "herald-lanes-timer");
             th.setDaemon(true);
@@ -260,28 +260,26 @@ public final class LaneHub implements AutoCloseable {
     }
 
     private void send(Lane lane, Delivery d, EncodedMessage envelope) {
-        Map<Executor, List<LaneSocket>> byLoop = new HashMap<>(4);
+        List<LaneSocket> targets;
         synchronized (lane) {
-            for (LaneSocket s : d.waiting) {
-                byLoop.computeIfAbsent(s.connection.executor(), k -> new ArrayList<>()).add(s);
-            }
+            targets = new ArrayList<>(d.waiting);
         }
-        byLoop.forEach((loop, sockets) -> {
-            try {
-                loop.execute(() -> {
-                    int n = 0;
-                    for (LaneSocket s : sockets) {
-                        if (s.connection.send(envelope)) {
-                            n++;
-                        } else {
-                            s.connection.close(1011, "delivery failure");
-                            leave(s);
-                        }
-                    }
-                    meters.delivered(PRIMITIVE, n);
-                });
-            } catch (RejectedExecutionException e) {
-                sockets.forEach(this::leave);
+        fanout.toEach(PRIMITIVE, 0, targets, new LocalFanout.Targets<LaneSocket>() {
+            @Override
+            public Connection connection(LaneSocket s) {
+                return s.connection;
+            }
+
+            @Override
+            public EncodedMessage message(LaneSocket s) {
+                return envelope;
+            }
+
+            @Override
+            public void undelivered(LaneSocket s) {
+                // no ack will come from a socket that did not take the envelope: the delivery stops waiting for it
+                s.connection.close(ErrorCode.INTERNAL, "delivery failure");
+                leave(s);
             }
         });
     }

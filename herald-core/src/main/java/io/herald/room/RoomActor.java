@@ -1,7 +1,6 @@
 package io.herald.room;
 
 import io.herald.Connection;
-import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.Meters;
@@ -11,15 +10,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -240,31 +236,14 @@ final class RoomActor implements Room.RoomContext {
 
     @Override
     public void broadcast(RoomMessage message, Predicate<RoomConnection> to) {
-        EncodedMessage encoded = message.encoded();
-        Map<Executor, List<Connection>> byLoop = new HashMap<>(4);
-        int targetCount = 0;
+        List<Connection> targets = new ArrayList<>(connections.size());
         for (RoomConnection c : connections) {
             if (to.test(c)) {
-                byLoop.computeIfAbsent(c.transport().executor(), k -> new ArrayList<>()).add(c.transport());
-                targetCount++;
+                targets.add(c.transport());
             }
         }
-        long arrived = handling;
-        byLoop.forEach((loop, targets) -> {
-            try {
-                loop.execute(() -> {
-                    for (Connection t : targets) {
-                        t.send(encoded);
-                    }
-                    if (arrived != 0) {
-                        host.meters.fanoutLatency("rooms", System.nanoTime() - arrived);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // that loop is shutting down with its sockets
-            }
-        });
-        host.meters.delivered("rooms", targetCount);
+        // latency from the frame's arrival at the server; relays outside a message handler record none
+        host.fanout.toAll("rooms", handling, targets, message.encoded());
     }
 
     @Override

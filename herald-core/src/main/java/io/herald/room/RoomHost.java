@@ -3,6 +3,7 @@ package io.herald.room;
 import io.herald.Connection;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
+import io.herald.LocalFanout;
 import io.herald.Meters;
 import io.herald.config.RoomsConfig;
 import io.herald.storage.Storage;
@@ -29,6 +30,8 @@ public final class RoomHost implements AutoCloseable {
     private static final int MAX_QUEUED_PER_ROOM = 10_000;
     final Storage storage;
     final Meters meters;
+    /** Relays of every room on this node go out through it. */
+    final LocalFanout fanout;
     final ScheduledExecutorService timer;
     final LongAdder starts = new LongAdder();
     final LongAdder hibernations = new LongAdder();
@@ -42,6 +45,7 @@ public final class RoomHost implements AutoCloseable {
         this.config = config;
         this.storage = storage;
         this.meters = meters;
+        this.fanout = new LocalFanout(meters);
         for (RoomBinding b : bindings) {
             if (parties.putIfAbsent(b.party(), b) != null) {
                 throw new io.herald.config.ConfigException("rooms.bindings", "party name '" + b.party() + "' is bound twice");

@@ -37,8 +37,21 @@ public abstract class BrokerContract {
         broker.close();
     }
 
+    /** Text messages, as UTF-8 between nodes. */
+    protected static final Broker.Codec<String> TEXT = new Broker.Codec<>() {
+        @Override
+        public byte[] encode(String message) {
+            return message.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String decode(byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    };
+
     /** A handler that records what it sees and reports a fixed number of deliveries. */
-    protected static final class Recorder implements Broker.Handler {
+    protected static final class Recorder implements Broker.Handler<String> {
         final List<String> seen = new CopyOnWriteArrayList<>();
         private final int deliveries;
 
@@ -47,8 +60,8 @@ public abstract class BrokerContract {
         }
 
         @Override
-        public CompletableFuture<Integer> onMessage(String topic, byte[] message) {
-            seen.add(topic + "=" + new String(message, StandardCharsets.UTF_8));
+        public CompletableFuture<Integer> onMessage(String topic, String message) {
+            seen.add(topic + "=" + message);
             return CompletableFuture.completedFuture(deliveries);
         }
     }
@@ -63,7 +76,7 @@ public abstract class BrokerContract {
     }
 
     protected int publish(String topic, String message) throws Exception {
-        return broker.publish(topic, bytes(message)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return broker.publish(topic, message, TEXT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Publishes a marker on {@code topic} and waits until {@code probe} has seen it, so earlier messages had their chance. */
@@ -76,7 +89,7 @@ public abstract class BrokerContract {
     @Test
     void aSubscriberReceivesWhatIsPublishedToItsTopic() throws Exception {
         Recorder h = new Recorder(3);
-        broker.subscribe("broadcast/org:A", h);
+        broker.subscribe("broadcast/org:A", TEXT, h);
 
         int delivered = publish("broadcast/org:A", "{\"hello\":1}");
 
@@ -87,7 +100,7 @@ public abstract class BrokerContract {
     @Test
     void messagesArriveInPublishOrder() throws Exception {
         Recorder h = new Recorder(1);
-        broker.subscribe("t", h);
+        broker.subscribe("t", TEXT, h);
 
         for (int i = 0; i < 20; i++) {
             publish("t", "m" + i);
@@ -106,8 +119,8 @@ public abstract class BrokerContract {
     void theDeliveriesOfSeveralHandlersAreSummed() throws Exception {
         Recorder two = new Recorder(2);
         Recorder five = new Recorder(5);
-        broker.subscribe("t", two);
-        broker.subscribe("t", five);
+        broker.subscribe("t", TEXT, two);
+        broker.subscribe("t", TEXT, five);
 
         assertThat(publish("t", "m")).isEqualTo(7);
         eventually().until(() -> two.seen.contains("t=m") && five.seen.contains("t=m"));
@@ -116,10 +129,10 @@ public abstract class BrokerContract {
     @Test
     void aHandlerThatThrowsCountsZeroAndDoesNotFailThePublish() throws Exception {
         Recorder healthy = new Recorder(4);
-        broker.subscribe("t", (topic, message) -> {
+        broker.subscribe("t", TEXT, (String topic, String message) -> {
             throw new IllegalStateException("handler bug");
         });
-        broker.subscribe("t", healthy);
+        broker.subscribe("t", TEXT, healthy);
 
         assertThat(publish("t", "m")).isEqualTo(4);
         eventually().until(() -> healthy.seen.contains("t=m"));
@@ -128,8 +141,8 @@ public abstract class BrokerContract {
     @Test
     void aHandlerWhoseFutureFailsCountsZeroAndDoesNotFailThePublish() throws Exception {
         Recorder healthy = new Recorder(4);
-        broker.subscribe("t", healthy);
-        broker.subscribe("t", (topic, message) -> CompletableFuture.failedFuture(new IllegalStateException("async bug")));
+        broker.subscribe("t", TEXT, healthy);
+        broker.subscribe("t", TEXT, (topic, message) -> CompletableFuture.failedFuture(new IllegalStateException("async bug")));
 
         assertThat(publish("t", "m")).isEqualTo(4);
     }
@@ -137,9 +150,9 @@ public abstract class BrokerContract {
     @Test
     void aHandlerThatCompletesLaterIsWaitedFor() throws Exception {
         CompletableFuture<Integer> later = new CompletableFuture<>();
-        broker.subscribe("t", (topic, message) -> later);
+        broker.subscribe("t", TEXT, (topic, message) -> later);
 
-        CompletableFuture<Integer> published = broker.publish("t", bytes("m"));
+        CompletableFuture<Integer> published = broker.publish("t", "m", TEXT);
         eventually().during(Duration.ofMillis(100)).until(() -> !published.isDone());
         later.complete(6);
 
@@ -150,8 +163,8 @@ public abstract class BrokerContract {
     void messagesToOtherTopicsAreNotSeen() throws Exception {
         Recorder mine = new Recorder(1);
         Recorder other = new Recorder(1);
-        broker.subscribe("broadcast/org:A", mine);
-        broker.subscribe("broadcast/org:B", other);
+        broker.subscribe("broadcast/org:A", TEXT, mine);
+        broker.subscribe("broadcast/org:B", TEXT, other);
 
         publish("broadcast/org:B", "for-B");
         publish("broadcast/org:AB", "for-AB");
@@ -165,8 +178,8 @@ public abstract class BrokerContract {
     void aClosedSubscriptionReceivesNothingMore() throws Exception {
         Recorder gone = new Recorder(1);
         Recorder probe = new Recorder(1);
-        Broker.Subscription s = broker.subscribe("t", gone);
-        broker.subscribe("t", probe);
+        Broker.Subscription s = broker.subscribe("t", TEXT, gone);
+        broker.subscribe("t", TEXT, probe);
         flush("t", gone);
 
         s.close();
@@ -181,8 +194,8 @@ public abstract class BrokerContract {
     void closingASubscriptionTwiceIsHarmlessAndLeavesOtherHandlersSubscribed() throws Exception {
         Recorder gone = new Recorder(1);
         Recorder stays = new Recorder(1);
-        Broker.Subscription s = broker.subscribe("t", gone);
-        broker.subscribe("t", stays);
+        Broker.Subscription s = broker.subscribe("t", TEXT, gone);
+        broker.subscribe("t", TEXT, stays);
 
         s.close();
         assertThatCode(s::close).doesNotThrowAnyException();
@@ -194,8 +207,8 @@ public abstract class BrokerContract {
     @Test
     void theSameHandlerOnTwoTopicsSeesBothAndClosingOneKeepsTheOther() throws Exception {
         Recorder h = new Recorder(1);
-        Broker.Subscription a = broker.subscribe("a", h);
-        broker.subscribe("b", h);
+        Broker.Subscription a = broker.subscribe("a", TEXT, h);
+        broker.subscribe("b", TEXT, h);
 
         publish("a", "1");
         publish("b", "2");
@@ -212,7 +225,7 @@ public abstract class BrokerContract {
     void aHandlerSeesOnlyMessagesPublishedAfterItSubscribed() throws Exception {
         publish("t", "before");
         Recorder late = new Recorder(1);
-        broker.subscribe("t", late);
+        broker.subscribe("t", TEXT, late);
         flush("t", late);
 
         assertThat(late.seen).noneMatch(m -> m.endsWith("before"));
@@ -222,13 +235,26 @@ public abstract class BrokerContract {
     void binaryMessagesArriveByteForByte() throws Exception {
         byte[] payload = {0, 1, (byte) 0xff, (byte) 0x80, 0x7f, '\n'};
         List<byte[]> got = new CopyOnWriteArrayList<>();
-        broker.subscribe("bin", (topic, message) -> {
+        broker.subscribe("bin", BYTES, (topic, message) -> {
             got.add(message.clone());
             return CompletableFuture.completedFuture(1);
         });
 
-        assertThat(broker.publish("bin", payload).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(broker.publish("bin", payload, BYTES).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
         eventually().until(() -> got.size() == 1);
         assertThat(got.get(0)).containsExactly(payload);
     }
+
+    /** Bytes as they are. */
+    protected static final Broker.Codec<byte[]> BYTES = new Broker.Codec<>() {
+        @Override
+        public byte[] encode(byte[] message) {
+            return message;
+        }
+
+        @Override
+        public byte[] decode(byte[] bytes) {
+            return bytes;
+        }
+    };
 }

@@ -19,9 +19,9 @@ class InMemoryBrokerTest extends BrokerContract {
 
     @Test
     void aTopicHoldsNoMemoryOnceItsLastSubscriptionCloses() {
-        Broker.Subscription a = broker.subscribe("t", new Recorder(1));
-        Broker.Subscription b = broker.subscribe("t", new Recorder(1));
-        broker.subscribe("other", new Recorder(1));
+        Broker.Subscription a = broker.subscribe("t", TEXT, new Recorder(1));
+        Broker.Subscription b = broker.subscribe("t", TEXT, new Recorder(1));
+        broker.subscribe("other", TEXT, new Recorder(1));
         assertThat(memory().topicCount()).isEqualTo(2);
 
         a.close();
@@ -34,35 +34,45 @@ class InMemoryBrokerTest extends BrokerContract {
     @Test
     void handlersRunOnThePublishingThread() throws Exception {
         AtomicReference<Thread> ran = new AtomicReference<>();
-        broker.subscribe("t", (topic, message) -> {
+        broker.subscribe("t", TEXT, (topic, message) -> {
             ran.set(Thread.currentThread());
             return CompletableFuture.completedFuture(1);
         });
 
-        CompletableFuture<Integer> published = broker.publish("t", bytes("m"));
+        CompletableFuture<Integer> published = broker.publish("t", "m", TEXT);
 
         assertThat(ran.get()).isSameAs(Thread.currentThread());
         assertThat(published).isCompletedWithValue(1);
     }
 
     @Test
-    void theMessageArrayIsPassedThroughUncopied() {
-        byte[] message = bytes("shared");
-        AtomicReference<byte[]> got = new AtomicReference<>();
-        broker.subscribe("t", (topic, m) -> {
+    void theMessageObjectIsHandedOverAsItIsWithoutItsCodec() {
+        Object message = new Object();
+        Broker.Codec<Object> refuses = new Broker.Codec<>() {
+            @Override
+            public byte[] encode(Object m) {
+                throw new AssertionError("encoded on one node");
+            }
+
+            @Override
+            public Object decode(byte[] bytes) {
+                throw new AssertionError("decoded on one node");
+            }
+        };
+        AtomicReference<Object> got = new AtomicReference<>();
+        broker.subscribe("t", refuses, (topic, m) -> {
             got.set(m);
             return CompletableFuture.completedFuture(1);
         });
 
-        broker.publish("t", message);
-
+        assertThat(broker.publish("t", message, refuses)).isCompletedWithValue(1);
         assertThat(got.get()).isSameAs(message);
     }
 
     @Test
     void closingTheBrokerDropsEverySubscription() throws Exception {
         Recorder h = new Recorder(1);
-        broker.subscribe("t", h);
+        broker.subscribe("t", TEXT, h);
 
         broker.close();
 
