@@ -1,5 +1,6 @@
 package io.herald.auth;
 
+import io.herald.MutableClock;
 import static io.herald.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
