@@ -49,6 +49,7 @@ public final class ChannelsHandler {
     public void subscribe(RoutingContext ctx, String prefix) {
         HttpServerRequest request = ctx.request();
         String channel = channelName(request.path(), prefix);
+        requireDecodableQuery(request);
         authorize(channel, request);
         ChannelHub hub = herald.channels();
         HttpServerResponse response = ctx.response();
@@ -72,6 +73,7 @@ public final class ChannelsHandler {
     public void poll(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String channel = channelName(request.path(), "/channels/v1/poll/");
+        requireDecodableQuery(request);
         authorize(channel, request);
         List<ChannelHub.Entry> entries = herald.channels().poll(channel, lastEventId(request));
         ByteArrayBuilder out = new ByteArrayBuilder(256);
@@ -118,6 +120,19 @@ public final class ChannelsHandler {
         return n.asText();
     }
 
+    /**
+     * Refuses a query string that is not valid percent-encoding with 400: Vert.x throws on reading any
+     * parameter of it, which the authorizer (reading {@code ?token=}) turned into a 403 and the
+     * {@code lastEventId} read into a 500.
+     */
+    private static void requireDecodableQuery(HttpServerRequest request) {
+        try {
+            request.params();
+        } catch (IllegalArgumentException e) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "The query string is not valid percent-encoding.");
+        }
+    }
+
     private void authorize(String channel, HttpServerRequest request) {
         ChannelAuthorizer.Decision d;
         try {
@@ -146,7 +161,15 @@ public final class ChannelsHandler {
     /** {@code Last-Event-ID} wins when present (even when not a number); a non-numeric value counts as 0. */
     static long lastEventId(HttpServerRequest request) {
         String header = request.getHeader("Last-Event-ID");
-        String v = header != null ? header.trim() : request.getParam("lastEventId");
+        return lastEventId(header, header != null ? null : request.getParam("lastEventId"));
+    }
+
+    /**
+     * The id a client resumes after, from its {@code Last-Event-ID} header (null when absent) or else its
+     * {@code lastEventId} query parameter: ASCII digits only, else 0; past {@link Long#MAX_VALUE}, that.
+     */
+    static long lastEventId(String header, String param) {
+        String v = header != null ? header.trim() : param;
         if (v == null || v.isEmpty() || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return 0;
         }
