@@ -7,6 +7,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 
 /**
  * One WebSocket frame as a client could put it on the wire, rule-abiding or not: any FIN, RSV bits and
@@ -70,6 +74,38 @@ public record ClientFrame(boolean fin, int rsv, int opcode, boolean masked, int 
             out.write(masked ? payload[i] ^ key[i % 4] : payload[i]);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Sequences of 1..8 frames, mostly well-formed but with every field sometimes wrong: FIN, RSV bits,
+     * opcodes, masking, non-minimal lengths, close bodies with any code and reason, payloads about
+     * {@code maxFrame} long.
+     */
+    public static Arbitrary<List<ClientFrame>> sequences(int maxFrame) {
+        Arbitrary<byte[]> closeBodies = Arbitraries.oneOf(
+                Combinators.combine(
+                        Arbitraries.oneOf(Arbitraries.of(0, 999, 1000, 1002, 1004, 1005, 1006, 1007, 1012, 1014, 1015, 1016,
+                                2999, 3000, 4999, 5000, 65535), Arbitraries.integers().between(0, 65535)),
+                        Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20).map(s -> s.getBytes(StandardCharsets.UTF_8)),
+                                Arbitraries.bytes().array(byte[].class).ofMaxSize(8)))
+                        .as(ClientFrame::closeBody),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(2));
+        Arbitrary<byte[]> payloads = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.bytes().array(byte[].class).ofMaxSize(130)),
+                Tuple.of(3, Arbitraries.strings().ofMaxLength(60).map(s -> s.getBytes(StandardCharsets.UTF_8))),
+                Tuple.of(3, closeBodies),
+                Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMinSize(maxFrame - 8).ofMaxSize(maxFrame + 8)));
+        Arbitrary<ClientFrame> frames = Combinators.combine(
+                Arbitraries.frequency(Tuple.of(5, true), Tuple.of(1, false)),
+                Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just(0)), Tuple.of(1, Arbitraries.integers().between(1, 7))),
+                Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.of(CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG)),
+                        Tuple.of(1, Arbitraries.integers().between(0, 15))),
+                Arbitraries.frequency(Tuple.of(15, true), Tuple.of(1, false)),
+                Arbitraries.integers(),
+                payloads,
+                Arbitraries.frequencyOf(Tuple.of(15, Arbitraries.just(0)), Tuple.of(1, Arbitraries.integers().between(1, 2))))
+                .as(ClientFrame::new);
+        return frames.list().ofMinSize(1).ofMaxSize(8);
     }
 
     /** The bytes of {@code frames} one after the other. */

@@ -206,6 +206,17 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Sends {@code bytes} as they are: frames built elsewhere, well-formed or not. */
+    public void sendRaw(byte[] bytes) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sends one masked binary frame. */
     public void sendBinary(byte[] payload) {
         sendFrame(0x2, payload, true);

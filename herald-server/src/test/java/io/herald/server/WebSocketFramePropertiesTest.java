@@ -85,30 +85,7 @@ class WebSocketFramePropertiesTest {
 
     @Provide
     Arbitrary<List<ClientFrame>> anyFrames() {
-        Arbitrary<byte[]> closeBodies = Arbitraries.oneOf(
-                Combinators.combine(
-                        Arbitraries.oneOf(Arbitraries.of(0, 999, 1000, 1002, 1004, 1005, 1006, 1007, 1012, 1014, 1015, 1016,
-                                2999, 3000, 4999, 5000, 65535), Arbitraries.integers().between(0, 65535)),
-                        Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20).map(s -> s.getBytes(StandardCharsets.UTF_8)),
-                                Arbitraries.bytes().array(byte[].class).ofMaxSize(8)))
-                        .as(ClientFrame::closeBody),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(2));
-        Arbitrary<byte[]> payloads = Arbitraries.frequencyOf(
-                Tuple.of(6, Arbitraries.bytes().array(byte[].class).ofMaxSize(130)),
-                Tuple.of(3, Arbitraries.strings().ofMaxLength(60).map(s -> s.getBytes(StandardCharsets.UTF_8))),
-                Tuple.of(3, closeBodies),
-                Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMinSize(MAX_FRAME - 8).ofMaxSize(MAX_FRAME + 8)));
-        Arbitrary<ClientFrame> frames = Combinators.combine(
-                Arbitraries.frequency(Tuple.of(5, true), Tuple.of(1, false)),
-                Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just(0)), Tuple.of(1, Arbitraries.integers().between(1, 7))),
-                Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.of(CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG)),
-                        Tuple.of(1, Arbitraries.integers().between(0, 15))),
-                Arbitraries.frequency(Tuple.of(15, true), Tuple.of(1, false)),
-                Arbitraries.integers(),
-                payloads,
-                Arbitraries.frequencyOf(Tuple.of(15, Arbitraries.just(0)), Tuple.of(1, Arbitraries.integers().between(1, 2))))
-                .as(ClientFrame::new);
-        return frames.list().ofMinSize(1).ofMaxSize(8);
+        return ClientFrame.sequences(MAX_FRAME);
     }
 
     @Provide
