@@ -11,6 +11,7 @@ import io.herald.channel.ChannelAuthorizer;
 import io.herald.channel.ChannelHub;
 import io.herald.server.FrameWriter;
 import io.herald.server.http.JsonBodies;
+import io.herald.server.http.Queries;
 import io.herald.server.http.RequestCredentials;
 import io.herald.server.room.RoomPath;
 import io.vertx.core.Future;
@@ -49,7 +50,7 @@ public final class ChannelsHandler {
     public void subscribe(RoutingContext ctx, String prefix) {
         HttpServerRequest request = ctx.request();
         String channel = channelName(request.path(), prefix);
-        requireDecodableQuery(request);
+        Queries.requireDecodable(request);
         authorize(channel, request);
         ChannelHub hub = herald.channels();
         HttpServerResponse response = ctx.response();
@@ -73,7 +74,7 @@ public final class ChannelsHandler {
     public void poll(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String channel = channelName(request.path(), "/channels/v1/poll/");
-        requireDecodableQuery(request);
+        Queries.requireDecodable(request);
         authorize(channel, request);
         List<ChannelHub.Entry> entries = herald.channels().poll(channel, lastEventId(request));
         ByteArrayBuilder out = new ByteArrayBuilder(256);
@@ -118,19 +119,6 @@ public final class ChannelsHandler {
             throw new HeraldException(ErrorCode.BAD_REQUEST, field + " is required (a string).");
         }
         return n.asText();
-    }
-
-    /**
-     * Refuses a query string that is not valid percent-encoding with 400: Vert.x throws on reading any
-     * parameter of it, which the authorizer (reading {@code ?token=}) turned into a 403 and the
-     * {@code lastEventId} read into a 500.
-     */
-    private static void requireDecodableQuery(HttpServerRequest request) {
-        try {
-            request.params();
-        } catch (IllegalArgumentException e) {
-            throw new HeraldException(ErrorCode.BAD_REQUEST, "The query string is not valid percent-encoding.");
-        }
     }
 
     private void authorize(String channel, HttpServerRequest request) {
