@@ -103,8 +103,8 @@ public final class TicketService {
         byte[] mac;
         byte[] claims;
         try {
-            mac = B64D.decode(ticket.substring(dot + 1));
-            claims = B64D.decode(ticket.substring(VERSION.length(), dot));
+            mac = decodeCanonical(ticket.substring(dot + 1));
+            claims = decodeCanonical(ticket.substring(VERSION.length(), dot));
         } catch (IllegalArgumentException e) {
             throw invalid();
         }
@@ -172,6 +172,19 @@ public final class TicketService {
             throw invalid();
         }
         return new Ticket(jti, sub, org, roles, scope, name, Instant.ofEpochMilli(exp));
+    }
+
+    /**
+     * Decodes unpadded base64url that is exactly what {@link #B64} writes: the JDK decoder ignores the unused
+     * low bits of a part's last character, so without this check a ticket with its last character changed
+     * (say {@code ...R} for {@code ...S}) would still verify.
+     */
+    private static byte[] decodeCanonical(String part) {
+        byte[] bytes = B64D.decode(part);
+        if (!B64.encodeToString(bytes).equals(part)) {
+            throw new IllegalArgumentException("not canonical base64url");
+        }
+        return bytes;
     }
 
     private static HeraldException invalid() {

@@ -385,7 +385,7 @@ class RoomHostTest {
     }
 
     @Test
-    void aRepeatingTaskTicksOnTheRoomsContextUntilCancelledOrTheInstanceIsDropped() throws InterruptedException {
+    void aRepeatingTaskTicksOnTheRoomsContextUntilCancelledOrTheInstanceIsDropped() {
         rooms = new TestHost(dir, TestHost.config(60_000), TestHost.binding("TICKING", TickingRoom::new));
         TestHost.Member a = rooms.join("ticking", "r", "a");
         a.send("start");
@@ -396,8 +396,8 @@ class RoomHostTest {
         int stoppedAt = Integer.parseInt(texts.get(texts.size() - 1).substring("stopped after ".length()));
         assertThat(texts.subList(0, texts.size() - 1)).as("ticks counted in order, each on a room worker")
                 .isEqualTo(java.util.stream.IntStream.rangeClosed(1, stoppedAt).mapToObj(i -> "tick " + i + " on true").toList());
-        Thread.sleep(200);
-        assertThat(a.transport().texts()).as("no tick after cancel").hasSize(texts.size());
+        await().during(Duration.ofMillis(200)).atMost(WAIT).untilAsserted(() ->
+                assertThat(a.transport().texts()).as("no tick after cancel").hasSize(texts.size()));
 
         TestHost.Member b = rooms.join("ticking", "dropped", "b");
         b.send("start");
@@ -405,8 +405,8 @@ class RoomHostTest {
         b.leave();  // the room empties: its instance is dropped
         await().atMost(WAIT).until(() -> rooms.host.loadedRooms() == 1);
         int before = TickingRoom.ticksAfterUnload.get();
-        Thread.sleep(200);
-        assertThat(TickingRoom.ticksAfterUnload.get()).as("a dropped instance's task is stopped").isEqualTo(before);
+        await().during(Duration.ofMillis(200)).atMost(WAIT).untilAsserted(() ->
+                assertThat(TickingRoom.ticksAfterUnload.get()).as("a dropped instance's task is stopped").isEqualTo(before));
     }
 
     /** Hands each message's work to {@link Room#offload} and reports when it is done and on which thread. */

@@ -4,6 +4,7 @@ import io.herald.ErrorCode;
 import io.herald.Herald;
 import io.herald.HeraldException;
 import io.herald.server.http.ErrorHandler;
+import io.herald.server.http.Queries;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -28,6 +29,7 @@ public abstract class UpgradeHandler implements Handler<HttpServerRequest> {
     @Override
     public final void handle(HttpServerRequest request) {
         try {
+            Queries.requireDecodable(request);
             upgrade(request);
         } catch (RuntimeException e) {
             respond(request, e);

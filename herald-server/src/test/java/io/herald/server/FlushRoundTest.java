@@ -139,11 +139,9 @@ class FlushRoundTest {
 
         loop.execute(fanOut);
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!(sent.get() == fanOuts && loop.submit(writer::waiting).get(5, TimeUnit.SECONDS) == 0)) {
-            assertThat(System.nanoTime()).as("the writer went quiet").isLessThan(deadline);
-            Thread.sleep(5);
-        }
+        org.awaitility.Awaitility.await("the writer went quiet").atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(5))
+                .until(() -> sent.get() == fanOuts && loop.submit(writer::waiting).get(5, TimeUnit.SECONDS) == 0);
         assertThat(loop.submit(writer::capacity).get(5, TimeUnit.SECONDS))
                 .as("room for one entry per socket, not one per flush").isLessThanOrEqualTo(2 * sockets);
         assertThat(loop.submit(() -> targets.stream().allMatch(t -> t.unflushedFrames == 0 && t.slot == -1)).get(5, TimeUnit.SECONDS))

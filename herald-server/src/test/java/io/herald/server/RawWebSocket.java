@@ -175,6 +175,7 @@ public final class RawWebSocket implements AutoCloseable {
     public int readUntilClose() {
         try {
             while (true) {
+                // pings go unanswered here: tests of the liveness check wait with this for the server to give up
                 Frame f = readFrame();
                 if (f.opcode() == 0x8) {
                     return f.payload().length >= 2 ? ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff) : 1005;
@@ -188,7 +189,35 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** Reads the next frame (unfragmented, as the server sends them), waiting up to the 10 s socket timeout. */
+    /**
+     * Reads the next frame that is not a ping, answering each ping with its pong as a live client does: the
+     * server pings a socket that has been quiet for its ping interval, which a busy machine can reach
+     * mid-test, and closes one that does not answer.
+     */
+    public Frame readFrameAnsweringPings() {
+        while (true) {
+            Frame f = readFrame();
+            if (f.opcode() != 0x9) {
+                return f;
+            }
+            sendFrame(0xA, f.payload(), true);
+        }
+    }
+
+    /** Reads the next data or close frame: pings are answered and pongs skipped ({@link #readFrameAnsweringPings}). */
+    public Frame readDataFrame() {
+        while (true) {
+            Frame f = readFrameAnsweringPings();
+            if (f.opcode() != 0xA) {
+                return f;
+            }
+        }
+    }
+
+    /**
+     * Reads the next frame as it comes, control frames included (unfragmented, as the server sends them),
+     * waiting up to the 10 s socket timeout; tests that wait for data read {@link #readDataFrame}.
+     */
     public Frame readFrame() {
         try {
             int b0 = readByte();
@@ -207,6 +236,17 @@ public final class RawWebSocket implements AutoCloseable {
                 throw new EOFException("connection closed in a frame");
             }
             return new Frame(b0 & 0x0f, payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends {@code bytes} as they are: frames built elsewhere, well-formed or not. */
+    public void sendRaw(byte[] bytes) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes);
+            out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

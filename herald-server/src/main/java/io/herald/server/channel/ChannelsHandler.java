@@ -11,6 +11,7 @@ import io.herald.channel.ChannelAuthorizer;
 import io.herald.channel.ChannelHub;
 import io.herald.server.FrameWriter;
 import io.herald.server.http.JsonBodies;
+import io.herald.server.http.Queries;
 import io.herald.server.http.RequestCredentials;
 import io.herald.server.room.RoomPath;
 import io.vertx.core.Future;
@@ -49,6 +50,7 @@ public final class ChannelsHandler {
     public void subscribe(RoutingContext ctx, String prefix) {
         HttpServerRequest request = ctx.request();
         String channel = channelName(request.path(), prefix);
+        Queries.requireDecodable(request);
         authorize(channel, request);
         ChannelHub hub = herald.channels();
         HttpServerResponse response = ctx.response();
@@ -72,6 +74,7 @@ public final class ChannelsHandler {
     public void poll(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String channel = channelName(request.path(), "/channels/v1/poll/");
+        Queries.requireDecodable(request);
         authorize(channel, request);
         List<ChannelHub.Entry> entries = herald.channels().poll(channel, lastEventId(request));
         ByteArrayBuilder out = new ByteArrayBuilder(256);
@@ -146,7 +149,15 @@ public final class ChannelsHandler {
     /** {@code Last-Event-ID} wins when present (even when not a number); a non-numeric value counts as 0. */
     static long lastEventId(HttpServerRequest request) {
         String header = request.getHeader("Last-Event-ID");
-        String v = header != null ? header.trim() : request.getParam("lastEventId");
+        return lastEventId(header, header != null ? null : request.getParam("lastEventId"));
+    }
+
+    /**
+     * The id a client resumes after, from its {@code Last-Event-ID} header (null when absent) or else its
+     * {@code lastEventId} query parameter: ASCII digits only, else 0; past {@link Long#MAX_VALUE}, that.
+     */
+    static long lastEventId(String header, String param) {
+        String v = header != null ? header.trim() : param;
         if (v == null || v.isEmpty() || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return 0;
         }

@@ -1,5 +1,7 @@
 package io.herald.server.http;
 
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
 import io.herald.auth.Credentials;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -22,9 +24,19 @@ public final class UpgradeCredentials implements Credentials {
         this.query = query;
     }
 
-    /** The first value of query parameter {@code name}, or null. */
+    /**
+     * The first value of query parameter {@code name}, or null.
+     *
+     * @throws HeraldException 400 when the query string is not valid percent-encoding (Netty's decoder
+     *     throws {@link IllegalArgumentException}, which an upgrade would answer with 500)
+     */
     public static String first(QueryStringDecoder query, String name) {
-        List<String> values = query.parameters().get(name);
+        List<String> values;
+        try {
+            values = query.parameters().get(name);
+        } catch (IllegalArgumentException e) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "The query string is not valid percent-encoding.");
+        }
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 

@@ -49,22 +49,25 @@ public record RoomPath(String party, String room) {
             return s;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%') {
+        for (int i = 0; i < s.length(); ) {
+            if (s.charAt(i) == '%') {
                 if (i + 2 >= s.length()) {
                     throw bad();
                 }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
+                int hi = hex(s.charAt(i + 1));
+                int lo = hex(s.charAt(i + 2));
                 if (hi < 0 || lo < 0) {
                     throw bad();
                 }
                 out.write(hi * 16 + lo);
-                i += 2;
+                i += 3;
             } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                // the run up to the next escape at once, so a character outside the BMP keeps its surrogate pair
+                int end = s.indexOf('%', i);
+                end = end < 0 ? s.length() : end;
+                byte[] b = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
                 out.write(b, 0, b.length);
+                i = end;
             }
         }
         try {
@@ -73,6 +76,11 @@ public record RoomPath(String party, String room) {
         } catch (CharacterCodingException e) {
             throw bad();
         }
+    }
+
+    /** An ASCII hex digit's value, else -1 ({@link Character#digit} would also take other scripts' digits, such as U+0661). */
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static HeraldException bad() {

@@ -91,7 +91,7 @@ class DirectWebSocketTest {
         try (RawWebSocket ws = RawWebSocket.openAfterRequest(server.port(), "/healthz", socketPath("u_ka", "org_ka"))) {
             Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> server.publishBroadcast("{\"event\":\"ka\",\"payload\":1,\"organizationId\":\"org_ka\"}") == 1);
-            RawWebSocket.Frame f = ws.readFrame();
+            RawWebSocket.Frame f = ws.readDataFrame();
             assertThat(f.opcode()).isEqualTo(1);
             assertThat(new String(f.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"broadcast\",\"event\":\"ka\",\"payload\":1}");
         }
@@ -101,11 +101,11 @@ class DirectWebSocketTest {
     void aPingIsAnsweredWithAPongCarryingItsPayloadAndTextPingWithPong() throws Exception {
         try (RawWebSocket ws = RawWebSocket.open(server.port(), socketPath("u_ping", "org_ping"), 0)) {
             ws.sendFrame(0x9, "abc".getBytes(StandardCharsets.UTF_8), true);
-            RawWebSocket.Frame pong = ws.readFrame();
+            RawWebSocket.Frame pong = ws.readFrameAnsweringPings();
             assertThat(pong.opcode()).isEqualTo(0xA);
             assertThat(new String(pong.payload(), StandardCharsets.UTF_8)).isEqualTo("abc");
             ws.sendFrame(0x1, "ping".getBytes(StandardCharsets.UTF_8), true);
-            RawWebSocket.Frame text = ws.readFrame();
+            RawWebSocket.Frame text = ws.readDataFrame();
             assertThat(text.opcode()).isEqualTo(1);
             assertThat(new String(text.payload(), StandardCharsets.UTF_8)).isEqualTo("pong");
         }
@@ -115,7 +115,7 @@ class DirectWebSocketTest {
     void theClientsCloseIsEchoedWithItsCodeAndTheConnectionEnds() throws Exception {
         try (RawWebSocket ws = RawWebSocket.open(server.port(), socketPath("u_bye", "org_bye"), 0)) {
             ws.sendFrame(0x8, ByteBuffer.allocate(2).putShort((short) 4000).array(), true);
-            RawWebSocket.Frame close = ws.readFrame();
+            RawWebSocket.Frame close = ws.readDataFrame();
             assertThat(close.opcode()).isEqualTo(0x8);
             assertThat(((close.payload()[0] & 0xff) << 8) | (close.payload()[1] & 0xff)).isEqualTo(4000);
             assertThat(ws.readsEndOfStream()).isTrue();
