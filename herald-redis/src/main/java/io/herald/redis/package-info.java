@@ -9,6 +9,7 @@
  * <pre>
  *   P:{S}:meta      hash    e = epoch (10 random [0-9a-z]), s = top offset   TTL: meta TTL (30 days), renewed per publish
  *   P:{S}:history   stream  id &lt;offset&gt;-0, field d = payload               TTL: history TTL, renewed per publish; MAXLEN ~ history size
+ *   P:{S}:nodes     set     ids of the nodes subscribed (kept by the broker)   no TTL; a closing node removes itself, dead ids are removed by publishers
  *   P:{S}           channel frame "h1:&lt;offset&gt;:&lt;epoch&gt;:" + payload       PUBLISH, or SPUBLISH in a cluster
  * </pre>
  * The {@code {S}} hash tag puts the three in one cluster slot. Offsets start at 1 and are gap-free
