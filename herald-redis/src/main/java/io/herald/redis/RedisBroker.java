@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,9 +90,9 @@ public final class RedisBroker implements Broker {
     private final HistoryPolicy history;
     private final Supplier<Map<String, Integer>> connections;
     private final ReconnectBackoff backoff;
-    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final Map<String, LocalTopic> topics = new ConcurrentHashMap<>();
     private final Map<String, Future<Void>> topicChanges = new HashMap<>();
-    private final Map<Long, Tally> pending = new ConcurrentHashMap<>();
+    private final Map<Long, DeliveryTally> pending = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private volatile StreamSubscriber subscriber;
     private volatile Set<String> live = Set.of();
@@ -158,12 +157,12 @@ public final class RedisBroker implements Broker {
     @Override
     public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler, GapListener onGap) {
         checkTopic(topic);
-        Entry entry = new Entry(handler, onGap);
+        LocalTopic.Entry entry = new LocalTopic.Entry(handler, onGap);
         AtomicBoolean created = new AtomicBoolean();
         topics.compute(topic, (t, state) -> {
-            Topic s = state;
+            LocalTopic s = state;
             if (s == null) {
-                s = new Topic(codec);
+                s = new LocalTopic(codec);
                 created.set(true);
             }
             s.entries.add(entry);
@@ -199,7 +198,7 @@ public final class RedisBroker implements Broker {
         long request = requests.incrementAndGet();
         byte[] payload = BrokerFrames.message(self.id(), request, codec.encode(message));
         HistoryPolicy.Retention retention = history.forTopic(topic);
-        Tally tally = new Tally(request);
+        DeliveryTally tally = new DeliveryTally(vertx, replyTimeoutMs, () -> pending.remove(request));
         pending.put(request, tally);
         pendingChange(topic)
                 .transform(ignored -> streams.publishToNodes(topic, payload, retention.size(), retention.ttlSeconds()))
@@ -230,7 +229,7 @@ public final class RedisBroker implements Broker {
         topics.keySet().forEach(topic -> leaving.add(streams.removeNodes(topic, List.of(self.id()))));
         topics.clear();
         leaving.add(registry.leave(self.id()));
-        pending.values().forEach(Tally::finish);
+        pending.values().forEach(DeliveryTally::finish);
         Future.join(leaving).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(r -> {
             StreamSubscriber s = subscriber;
             if (s != null) {
@@ -334,7 +333,7 @@ public final class RedisBroker implements Broker {
 
     private void onMessage(Publication publication) {
         BrokerFrames.message(publication.payload()).ifPresentOrElse(m -> {
-            Topic topic = topics.get(publication.stream());
+            LocalTopic topic = topics.get(publication.stream());
             CompletableFuture<Integer> delivered = topic == null ? CompletableFuture.completedFuture(0)
                     : topic.deliver(publication.stream(), m.body());
             delivered.whenComplete((n, e) -> report(m.origin(), m.request(), n == null ? 0 : n));
@@ -351,7 +350,7 @@ public final class RedisBroker implements Broker {
     }
 
     private void onReply(BrokerFrames.Reply reply) {
-        Tally tally = pending.get(reply.request());
+        DeliveryTally tally = pending.get(reply.request());
         if (tally != null) {
             tally.reply(reply.node(), reply.count());
         }
@@ -359,14 +358,14 @@ public final class RedisBroker implements Broker {
 
     private void onResubscribed(Set<String> resubscribed) {
         for (String stream : resubscribed) {
-            Topic topic = topics.get(stream);
+            LocalTopic topic = topics.get(stream);
             if (topic == null) {
                 continue;
             }
             streams.addNode(stream, self.id()).onFailure(e -> LOG.debug("could not re-add node to {}: {}", stream, e.toString()));
-            for (Entry entry : topic.entries) {
+            for (LocalTopic.Entry entry : topic.entries) {
                 try {
-                    entry.onGap.onGap(stream);
+                    entry.onGap().onGap(stream);
                 } catch (RuntimeException e) {
                     LOG.warn("gap listener failed on topic {}", stream, e);
                 }
@@ -387,113 +386,6 @@ public final class RedisBroker implements Broker {
         @Override
         public void onResubscribed(Set<String> streams) {
             RedisBroker.this.onResubscribed(streams);
-        }
-    }
-
-    private record Entry(Handler<?> handler, GapListener onGap) {
-    }
-
-    /** A topic's local handlers; all share the codec of the first. */
-    private static final class Topic {
-        final Codec<?> codec;
-        final List<Entry> entries = new CopyOnWriteArrayList<>();
-
-        Topic(Codec<?> codec) {
-            this.codec = codec;
-        }
-
-        CompletableFuture<Integer> deliver(String topic, byte[] body) {
-            Object message;
-            try {
-                message = codec.decode(body);
-            } catch (RuntimeException e) {
-                LOG.warn("broker message on topic {} could not be decoded", topic, e);
-                return CompletableFuture.completedFuture(0);
-            }
-            CompletableFuture<Integer> sum = CompletableFuture.completedFuture(0);
-            for (Entry entry : entries) {
-                sum = sum.thenCombine(invoke(entry.handler, topic, message), Integer::sum);
-            }
-            return sum;
-        }
-
-        @SuppressWarnings("unchecked")
-        private static <T> CompletableFuture<Integer> invoke(Handler<?> handler, String topic, Object message) {
-            try {
-                return ((Handler<T>) handler).onMessage(topic, (T) message).exceptionally(e -> {
-                    LOG.warn("broker handler failed on topic {}", topic, e);
-                    return 0;
-                });
-            } catch (RuntimeException e) {
-                LOG.warn("broker handler failed on topic {}", topic, e);
-                return CompletableFuture.completedFuture(0);
-            }
-        }
-    }
-
-    /** The delivery counts of one publish, until every expected node answered or the reply timeout. */
-    private final class Tally {
-        final CompletableFuture<Delivered> result = new CompletableFuture<>();
-        private final long request;
-        private final Map<String, Integer> replies = new HashMap<>();
-        private Set<String> expected;
-        private long timer = -1;
-
-        Tally(long request) {
-            this.request = request;
-        }
-
-        void reply(String node, int count) {
-            Delivered done;
-            synchronized (this) {
-                replies.putIfAbsent(node, count);
-                done = completeIfAllAnswered();
-            }
-            complete(done);
-        }
-
-        void expect(Set<String> nodes) {
-            Delivered done;
-            synchronized (this) {
-                expected = nodes;
-                done = completeIfAllAnswered();
-                if (done == null) {
-                    timer = vertx.setTimer(replyTimeoutMs, id -> finish());
-                }
-            }
-            complete(done);
-        }
-
-        /** Completes with what arrived; partial when an expected node has not answered. */
-        void finish() {
-            Delivered done;
-            synchronized (this) {
-                boolean all = expected != null && replies.keySet().containsAll(expected);
-                done = delivered(!all);
-            }
-            complete(done);
-        }
-
-        private Delivered completeIfAllAnswered() {
-            return expected != null && replies.keySet().containsAll(expected) ? delivered(false) : null;
-        }
-
-        private Delivered delivered(boolean partial) {
-            int count = 0;
-            for (int n : replies.values()) {
-                count += n;
-            }
-            return new Delivered(count, replies.size(), partial);
-        }
-
-        private void complete(Delivered done) {
-            if (done != null && !result.isDone()) {
-                pending.remove(request);
-                if (timer >= 0) {
-                    vertx.cancelTimer(timer);
-                }
-                result.complete(done);
-            }
         }
     }
 
