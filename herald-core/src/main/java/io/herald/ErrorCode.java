@@ -29,6 +29,7 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("too_many_requests", 429, 1008, "Too many requests."),
     OVERLOADED("overloaded", 429, 1013, "The server or this connection is overloaded."),
     UNAVAILABLE("unavailable", 503, 1011, "A backing service is unavailable."),
+    BROKER_UNAVAILABLE("broker_unavailable", 503, 1011, "The cluster's message broker is unavailable."),
     AUTH_UNAVAILABLE("auth_unavailable", 503, 1011, "The identity provider's signing keys cannot be fetched now."),
     IDLE_TIMEOUT("idle_timeout", 408, 1001, "The connection stopped answering pings."),
     REQUEST_TIMEOUT("request_timeout", 408, 1001, "The request's line and headers did not arrive in time."),

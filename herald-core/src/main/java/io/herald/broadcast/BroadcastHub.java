@@ -116,7 +116,7 @@ public final class BroadcastHub {
 
     private CompletableFuture<PublishResult> send(Envelope e) {
         meters.published(PRIMITIVE);
-        return broker.publish(topic(e.scopeKey()), e, envelopes).thenApply(PublishResult::delivered);
+        return broker.publish(topic(e.scopeKey()), e, envelopes).thenApply(d -> PublishResult.delivered(d.count()));
     }
 
     /**

@@ -198,7 +198,7 @@ public final class ChannelHub implements AutoCloseable {
     }
 
     private CompletableFuture<Published> deliver(Live live) {
-        return broker.publish(topic(live.channel()), live, liveCodec).thenApply(n -> new Published(n, live.event().id()));
+        return broker.publish(topic(live.channel()), live, liveCodec).thenApply(d -> new Published(d.count(), live.event().id()));
     }
 
     /** A channel event reaching this node: written to the subscribers whose replay did not already hold it. */

@@ -8,6 +8,11 @@ import java.util.concurrent.CompletableFuture;
  * that node's local connections. A message travels as an object on one node and as the bytes of its
  * {@link Codec} between nodes, so the in-memory broker never encodes what it only hands over.
  * Implementations are thread-safe; handlers may be invoked on any thread and must not block.
+ *
+ * <p>Across nodes a subscription takes effect asynchronously: a publish made on the same node after
+ * {@link #subscribe} returned reaches the new handler, a publish made on another node at the same
+ * moment may not. Publications lost while a node was cut off from the others are reported to the
+ * topic's {@link GapListener}s.
  */
 public interface Broker extends AutoCloseable {
 
@@ -19,14 +24,52 @@ public interface Broker extends AutoCloseable {
     <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler);
 
     /**
+     * Subscribes like {@link #subscribe(String, Codec, Handler)} and tells {@code onGap} whenever this
+     * node may have missed publications of {@code topic} (after a broker connection was lost and
+     * restored), so the subscriber can reset what it derived from the messages. A single-node broker
+     * never loses a publication and ignores {@code onGap}.
+     */
+    default <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler, GapListener onGap) {
+        return subscribe(topic, codec, handler);
+    }
+
+    /**
      * Publishes {@code message} to every handler of {@code topic} on every node. The message must not
      * be modified afterwards. Completes with the deliveries the handlers reported; a failing handler
-     * counts zero and does not fail the publish.
+     * counts zero and does not fail the publish. A broker that cannot reach the other nodes fails the
+     * future with {@code HeraldException(BROKER_UNAVAILABLE)}: a publication is never dropped silently.
      */
-    <T> CompletableFuture<Integer> publish(String topic, T message, Codec<T> codec);
+    <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec);
+
+    /** Whether the broker can currently reach every node (for readiness checks); a single-node broker always can. */
+    default boolean available() {
+        return true;
+    }
 
     @Override
     void close();
+
+    /**
+     * What a publish reached: {@code count} deliveries reported by the handlers of {@code nodes} nodes;
+     * {@code partial} when some node expected to answer did not do so in time, so {@code count} is a
+     * lower bound.
+     */
+    record Delivered(int count, int nodes, boolean partial) {
+        /** Nothing was delivered, and no node was expected to deliver. */
+        public static final Delivered NONE = new Delivered(0, 0, false);
+
+        public Delivered {
+            if (count < 0 || nodes < 0) {
+                throw new IllegalArgumentException("negative delivery count " + count + " / " + nodes);
+            }
+        }
+    }
+
+    /** Told that publications of a topic may have been missed on this node. */
+    @FunctionalInterface
+    interface GapListener {
+        void onGap(String topic);
+    }
 
     /** The wire form of a topic's messages, used only where a message leaves this node. Thread-safe. */
     interface Codec<T> {

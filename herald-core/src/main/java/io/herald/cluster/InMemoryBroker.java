@@ -37,11 +37,15 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
-    public <T> CompletableFuture<Integer> publish(String topic, T message, Codec<T> codec) {
+    public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec) {
         List<Handler<?>> handlers = topics.get(topic);
         if (handlers == null) {
-            return CompletableFuture.completedFuture(0);
+            return CompletableFuture.completedFuture(Delivered.NONE);
         }
+        return deliver(handlers, topic, message).thenApply(n -> new Delivered(n, 1, false));
+    }
+
+    private static <T> CompletableFuture<Integer> deliver(List<Handler<?>> handlers, String topic, T message) {
         if (handlers.size() == 1) {
             return invoke(handlers.get(0), topic, message);
         }

@@ -11,7 +11,8 @@ public record HeraldConfig(
         ChannelsConfig channels,
         LanesConfig lanes,
         StorageConfig storage,
-        Map<String, DatasourceConfig> datasources) {
+        Map<String, DatasourceConfig> datasources,
+        ClusterConfig cluster) {
 
     public HeraldConfig {
         server = server == null ? ServerConfig.defaults() : server;
@@ -22,6 +23,7 @@ public record HeraldConfig(
         lanes = lanes == null ? LanesConfig.defaults() : lanes;
         storage = storage == null ? StorageConfig.defaults() : storage;
         datasources = datasources == null ? Map.of() : Map.copyOf(datasources);
+        cluster = cluster == null ? ClusterConfig.defaults() : cluster;
         datasources.forEach((name, ds) -> {
             if (!name.matches("[A-Za-z][A-Za-z0-9_-]{0,63}")) {
                 throw new ConfigException("datasources." + name, "datasource names are letters, digits, _ and -");
@@ -44,46 +46,51 @@ public record HeraldConfig(
 
     /** The zero-config defaults. */
     public static HeraldConfig empty() {
-        return new HeraldConfig(null, null, null, null, null, null, null, null);
+        return new HeraldConfig(null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy with another server section. */
     public HeraldConfig withServer(ServerConfig s) {
-        return new HeraldConfig(s, auth, broadcast, rooms, channels, lanes, storage, datasources);
+        return new HeraldConfig(s, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster);
     }
 
     /** A copy with another auth section. */
     public HeraldConfig withAuth(AuthConfig a) {
-        return new HeraldConfig(server, a, broadcast, rooms, channels, lanes, storage, datasources);
+        return new HeraldConfig(server, a, broadcast, rooms, channels, lanes, storage, datasources, cluster);
     }
 
     /** A copy with another broadcast section. */
     public HeraldConfig withBroadcast(BroadcastConfig b) {
-        return new HeraldConfig(server, auth, b, rooms, channels, lanes, storage, datasources);
+        return new HeraldConfig(server, auth, b, rooms, channels, lanes, storage, datasources, cluster);
     }
 
     /** A copy with another rooms section. */
     public HeraldConfig withRooms(RoomsConfig r) {
-        return new HeraldConfig(server, auth, broadcast, r, channels, lanes, storage, datasources);
+        return new HeraldConfig(server, auth, broadcast, r, channels, lanes, storage, datasources, cluster);
     }
 
     /** A copy with another channels section. */
     public HeraldConfig withChannels(ChannelsConfig c) {
-        return new HeraldConfig(server, auth, broadcast, rooms, c, lanes, storage, datasources);
+        return new HeraldConfig(server, auth, broadcast, rooms, c, lanes, storage, datasources, cluster);
     }
 
     /** A copy with another lanes section. */
     public HeraldConfig withLanes(LanesConfig l) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, l, storage, datasources);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, l, storage, datasources, cluster);
     }
 
     /** A copy with another storage section. */
     public HeraldConfig withStorage(StorageConfig st) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, st, datasources);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, st, datasources, cluster);
+    }
+
+    /** A copy with another cluster section. */
+    public HeraldConfig withCluster(ClusterConfig c) {
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, c);
     }
 
     /** A copy with other datasources. */
     public HeraldConfig withDatasources(Map<String, DatasourceConfig> d) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, d);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, d, cluster);
     }
 }

@@ -39,10 +39,10 @@ class InMemoryBrokerTest extends BrokerContract {
             return CompletableFuture.completedFuture(1);
         });
 
-        CompletableFuture<Integer> published = broker.publish("t", "m", TEXT);
+        CompletableFuture<Broker.Delivered> published = broker.publish("t", "m", TEXT);
 
         assertThat(ran.get()).isSameAs(Thread.currentThread());
-        assertThat(published).isCompletedWithValue(1);
+        assertThat(published).isCompletedWithValue(new Broker.Delivered(1, 1, false));
     }
 
     @Test
@@ -65,8 +65,17 @@ class InMemoryBrokerTest extends BrokerContract {
             return CompletableFuture.completedFuture(1);
         });
 
-        assertThat(broker.publish("t", message, refuses)).isCompletedWithValue(1);
+        assertThat(broker.publish("t", message, refuses)).isCompletedWithValue(new Broker.Delivered(1, 1, false));
         assertThat(got.get()).isSameAs(message);
+    }
+
+    @Test
+    void aPublishWithoutHandlersReachesNoNodeAndOneWithHandlersReachesThisOne() throws Exception {
+        assertThat(broker.publish("t", "m", TEXT).get()).isEqualTo(Broker.Delivered.NONE);
+        broker.subscribe("t", TEXT, new Recorder(2), topic -> { });
+
+        assertThat(broker.publish("t", "m", TEXT).get()).isEqualTo(new Broker.Delivered(2, 1, false));
+        assertThat(broker.available()).isTrue();
     }
 
     @Test

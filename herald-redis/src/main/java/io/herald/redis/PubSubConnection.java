@@ -67,6 +67,7 @@ public final class PubSubConnection implements AutoCloseable {
     private final Set<String> streams = new LinkedHashSet<>();
     private final Map<String, Promise<Void>> unconfirmed = new HashMap<>();
     private RedisConnection connection;
+    private volatile boolean connected;
     private boolean connecting;
     private boolean connectedBefore;
     private boolean closed;
@@ -100,6 +101,11 @@ public final class PubSubConnection implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    /** Whether the connection is open now (it may still be resubscribing); readable from any thread. */
+    public boolean connected() {
+        return connected;
     }
 
     /** Subscribes {@code streams}; completes once Redis confirmed each (possibly after a reconnect). */
@@ -168,6 +174,7 @@ public final class PubSubConnection implements AutoCloseable {
     public void close() {
         onContext(() -> {
             closed = true;
+            connected = false;
             if (connection != null) {
                 connection.close();
                 connection = null;
@@ -201,6 +208,7 @@ public final class PubSubConnection implements AutoCloseable {
             return;
         }
         connection = conn;
+        connected = true;
         int attached = ++generation;
         conn.handler(reply -> onContext(() -> onReply(reply)));
         conn.endHandler(v -> onContext(() -> dropped(conn, "ended")));
@@ -232,6 +240,7 @@ public final class PubSubConnection implements AutoCloseable {
         }
         LOG.debug("pub/sub connection to {} lost ({}); reconnecting", url, why);
         connection = null;
+        connected = false;
         conn.close();
         for (String stream : streams) {
             unconfirmed.computeIfAbsent(keys.channel(stream), c -> Promise.promise());

@@ -9,7 +9,10 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -89,12 +92,62 @@ public final class RedisStreams implements AutoCloseable {
      * {@code historyTtlSeconds} is how long the history lives after the last publish.
      */
     public Future<StreamPosition> publish(String stream, byte[] payload, int historySize, long historyTtlSeconds) {
+        List<String> names = List.of(keys.meta(stream), keys.history(stream), keys.channel(stream));
+        return runPublish(stream, names, payload, historySize, historyTtlSeconds)
+                .map(reply -> new StreamPosition(reply.get(1).toString(), reply.get(0).toLong()));
+    }
+
+    /**
+     * Publishes like {@link #publish} and, in the same atomic step, reads the ids of the nodes
+     * subscribed to the stream ({@link #addNode}): exactly the nodes whose pub/sub connection was
+     * subscribed when the frame was sent, provided each adds itself only after its subscription was
+     * confirmed and removes itself before unsubscribing.
+     */
+    public Future<Published> publishToNodes(String stream, byte[] payload, int historySize, long historyTtlSeconds) {
+        List<String> names = List.of(keys.meta(stream), keys.history(stream), keys.channel(stream), keys.nodes(stream));
+        return runPublish(stream, names, payload, historySize, historyTtlSeconds).map(reply -> {
+            Set<String> nodes = new HashSet<>();
+            reply.get(2).forEach(node -> nodes.add(node.toString()));
+            return new Published(new StreamPosition(reply.get(1).toString(), reply.get(0).toLong()), nodes);
+        });
+    }
+
+    /** The position a publish got and the nodes subscribed to its stream at that moment. */
+    public record Published(StreamPosition position, Set<String> nodes) {
+        public Published {
+            nodes = Set.copyOf(nodes);
+        }
+    }
+
+    private Future<Response> runPublish(String stream, List<String> names, byte[] payload, int historySize, long historyTtlSeconds) {
         if (historySize < 0 || (historySize > 0 && historyTtlSeconds < 1)) {
             throw new IllegalArgumentException("history size must be >= 0 and its TTL >= 1 s, got " + historySize + " / " + historyTtlSeconds);
         }
-        List<String> names = List.of(keys.meta(stream), keys.history(stream), keys.channel(stream));
-        return PUBLISH.run(server(stream), names, payload, (long) historySize, historyTtlSeconds, metaTtlSeconds, newEpoch(), publishCommand)
-                .map(reply -> new StreamPosition(reply.get(1).toString(), reply.get(0).toLong()));
+        return PUBLISH.run(server(stream), names, payload, (long) historySize, historyTtlSeconds, metaTtlSeconds, newEpoch(), publishCommand);
+    }
+
+    /** Records that {@code node} is subscribed to {@code stream} (see {@link #publishToNodes}). */
+    public Future<Void> addNode(String stream, String node) {
+        return server(stream).send(Request.cmd(Command.SADD).arg(keys.nodes(stream)).arg(node)).mapEmpty();
+    }
+
+    /** Records that {@code nodes} are no longer subscribed to {@code stream}. */
+    public Future<Void> removeNodes(String stream, Collection<String> nodes) {
+        if (nodes.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Request request = Request.cmd(Command.SREM).arg(keys.nodes(stream));
+        nodes.forEach(request::arg);
+        return server(stream).send(request).mapEmpty();
+    }
+
+    /**
+     * Sends {@code frame} as it is on {@code stream}'s channel, without offset, history or script:
+     * for messages that only live nodes care about (node-to-node replies). Subscribers decode it with
+     * {@link PublicationCodec}, so it must be framed like a publication.
+     */
+    public Future<Void> send(String stream, byte[] frame) {
+        return server(stream).send(Request.cmd(publishCommand.equals("spublish") ? Command.SPUBLISH : Command.PUBLISH).arg(keys.channel(stream)).arg(frame)).mapEmpty();
     }
 
     /**
@@ -140,7 +193,8 @@ public final class RedisStreams implements AutoCloseable {
         return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
     }
 
-    private Redis server(String stream) {
+    /** The client of the server that holds {@code stream} (and, in a cluster, routes by its slot). */
+    Redis server(String stream) {
         return servers.get(ring.index(stream));
     }
 

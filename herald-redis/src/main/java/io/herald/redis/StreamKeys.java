@@ -2,8 +2,9 @@ package io.herald.redis;
 
 /**
  * The Redis names of a stream: {@code <prefix>:{<stream>}:meta} (hash {@code e} = epoch,
- * {@code s} = top offset), {@code <prefix>:{<stream>}:history} (the stream of publications) and
- * the pub/sub channel {@code <prefix>:{<stream>}}. The braces are a Redis Cluster hash tag, so the
+ * {@code s} = top offset), {@code <prefix>:{<stream>}:history} (the stream of publications),
+ * {@code <prefix>:{<stream>}:nodes} (the ids of the nodes subscribed to it) and the pub/sub channel
+ * {@code <prefix>:{<stream>}}. The braces are a Redis Cluster hash tag, so the
  * three names always hash to one slot and the publish script may touch them together.
  *
  * <p>A stream name must be non-empty and must not contain {@code '}'} (it would end the hash tag
@@ -34,6 +35,11 @@ public final class StreamKeys {
 
     public String history(String stream) {
         return tagged(stream) + ":history";
+    }
+
+    /** The set of the ids of the nodes subscribed to the stream (kept by the broker, read by the publish script). */
+    public String nodes(String stream) {
+        return tagged(stream) + ":nodes";
     }
 
     public String channel(String stream) {

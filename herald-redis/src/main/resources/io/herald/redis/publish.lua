@@ -2,7 +2,8 @@
 -- KEYS[1] meta hash {e = epoch, s = top offset}   KEYS[2] history stream   KEYS[3] pub/sub channel
 -- ARGV[1] payload   ARGV[2] history size (0 = keep no history)   ARGV[3] history TTL seconds
 -- ARGV[4] meta TTL seconds   ARGV[5] epoch to use if the stream has none   ARGV[6] 'publish' or 'spublish'
--- Returns {offset, epoch}.
+-- KEYS[4] (optional) set of the nodes subscribed to the stream, read in the same step as the publish
+-- Returns {offset, epoch, nodes} (nodes empty without KEYS[4]).
 local offset = redis.call('hincrby', KEYS[1], 's', 1)
 local epoch = redis.call('hget', KEYS[1], 'e')
 if offset == 1 or not epoch then
@@ -19,4 +20,8 @@ if tonumber(ARGV[2]) > 0 then
   redis.call('expire', KEYS[2], ARGV[3])
 end
 redis.call(ARGV[6], KEYS[3], 'h1:' .. id .. ':' .. epoch .. ':' .. ARGV[1])
-return {offset, epoch}
+local nodes = {}
+if KEYS[4] then
+  nodes = redis.call('smembers', KEYS[4])
+end
+return {offset, epoch, nodes}

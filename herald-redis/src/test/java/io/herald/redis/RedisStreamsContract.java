@@ -163,6 +163,20 @@ abstract class RedisStreamsContract {
     }
 
     @Test
+    void publishToNodesReadsTheSubscribedNodesInTheSameStep() {
+        String stream = newStream();
+        assertThat(get(streams.publishToNodes(stream, new byte[] {1}, 0, 0)).nodes()).isEmpty();
+        get(streams.addNode(stream, "node-a"));
+        get(streams.addNode(stream, "node-b"));
+        get(streams.removeNodes(stream, List.of("node-a")));
+
+        RedisStreams.Published published = get(streams.publishToNodes(stream, new byte[] {2}, 0, 0));
+
+        assertThat(published.nodes()).containsExactly("node-b");
+        assertThat(published.position().offset()).isEqualTo(2);
+    }
+
+    @Test
     void subscriberReceivesEveryPublishInOffsetOrder() {
         String stream = newStream();
         startSubscriber();

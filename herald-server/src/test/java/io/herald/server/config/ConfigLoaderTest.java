@@ -130,6 +130,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theClusterSectionIsReadFromTheFileAndTheEnvironment() throws IOException {
+        Path file = yaml("""
+                cluster:
+                  nodeId: node-a
+                  redis:
+                    urls: ["redis://r1:6379", "redis://r2:6379"]
+                    cluster: true
+                    prefix: prod
+                  replyTimeoutMs: 250
+                """);
+
+        HeraldConfig c = load(file, env("HERALD_CLUSTER_NODE_ID", "node-b"));
+
+        assertThat(c.cluster().nodeId()).isEqualTo("node-b");
+        assertThat(c.cluster().redis().urls()).containsExactly("redis://r1:6379", "redis://r2:6379");
+        assertThat(c.cluster().redis().cluster()).isTrue();
+        assertThat(c.cluster().redis().prefix()).isEqualTo("prod");
+        assertThat(c.cluster().replyTimeoutMs()).isEqualTo(250);
+        assertThat(load(yaml("cluster:\n  redis:\n    url: redis://one:6379\n"), env()).cluster().redis().endpoints())
+                .containsExactly("redis://one:6379");
+    }
+
+    @Test
     void listKeysAreOverriddenByCommaSeparatedValues() {
         HeraldConfig joined = load(null, env("HERALD_SERVER_ALLOWEDORIGINS", "https://a.example.com,https://b.example.com"));
         HeraldConfig underscored = load(null, env("HERALD_SERVER_ALLOWED_ORIGINS", "https://a.example.com, https://b.example.com,"));

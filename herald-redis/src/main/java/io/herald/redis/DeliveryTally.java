@@ -1,0 +1,84 @@
+package io.herald.redis;
+
+import io.herald.cluster.Broker;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The delivery counts of one publish of {@link RedisBroker}: replies may arrive before the expected
+ * nodes are known (the reply travels on another connection than the script's answer), so both are
+ * kept until every expected node answered, or until the timeout, which completes with what arrived
+ * and {@code partial = true}. Replies of nodes that were not expected still count. Thread-safe.
+ */
+final class DeliveryTally {
+    final CompletableFuture<Broker.Delivered> result = new CompletableFuture<>();
+    private final Vertx vertx;
+    private final long timeoutMs;
+    private final Runnable onDone;
+    private final Map<String, Integer> replies = new HashMap<>();
+    private Set<String> expected;
+    private long timer = -1;
+
+    /** {@code onDone} runs once, when the result is completed (the broker forgets the request). */
+    DeliveryTally(Vertx vertx, long timeoutMs, Runnable onDone) {
+        this.vertx = vertx;
+        this.timeoutMs = timeoutMs;
+        this.onDone = onDone;
+    }
+
+    void reply(String node, int count) {
+        Broker.Delivered done;
+        synchronized (this) {
+            replies.putIfAbsent(node, count);
+            done = completeIfAllAnswered();
+        }
+        complete(done);
+    }
+
+    void expect(Set<String> nodes) {
+        Broker.Delivered done;
+        synchronized (this) {
+            expected = nodes;
+            done = completeIfAllAnswered();
+            if (done == null) {
+                timer = vertx.setTimer(timeoutMs, id -> finish());
+            }
+        }
+        complete(done);
+    }
+
+    /** Completes with what arrived; partial when an expected node has not answered. */
+    void finish() {
+        Broker.Delivered done;
+        synchronized (this) {
+            boolean all = expected != null && replies.keySet().containsAll(expected);
+            done = delivered(!all);
+        }
+        complete(done);
+    }
+
+    private Broker.Delivered completeIfAllAnswered() {
+        return expected != null && replies.keySet().containsAll(expected) ? delivered(false) : null;
+    }
+
+    private Broker.Delivered delivered(boolean partial) {
+        int count = 0;
+        for (int n : replies.values()) {
+            count += n;
+        }
+        return new Broker.Delivered(count, replies.size(), partial);
+    }
+
+    private void complete(Broker.Delivered done) {
+        if (done != null && !result.isDone()) {
+            onDone.run();
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+            result.complete(done);
+        }
+    }
+}

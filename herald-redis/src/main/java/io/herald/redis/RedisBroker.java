@@ -1,0 +1,472 @@
+package io.herald.redis;
+
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
+import io.herald.cluster.Broker;
+import io.herald.config.ClusterConfig;
+import io.herald.config.ConfigException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Broker} across Herald nodes on Redis, over {@link RedisStreams} and {@link StreamSubscriber}.
+ *
+ * <p><b>Delivery.</b> A topic is a stream. This node subscribes the topic's channel while it has at
+ * least one local handler, then adds its id to the topic's node set ({@code <prefix>:{topic}:nodes});
+ * when the last handler closes it removes its id, then unsubscribes. {@code publish} encodes the
+ * message once with its codec and runs the publish script, which in one atomic step gives it an
+ * offset, keeps the topic's {@link HistoryPolicy history}, publishes the {@link BrokerFrames message
+ * frame} (origin node id, request id, bytes) and reads the node set. Every subscribed node, the
+ * publishing one included, receives the frame through Redis, decodes it once with the topic's codec
+ * and calls its handlers on the subscriber's Vert.x context; so every node sees a topic's messages in
+ * offset order.
+ *
+ * <p><b>Delivery counts.</b> When a node's handlers have completed, it sends their sum to the origin
+ * on the origin's node channel (the stream {@code node:<id>}: {@code PUBLISH <prefix>:{node:<id>}},
+ * or {@code SPUBLISH} in a cluster, where the hash tag puts it on one shard); the origin records its
+ * own count directly. The origin waits only for the nodes in the set the script returned, i.e. the
+ * nodes that were subscribed when the frame went out, so nodes without a subscriber never answer.
+ * Ids in the set that are not in the last heartbeat's live list are checked once in the membership
+ * set; those without a heartbeat are crashed nodes: they are not waited for and are removed from the
+ * topic's set. The publish completes when every expected node answered, or after the reply timeout
+ * with the counts received and {@code partial = true}.
+ *
+ * <p><b>Membership.</b> See {@link NodeRegistry}: a heartbeat every {@code heartbeatInterval}
+ * (2 s) with {@code heartbeatExpiry} (10 s); starting with the id of a live node fails with a
+ * {@link ConfigException} on {@code cluster.nodeId}.
+ *
+ * <p><b>Failures.</b> A publish whose script fails or takes longer than {@value #COMMAND_TIMEOUT_MS} ms
+ * fails with {@link ErrorCode#BROKER_UNAVAILABLE}. {@link #available()} is false while a pub/sub
+ * connection is down or the last heartbeat failed. When a pub/sub connection comes back, this node
+ * re-adds itself to its topics' sets (Redis may have lost them) and tells each topic's
+ * {@link Broker.GapListener}s that publications may have been missed.
+ *
+ * <p>Thread-safe. A subscription takes effect asynchronously; a publish on this node waits for this
+ * node's pending subscribe or unsubscribe of the same topic, so it sees its own subscriptions.
+ * Topics named {@code node:...} are reserved. Not handled yet: an unsubscribe whose {@code SREM}
+ * failed leaves this node in the topic's set, so publishers wait for it until the reply timeout.
+ */
+public final class RedisBroker implements Broker {
+
+    /** How long a publish script may take before the broker is deemed unavailable. */
+    public static final long COMMAND_TIMEOUT_MS = 2_000;
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_HEARTBEAT_EXPIRY = Duration.ofSeconds(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
+    private static final String NODE_STREAM = "node:";
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private final Vertx vertx;
+    private final RedisConfig config;
+    private final RedisStreams streams;
+    private final NodeRegistry registry;
+    private final NodeInfo self;
+    private final String instance = UUID.randomUUID().toString();
+    private final String nodeStream;
+    private final long replyTimeoutMs;
+    private final Duration heartbeatInterval;
+    private final Duration heartbeatExpiry;
+    private final HistoryPolicy history;
+    private final Supplier<Map<String, Integer>> connections;
+    private final ReconnectBackoff backoff;
+    private final Map<String, LocalTopic> topics = new ConcurrentHashMap<>();
+    private final Map<String, Future<Void>> topicChanges = new HashMap<>();
+    private final Map<Long, DeliveryTally> pending = new ConcurrentHashMap<>();
+    private final AtomicLong requests = new AtomicLong();
+    private volatile StreamSubscriber subscriber;
+    private volatile Set<String> live = Set.of();
+    private volatile boolean heartbeatOk = true;
+    private volatile boolean closed;
+    private long heartbeatTimer = -1;
+
+    private RedisBroker(Builder b) {
+        this.vertx = b.vertx;
+        this.config = b.config;
+        this.streams = RedisStreams.create(vertx, config);
+        this.registry = new NodeRegistry(streams);
+        this.self = new NodeInfo(b.nodeId, b.address, Instant.now(), Map.of());
+        this.nodeStream = NODE_STREAM + b.nodeId;
+        this.replyTimeoutMs = b.replyTimeout.toMillis();
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.heartbeatExpiry = b.heartbeatExpiry;
+        this.history = b.history;
+        this.connections = b.connections;
+        this.backoff = b.backoff;
+    }
+
+    /** A builder for a broker on {@code redis}, with a random node id and the default timings. */
+    public static Builder builder(Vertx vertx, RedisConfig redis) {
+        return new Builder(vertx, redis);
+    }
+
+    /** A builder from the {@code cluster} config section (node id, Redis, reply timeout); its Redis must be enabled. */
+    public static Builder builder(Vertx vertx, ClusterConfig cluster) {
+        ClusterConfig.Redis r = cluster.redis();
+        if (!r.enabled()) {
+            throw new ConfigException("cluster.redis.url", "no Redis is configured");
+        }
+        RedisConfig.Topology topology = r.cluster() ? RedisConfig.Topology.CLUSTER
+                : r.endpoints().size() == 1 ? RedisConfig.Topology.STANDALONE : RedisConfig.Topology.ISOLATED;
+        RedisConfig redis = new RedisConfig(topology, r.endpoints(), r.prefix(), RedisConfig.DEFAULT_META_TTL,
+                RedisConfig.DEFAULT_MAX_POOL_SIZE, RedisConfig.DEFAULT_MAX_POOL_WAITING);
+        return new Builder(vertx, redis).nodeId(cluster.nodeId()).replyTimeout(Duration.ofMillis(cluster.replyTimeoutMs()));
+    }
+
+    /** This node's id. */
+    public String nodeId() {
+        return self.id();
+    }
+
+    /** The live nodes, this one included, as their last heartbeats described them. */
+    public CompletableFuture<List<NodeInfo>> nodes() {
+        return registry.nodes().toCompletionStage().toCompletableFuture();
+    }
+
+    @Override
+    public boolean available() {
+        StreamSubscriber s = subscriber;
+        return !closed && heartbeatOk && s != null && s.connections().stream().allMatch(PubSubConnection::connected);
+    }
+
+    @Override
+    public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler) {
+        return subscribe(topic, codec, handler, t -> { });
+    }
+
+    @Override
+    public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler, GapListener onGap) {
+        checkTopic(topic);
+        LocalTopic.Entry entry = new LocalTopic.Entry(handler, onGap);
+        AtomicBoolean created = new AtomicBoolean();
+        topics.compute(topic, (t, state) -> {
+            LocalTopic s = state;
+            if (s == null) {
+                s = new LocalTopic(codec);
+                created.set(true);
+            }
+            s.entries.add(entry);
+            return s;
+        });
+        if (created.get()) {
+            change(topic, () -> subscriber.subscribe(topic).compose(v -> streams.addNode(topic, self.id())));
+        }
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (!open.compareAndSet(true, false)) {
+                return;
+            }
+            AtomicBoolean emptied = new AtomicBoolean();
+            topics.computeIfPresent(topic, (t, s) -> {
+                s.entries.remove(entry);
+                emptied.set(s.entries.isEmpty());
+                return s.entries.isEmpty() ? null : s;
+            });
+            if (emptied.get() && !closed) {
+                change(topic, () -> streams.removeNodes(topic, List.of(self.id()))
+                        .transform(r -> subscriber.unsubscribe(topic)));
+            }
+        };
+    }
+
+    @Override
+    public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec) {
+        checkTopic(topic);
+        if (closed) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
+        }
+        long request = requests.incrementAndGet();
+        byte[] payload = BrokerFrames.message(self.id(), request, codec.encode(message));
+        HistoryPolicy.Retention retention = history.forTopic(topic);
+        DeliveryTally tally = new DeliveryTally(vertx, replyTimeoutMs, () -> pending.remove(request));
+        pending.put(request, tally);
+        pendingChange(topic)
+                .transform(ignored -> streams.publishToNodes(topic, payload, retention.size(), retention.ttlSeconds()))
+                .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .compose(published -> expected(topic, published.nodes()))
+                .onComplete(expected -> {
+                    if (expected.succeeded()) {
+                        tally.expect(expected.result());
+                    } else {
+                        pending.remove(request);
+                        LOG.debug("publish on topic {} failed: {}", topic, expected.cause().toString());
+                        tally.result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                                ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), expected.cause()));
+                    }
+                });
+        return tally.result;
+    }
+
+    /** Leaves the cluster: removes this node from its topics and from membership, then closes its connections. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        vertx.cancelTimer(heartbeatTimer);
+        List<Future<Void>> leaving = new ArrayList<>();
+        topics.keySet().forEach(topic -> leaving.add(streams.removeNodes(topic, List.of(self.id()))));
+        topics.clear();
+        leaving.add(registry.leave(self.id()));
+        pending.values().forEach(DeliveryTally::finish);
+        Future.join(leaving).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(r -> {
+            StreamSubscriber s = subscriber;
+            if (s != null) {
+                s.close();
+            }
+            streams.close();
+        });
+    }
+
+    private Future<RedisBroker> start() {
+        Context context = vertx.getOrCreateContext();
+        Promise<RedisBroker> started = Promise.promise();
+        context.runOnContext(v -> registry.beat(info(), instance, heartbeatExpiry.toMillis())
+                .compose(beat -> {
+                    if (!beat.written()) {
+                        return Future.failedFuture(new ConfigException("cluster.nodeId",
+                                "node id '" + self.id() + "' is already used by a live node"));
+                    }
+                    live = beat.live();
+                    return StreamSubscriber.start(vertx, config, new Listener(), backoff);
+                })
+                .compose(s -> {
+                    subscriber = s;
+                    return s.subscribe(nodeStream).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                })
+                .onSuccess(ok -> heartbeatTimer = vertx.setPeriodic(heartbeatInterval.toMillis(), id -> heartbeat()))
+                .<RedisBroker>map(ok -> this)
+                .onFailure(e -> close())
+                .onComplete(started));
+        return started.future();
+    }
+
+    private void heartbeat() {
+        registry.beat(info(), instance, heartbeatExpiry.toMillis()).onComplete(r -> {
+            if (r.failed()) {
+                heartbeatOk = false;
+                LOG.debug("heartbeat of node {} failed: {}", self.id(), r.cause().toString());
+            } else if (!r.result().written()) {
+                heartbeatOk = false;
+                LOG.error("node id {} is now held by another live node; this node no longer counts as live", self.id());
+            } else {
+                heartbeatOk = true;
+                live = r.result().live();
+            }
+        });
+    }
+
+    private NodeInfo info() {
+        return new NodeInfo(self.id(), self.address(), self.started(), connections.get());
+    }
+
+    /** Runs {@code change} after the previous subscribe/unsubscribe of {@code topic} finished. */
+    private void change(String topic, Supplier<Future<Void>> change) {
+        synchronized (topicChanges) {
+            Future<Void> next = topicChanges.getOrDefault(topic, Future.succeededFuture())
+                    .transform(previous -> change.get())
+                    .onFailure(e -> LOG.debug("subscription change of topic {} failed: {}", topic, e.toString()));
+            topicChanges.put(topic, next);
+            next.onComplete(r -> {
+                synchronized (topicChanges) {
+                    topicChanges.remove(topic, next);
+                }
+            });
+        }
+    }
+
+    private Future<Void> pendingChange(String topic) {
+        synchronized (topicChanges) {
+            Future<Void> change = topicChanges.get(topic);
+            return change == null ? Future.succeededFuture()
+                    : change.timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture());
+        }
+    }
+
+    /** The nodes to wait for: the set's ids minus those that have no heartbeat any more (removed from the set). */
+    private Future<Set<String>> expected(String topic, Set<String> subscribed) {
+        Set<String> known = live;
+        List<String> unknown = subscribed.stream().filter(id -> !known.contains(id) && !id.equals(self.id())).toList();
+        if (unknown.isEmpty()) {
+            return Future.succeededFuture(subscribed);
+        }
+        return registry.present(unknown).map(present -> {
+            Set<String> dead = new HashSet<>(unknown);
+            dead.removeAll(present);
+            if (dead.isEmpty()) {
+                return subscribed;
+            }
+            streams.removeNodes(topic, dead).onFailure(e -> LOG.debug("could not drop dead nodes from {}: {}", topic, e.toString()));
+            Set<String> alive = new HashSet<>(subscribed);
+            alive.removeAll(dead);
+            return alive;
+        }).recover(e -> Future.succeededFuture(subscribed));
+    }
+
+    private void checkTopic(String topic) {
+        streams.keys().channel(topic);
+        if (topic.startsWith(NODE_STREAM)) {
+            throw new IllegalArgumentException("topics named " + NODE_STREAM + "... are reserved for node channels: " + topic);
+        }
+    }
+
+    private void onMessage(Publication publication) {
+        BrokerFrames.message(publication.payload()).ifPresentOrElse(m -> {
+            LocalTopic topic = topics.get(publication.stream());
+            CompletableFuture<Integer> delivered = topic == null ? CompletableFuture.completedFuture(0)
+                    : topic.deliver(publication.stream(), m.body());
+            delivered.whenComplete((n, e) -> report(m.origin(), m.request(), n == null ? 0 : n));
+        }, () -> LOG.warn("undecodable broker message on topic {}", publication.stream()));
+    }
+
+    private void report(String origin, long request, int count) {
+        if (origin.equals(self.id())) {
+            onReply(new BrokerFrames.Reply(origin, request, count));
+        } else if (!closed) {
+            streams.send(NODE_STREAM + origin, BrokerFrames.reply(self.id(), request, count))
+                    .onFailure(e -> LOG.debug("delivery count for node {} not sent: {}", origin, e.toString()));
+        }
+    }
+
+    private void onReply(BrokerFrames.Reply reply) {
+        DeliveryTally tally = pending.get(reply.request());
+        if (tally != null) {
+            tally.reply(reply.node(), reply.count());
+        }
+    }
+
+    private void onResubscribed(Set<String> resubscribed) {
+        for (String stream : resubscribed) {
+            LocalTopic topic = topics.get(stream);
+            if (topic == null) {
+                continue;
+            }
+            streams.addNode(stream, self.id()).onFailure(e -> LOG.debug("could not re-add node to {}: {}", stream, e.toString()));
+            for (LocalTopic.Entry entry : topic.entries) {
+                try {
+                    entry.onGap().onGap(stream);
+                } catch (RuntimeException e) {
+                    LOG.warn("gap listener failed on topic {}", stream, e);
+                }
+            }
+        }
+    }
+
+    private final class Listener implements PubSubConnection.Listener {
+        @Override
+        public void onPublication(Publication publication) {
+            if (publication.stream().equals(nodeStream)) {
+                BrokerFrames.reply(publication).ifPresent(RedisBroker.this::onReply);
+            } else {
+                onMessage(publication);
+            }
+        }
+
+        @Override
+        public void onResubscribed(Set<String> streams) {
+            RedisBroker.this.onResubscribed(streams);
+        }
+    }
+
+    /** Settings of a {@link RedisBroker}; {@link #start()} joins the cluster. */
+    public static final class Builder {
+        private final Vertx vertx;
+        private final RedisConfig config;
+        private String nodeId = ClusterConfig.defaults().nodeId();
+        private String address = "";
+        private Duration replyTimeout = Duration.ofMillis(ClusterConfig.DEFAULT_REPLY_TIMEOUT_MS);
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private Duration heartbeatExpiry = DEFAULT_HEARTBEAT_EXPIRY;
+        private HistoryPolicy history = HistoryPolicy.NONE;
+        private Supplier<Map<String, Integer>> connections = Map::of;
+        private ReconnectBackoff backoff = ReconnectBackoff.DEFAULT;
+
+        private Builder(Vertx vertx, RedisConfig config) {
+            this.vertx = vertx;
+            this.config = config;
+        }
+
+        /** This node's id among the live ones (letters, digits, '.', '_', '-'; at most 64). */
+        public Builder nodeId(String id) {
+            if (id == null || !NODE_ID.matcher(id).matches()) {
+                throw new ConfigException("cluster.nodeId", "1 to 64 letters, digits, '.', '_' or '-', was '" + id + "'");
+            }
+            this.nodeId = id;
+            return this;
+        }
+
+        /** Where this node serves clients, as shown in the node list. */
+        public Builder address(String address) {
+            this.address = address;
+            return this;
+        }
+
+        public Builder replyTimeout(Duration timeout) {
+            this.replyTimeout = positive(timeout, "replyTimeout");
+            return this;
+        }
+
+        /** Heartbeat every {@code interval}, counted dead {@code expiry} after the last one; expiry must exceed the interval. */
+        public Builder heartbeat(Duration interval, Duration expiry) {
+            if (positive(expiry, "heartbeat expiry").compareTo(positive(interval, "heartbeat interval")) <= 0) {
+                throw new IllegalArgumentException("heartbeat expiry " + expiry + " must exceed the interval " + interval);
+            }
+            this.heartbeatInterval = interval;
+            this.heartbeatExpiry = expiry;
+            return this;
+        }
+
+        public Builder history(HistoryPolicy policy) {
+            this.history = policy;
+            return this;
+        }
+
+        /** Open connections by primitive, read for each heartbeat (on an event loop: must be fast). */
+        public Builder connections(Supplier<Map<String, Integer>> connections) {
+            this.connections = connections;
+            return this;
+        }
+
+        public Builder backoff(ReconnectBackoff backoff) {
+            this.backoff = backoff;
+            return this;
+        }
+
+        /**
+         * Joins the cluster: writes the first heartbeat, opens the pub/sub connections and subscribes
+         * this node's channel. Fails with a {@link ConfigException} on {@code cluster.nodeId} when a
+         * live node has this id, or with the Redis error when Redis cannot be reached.
+         */
+        public CompletableFuture<RedisBroker> start() {
+            return new RedisBroker(this).start().toCompletionStage().toCompletableFuture();
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d == null || d.toMillis() < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1 ms, was " + d);
+            }
+            return d;
+        }
+    }
+}
