@@ -46,6 +46,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code name} when present.
  */
 public final class JwtVerifier {
+    private static final java.util.Base64.Decoder B64URL_DECODER = java.util.Base64.getUrlDecoder();
+    private static final java.util.Base64.Encoder B64URL_ENCODER = java.util.Base64.getUrlEncoder().withoutPadding();
     private static final int MAX_TOKEN_CHARS = 8192;
 
     private final Set<JWSAlgorithm> allowed;
@@ -125,6 +127,11 @@ public final class JwtVerifier {
         if (token == null || token.length() > MAX_TOKEN_CHARS) {
             throw invalid("malformed token");
         }
+        if (!canonicalBase64Url(token)) {
+            // a base64url decoder ignores the unused low bits of a part's last character, so a signature with
+            // that character changed would still verify: only the one canonical spelling of each part is taken
+            throw invalid("malformed token");
+        }
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
@@ -132,7 +139,11 @@ public final class JwtVerifier {
                 throw invalid("unsupported alg");
             }
             jwt.getJWTClaimsSet();
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
+            // nimbus throws unchecked exceptions on some malformed headers ("null" as the header JSON)
+            if (e instanceof HeraldException he) {
+                throw he;
+            }
             throw invalid("malformed token");
         }
         try {
@@ -151,6 +162,26 @@ public final class JwtVerifier {
             throw invalid("exp is required");
         }
         return claims.principal(payload(jwt));
+    }
+
+    /** Whether each of the token's dot-separated parts is base64url without padding, spelled canonically. */
+    private static boolean canonicalBase64Url(String token) {
+        int start = 0;
+        while (start <= token.length()) {
+            int end = token.indexOf('.', start);
+            end = end < 0 ? token.length() : end;
+            String part = token.substring(start, end);
+            try {
+                byte[] bytes = B64URL_DECODER.decode(part);
+                if (!B64URL_ENCODER.encodeToString(bytes).equals(part)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            start = end + 1;
+        }
+        return true;
     }
 
     private static Date exp(SignedJWT jwt) {

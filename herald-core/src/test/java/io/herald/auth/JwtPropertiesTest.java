@@ -28,7 +28,7 @@ import net.jqwik.api.constraints.IntRange;
  * right secret. Each is refused with 401 {@code invalid_credentials} or, only when untouched, accepted.
  */
 class JwtPropertiesTest {
-    private static final String SECRET = "jwt-secret-for-tests-0123456789";
+    private static final String SECRET = "jwt-secret-for-property-tests-0123456789";
     private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final String B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

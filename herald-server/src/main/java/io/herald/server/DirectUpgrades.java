@@ -204,6 +204,7 @@ public final class DirectUpgrades {
             String decoder = p.context(HttpRequestDecoder.class).name();
             // the encoder before the decoder: the close a decoder sends on a protocol violation is encoded
             p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));
+            p.addBefore(decoder, "ws-one-close", new OneCloseFrame());
             // bytes the client sent after the request, and the request's empty end, flow on to the new decoder
             p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(
                     decoderConfigs.computeIfAbsent(endpoint, e -> decoderConfig(e.maxFrameBytes()))));

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.herald.ErrorCode;
 import io.netty.handler.codec.DecoderException;
@@ -106,8 +107,33 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
         }
         closeSent = true;
         int code = close.statusCode();
-        CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+        // a code the peer may not send (RFC 6455 §7.4: under 1000, the reserved 1004-1006 and 1015, the
+        // unassigned 1016-2999, or 5000 and over) is a protocol error, answered with 1002, not echoed
+        int reply = !sendable(code) ? WebSocketCloseStatus.PROTOCOL_ERROR.code()
+                // the reason must be UTF-8 as a text frame must (RFC 6455 §5.5.1)
+                : !utf8(close.content(), 2) ? WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code() : code;
+        CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(reply, "");
         ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Whether {@code content} from {@code offset} on is valid UTF-8. */
+    private static boolean utf8(io.netty.buffer.ByteBuf content, int offset) {
+        int n = content.readableBytes() - offset;
+        if (n <= 0) {
+            return true;
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(content.nioBuffer(content.readerIndex() + offset, n));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** Whether an endpoint may put {@code code} in a close frame (RFC 6455 §7.4.1, §7.4.2). */
+    static boolean sendable(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     @Override
