@@ -198,6 +198,11 @@ public final class Herald implements AutoCloseable {
         return serverCredential;
     }
 
+    /** The broker every primitive publishes through: in-memory on one node, or the one given to the builder. */
+    public Broker broker() {
+        return broker;
+    }
+
     public Meters meters() {
         return meters;
     }

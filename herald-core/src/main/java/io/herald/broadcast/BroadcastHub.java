@@ -75,7 +75,7 @@ public final class BroadcastHub {
     /**
      * Publishes a postgres_changes event.
      *
-     * @return the sockets written on this node, or a skip reason when the table has this event type switched off
+     * @return the sockets written on every node, or a skip reason when the table has this event type switched off
      * @throws HeraldException 400 {@code unknown_table} for a table that is not configured
      */
     public CompletableFuture<PublishResult> publish(ChangeEvent event) {
@@ -116,7 +116,7 @@ public final class BroadcastHub {
 
     private CompletableFuture<PublishResult> send(Envelope e) {
         meters.published(PRIMITIVE);
-        return broker.publish(topic(e.scopeKey()), e, envelopes).thenApply(d -> PublishResult.delivered(d.count()));
+        return broker.publish(topic(e.scopeKey()), e, envelopes).thenApply(PublishResult::of);
     }
 
     /**
