@@ -97,8 +97,9 @@ public final class RedisBroker implements Broker {
     private volatile StreamSubscriber subscriber;
     private volatile Set<String> live = Set.of();
     private volatile boolean heartbeatOk = true;
+    private volatile String address;
     private volatile boolean closed;
-    private long heartbeatTimer = -1;
+    private volatile long heartbeatTimer = -1;
 
     private RedisBroker(Builder b) {
         this.vertx = b.vertx;
@@ -106,6 +107,7 @@ public final class RedisBroker implements Broker {
         this.streams = RedisStreams.create(vertx, config);
         this.registry = new NodeRegistry(streams);
         this.self = new NodeInfo(b.nodeId, b.address, Instant.now(), Map.of());
+        this.address = b.address;
         this.nodeStream = NODE_STREAM + b.nodeId;
         this.replyTimeoutMs = b.replyTimeout.toMillis();
         this.heartbeatInterval = b.heartbeatInterval;
@@ -136,6 +138,17 @@ public final class RedisBroker implements Broker {
     /** This node's id. */
     public String nodeId() {
         return self.id();
+    }
+
+    /**
+     * Sets the address this node serves clients on, for a node that knows it only once it listens
+     * (port 0): sent with a heartbeat at once and with every later one.
+     */
+    public void advertise(String address) {
+        this.address = address;
+        if (heartbeatTimer != -1 && !closed) {
+            heartbeat();
+        }
     }
 
     /** The live nodes, this one included, as their last heartbeats described them. */
@@ -220,8 +233,16 @@ public final class RedisBroker implements Broker {
     /** Leaves the cluster: removes this node from its topics and from membership, then closes its connections. */
     @Override
     public void close() {
+        closeAsync();
+    }
+
+    /**
+     * As {@link #close()}, completing once this node has left (or the leave timed out after
+     * {@value #COMMAND_TIMEOUT_MS} ms) and its connections are closed; a second call completes at once.
+     */
+    public CompletableFuture<Void> closeAsync() {
         if (closed) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         closed = true;
         vertx.cancelTimer(heartbeatTimer);
@@ -230,13 +251,16 @@ public final class RedisBroker implements Broker {
         topics.clear();
         leaving.add(registry.leave(self.id()));
         pending.values().forEach(DeliveryTally::finish);
+        CompletableFuture<Void> done = new CompletableFuture<>();
         Future.join(leaving).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(r -> {
             StreamSubscriber s = subscriber;
             if (s != null) {
                 s.close();
             }
             streams.close();
+            done.complete(null);
         });
+        return done;
     }
 
     private Future<RedisBroker> start() {
@@ -278,7 +302,7 @@ public final class RedisBroker implements Broker {
     }
 
     private NodeInfo info() {
-        return new NodeInfo(self.id(), self.address(), self.started(), connections.get());
+        return new NodeInfo(self.id(), address, self.started(), connections.get());
     }
 
     /** Runs {@code change} after the previous subscribe/unsubscribe of {@code topic} finished. */
