@@ -6,6 +6,8 @@ import io.herald.config.ServerConfig;
 import io.herald.server.broadcast.BroadcastSocketHandler;
 import io.herald.server.broadcast.PublishHandler;
 import io.herald.server.broadcast.TicketHandler;
+import io.herald.server.cluster.ClusterNodes;
+import io.herald.server.cluster.NodesHandler;
 import io.herald.server.http.ErrorHandler;
 import io.herald.server.http.JsonBodies;
 import io.herald.server.http.OpsHandlers;
@@ -44,6 +46,7 @@ final class EdgeVerticle extends VerticleBase {
     private final AtomicBoolean draining;
     /** Null for plain HTTP. */
     private final ServerTls tls;
+    private final ClusterNodes nodes;
     private Sockets sockets;
     private BroadcastSocketHandler broadcastSocket;
     private RoomSocketHandler partiesSocket;
@@ -54,8 +57,9 @@ final class EdgeVerticle extends VerticleBase {
     private ErrorHandler errors;
 
     EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining,
-            ServerTls tls) {
+            ServerTls tls, ClusterNodes nodes) {
         this.herald = herald;
+        this.nodes = nodes;
         this.tls = tls;
         this.registry = registry;
         this.port = port;
@@ -182,7 +186,7 @@ final class EdgeVerticle extends VerticleBase {
             router.route().handler(cors);
         }
         router.get("/healthz").handler(OpsHandlers.health());
-        router.get("/readyz").handler(OpsHandlers.ready(draining::get));
+        router.get("/readyz").handler(OpsHandlers.ready(draining::get, herald.broker()::available));
         router.get("/metrics").handler(OpsHandlers.metrics(registry));
 
         BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes());
@@ -214,6 +218,7 @@ final class EdgeVerticle extends VerticleBase {
         router.get("/channels/v1/sse/*").handler(ctx -> channels.subscribe(ctx, "/channels/v1/sse/"));
         router.get("/channels/v1/poll/*").handler(channels::poll);
         router.post("/channels/v1/publish").handler(server).handler(body).handler(channels::publish);
+        router.get("/cluster/v1/nodes").handler(server).handler(new NodesHandler(nodes));
 
         router.route().failureHandler(errors);
         for (int status : new int[] {400, 404, 405, 413, 500}) {

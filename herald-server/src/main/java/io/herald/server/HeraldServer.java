@@ -12,7 +12,15 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
+import io.herald.Meters;
+import io.herald.redis.RedisBroker;
+import io.herald.server.cluster.ClusterNodes;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +30,10 @@ import java.util.function.Consumer;
  * A running Herald server: the engine plus its Vert.x edge, one {@link EdgeVerticle} per event loop
  * on one port. {@link #start} blocks until it listens; {@link #close} drains (sockets get 1012) and
  * stops. Embedding applications use {@link #herald()} to publish in-process. Thread-safe.
+ *
+ * <p>When the {@code cluster} section names a Redis, the engine publishes through a {@link RedisBroker}
+ * on this server's Vert.x instance, which joins the cluster before the server listens and leaves it
+ * first when the server closes; without it the engine keeps its in-memory broker.
  */
 public final class HeraldServer implements AutoCloseable {
     private final Herald herald;
@@ -31,9 +43,13 @@ public final class HeraldServer implements AutoCloseable {
     private final Transport transport;
     /** Null for plain HTTP. */
     private final ServerTls tls;
+    /** Null on a single node. */
+    private final RedisBroker broker;
 
-    private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls) {
+    private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls,
+            RedisBroker broker) {
         this.herald = herald;
+        this.broker = broker;
         this.tls = tls;
         this.vertx = vertx;
         this.port = port;
@@ -57,40 +73,77 @@ public final class HeraldServer implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        Herald.Builder builder = Herald.builder(config);
-        embedder.accept(builder);
-        Herald herald = builder.meterRegistry(registry).build();
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         Transport transport = transport(config.server().transport());
         ConnectionCounts counts = new ConnectionCounts(config.server());
         io.micrometer.core.instrument.Gauge.builder("herald.http.connections", counts, ConnectionCounts::httpConnections)
                 .description("Open plain HTTP connections (not upgraded; SSE streams included)").register(registry);
-        AcceptGuard acceptGuard = new AcceptGuard(counts, herald.meters(), config.server());
+        // Vert.x comes before the engine, whose broker may run on it. The guard counts its refusals on the
+        // registry the engine is given too: a counter is registered once per name and tags, so both count into it.
+        AcceptGuard acceptGuard = new AcceptGuard(counts, new Meters(registry), config.server());
         Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
                 .withTransport(new GuardedTransport(transport, acceptGuard)).build();
-        AtomicInteger connections = new AtomicInteger();
-        AtomicBoolean draining = new AtomicBoolean();
+        Supplier<Map<String, Integer>> connectionsByPrimitive = ClusterNodes.connections(registry);
+        RedisBroker broker = null;
+        Herald herald = null;
         try {
-            EdgeVerticle first = new EdgeVerticle(herald, registry, config.server().port(), connections, draining, tls);
+            broker = config.cluster().redis().enabled() ? joinCluster(vertx, config, connectionsByPrimitive) : null;
+            Herald.Builder builder = Herald.builder(config);
+            if (broker != null) {
+                builder.broker(broker);
+            }
+            embedder.accept(builder);
+            herald = builder.meterRegistry(registry).build();
+            AtomicReference<String> address = new AtomicReference<>("");
+            ClusterNodes nodes = broker != null ? ClusterNodes.of(broker)
+                    : ClusterNodes.single(config.cluster().nodeId(), address::get, Instant.now(), connectionsByPrimitive);
+            AtomicInteger connections = new AtomicInteger();
+            AtomicBoolean draining = new AtomicBoolean();
+            Herald engine = herald;
+            EdgeVerticle first = new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes);
             await(vertx.deployVerticle(first, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP)));
             int port = first.actualPort();
             if (loops > 1) {
                 // the configured port, not the actual one: with port 0 the instances share the first one's random port
-                await(vertx.deployVerticle(() -> new EdgeVerticle(herald, registry, config.server().port(), connections, draining, tls),
+                await(vertx.deployVerticle(() -> new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes),
                         new DeploymentOptions().setInstances(loops - 1)));
+            }
+            address.set(config.server().host() + ":" + port);
+            if (broker != null) {
+                broker.advertise(address.get());
             }
             if (tls != null) {
                 // every server is registered by now, so none misses a reload
                 tls.watch();
             }
-            return new HeraldServer(herald, vertx, port, draining, transport, tls);
+            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker);
         } catch (RuntimeException e) {
             if (tls != null) {
                 tls.close();
             }
+            if (broker != null) {
+                awaitQuietly(broker.closeAsync());
+            }
             await(vertx.close());
-            herald.close();
+            if (herald != null) {
+                herald.close();
+            }
             throw e;
+        }
+    }
+
+    /**
+     * Joins the cluster of {@code config.cluster()} on {@code vertx}: fails with a {@link io.herald.config.ConfigException}
+     * on {@code cluster.nodeId} when a live node has this node's id, or with the Redis error when Redis cannot be reached.
+     */
+    private static RedisBroker joinCluster(Vertx vertx, HeraldConfig config, Supplier<Map<String, Integer>> connections) {
+        try {
+            return await(RedisBroker.builder(vertx, config.cluster()).connections(connections).start());
+        } catch (io.herald.config.ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new io.herald.config.ConfigException("cluster.redis", "cannot reach Redis at "
+                    + String.join(", ", config.cluster().redis().endpoints()) + ": " + e.getMessage());
         }
     }
 
@@ -114,8 +167,12 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     private static <T> T await(io.vertx.core.Future<T> f) {
+        return await(f.toCompletionStage().toCompletableFuture());
+    }
+
+    private static <T> T await(CompletableFuture<T> f) {
         try {
-            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return f.get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
@@ -127,12 +184,12 @@ public final class HeraldServer implements AutoCloseable {
         }
     }
 
-    /** The port the server listens on. */
     /** The socket transport in use: {@code epoll} or {@code nio}. */
     public String transport() {
         return transport.name();
     }
 
+    /** The port the server listens on. */
     public int port() {
         return port;
     }
@@ -142,12 +199,29 @@ public final class HeraldServer implements AutoCloseable {
         return herald;
     }
 
-    /** Stops accepting, closes every socket with 1012, and releases the engine. */
+    private static void awaitQuietly(CompletableFuture<?> f) {
+        try {
+            f.get(RedisBroker.COMMAND_TIMEOUT_MS * 2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // closing anyway: the other nodes drop this one when its heartbeat expires
+        }
+    }
+
+    /**
+     * Stops accepting, leaves the cluster (so other nodes stop waiting for this one's delivery counts),
+     * closes every socket with 1012, and releases the engine.
+     */
     @Override
     public void close() {
         draining.set(true);
         if (tls != null) {
             tls.close();
+        }
+        if (broker != null) {
+            // before Vert.x closes: leaving takes a few Redis commands on it
+            awaitQuietly(broker.closeAsync());
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(Duration.ofSeconds(20).toSeconds(), TimeUnit.SECONDS);

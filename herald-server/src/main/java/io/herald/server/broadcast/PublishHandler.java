@@ -15,17 +15,22 @@ import java.util.function.Function;
 
 /**
  * The server publish API (the route checks the server credential before reading the body): {@code POST /broadcast/v1/changes} and {@code /broadcast/v1/broadcast},
- * guarded by the server credential, answered with {@code {"delivered":N}} once the local fan-out is written.
+ * guarded by the server credential, answered with {@code {"delivered":N}} once the fan-out is written.
+ * In a cluster {@code delivered} is the sum over the nodes that reported, and the answer adds
+ * {@code "nodes":N}, and {@code "partial":true} when a node did not report in time. A broker that
+ * cannot be reached answers 503 {@code broker_unavailable} (through the router's error handler).
  */
 public final class PublishHandler implements Handler<RoutingContext> {
     private final Herald herald;
     private final JsonBodies bodies;
     private final Function<JsonNode, CompletableFuture<PublishResult>> publish;
+    private final boolean clustered;
 
     private PublishHandler(Herald herald, JsonBodies bodies, Function<JsonNode, CompletableFuture<PublishResult>> publish) {
         this.herald = herald;
         this.bodies = bodies;
         this.publish = publish;
+        this.clustered = herald.config().cluster().redis().enabled();
     }
 
     public static PublishHandler changes(Herald herald, JsonBodies bodies) {
@@ -42,6 +47,12 @@ public final class PublishHandler implements Handler<RoutingContext> {
         Future.fromCompletionStage(publish.apply(body), ctx.vertx().getOrCreateContext())
                 .onSuccess(r -> {
                     JsonObject out = new JsonObject().put("delivered", r.delivered());
+                    if (clustered && r.skipReason().isEmpty()) {
+                        out.put("nodes", r.nodes());
+                        if (r.partial()) {
+                            out.put("partial", true);
+                        }
+                    }
                     r.skipReason().ifPresent(s -> out.put("skipped", s));
                     ctx.response().putHeader("Content-Type", "application/json").end(out.toBuffer());
                 })

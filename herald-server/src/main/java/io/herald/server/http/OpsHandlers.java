@@ -1,5 +1,7 @@
 package io.herald.server.http;
 
+import io.herald.ErrorCode;
+import io.herald.HeraldException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -15,12 +17,18 @@ public final class OpsHandlers {
         return ctx -> ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
     }
 
-    /** {@code GET /readyz}: 200 while accepting traffic, 503 while draining. */
-    public static Handler<RoutingContext> ready(BooleanSupplier draining) {
+    /**
+     * {@code GET /readyz}: 200 while accepting traffic; 503 while draining, and 503 {@code broker_unavailable}
+     * while the cluster's broker cannot be reached (publishes would fail), so a load balancer sends
+     * new clients to nodes that can serve them.
+     */
+    public static Handler<RoutingContext> ready(BooleanSupplier draining, BooleanSupplier brokerAvailable) {
         return ctx -> {
             if (draining.getAsBoolean()) {
                 ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
                         .end("{\"status\":\"draining\"}");
+            } else if (!brokerAvailable.getAsBoolean()) {
+                ErrorHandler.send(ctx.response(), new HeraldException(ErrorCode.BROKER_UNAVAILABLE));
             } else {
                 ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ready\"}");
             }
