@@ -33,8 +33,12 @@ final class NodeRegistry {
         this.keys = List.of(prefix + ":{nodes}", prefix + ":{nodes}:info");
     }
 
-    /** The outcome of a heartbeat: whether it was written (false: another live instance holds the id), and the live ids. */
-    record Beat(boolean written, Set<String> live) {
+    /**
+     * The outcome of a heartbeat: whether it was written (false: another live instance holds the id), the
+     * live ids, and whether the node was registered already (false on a first beat, after its expiry, or
+     * after Redis lost its data).
+     */
+    record Beat(boolean written, Set<String> live, boolean renewed) {
     }
 
     /** Writes {@code info}'s heartbeat with {@code expiryMs}, unless another instance holds its id. */
@@ -42,7 +46,7 @@ final class NodeRegistry {
         return HEARTBEAT.run(redis, keys, info.id(), expiryMs, instance, info.encode()).map(reply -> {
             Set<String> live = new HashSet<>();
             reply.get(1).forEach(id -> live.add(id.toString()));
-            return new Beat(reply.get(0).toInteger() == 1, live);
+            return new Beat(reply.get(0).toInteger() == 1, live, reply.size() > 2 && reply.get(2).toInteger() == 1);
         });
     }
 

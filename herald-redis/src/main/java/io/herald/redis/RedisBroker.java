@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * nodes that were subscribed when the frame went out, so nodes without a subscriber never answer.
  * Ids in the set that are not in the last heartbeat's live list are checked once in the membership
  * set; those without a heartbeat are crashed nodes: they are not waited for and are removed from the
- * topic's set. The publish completes when every expected node answered, or after the reply timeout
+ * topic's set. A node that finds with a heartbeat that its registration was lost (Redis restarted
+ * without its data) adds itself to its topics' sets again. The publish completes when every expected node answered, or after the reply timeout
  * with the counts received and {@code partial = true}.
  *
  * <p><b>Membership.</b> See {@link NodeRegistry}: a heartbeat every {@code heartbeatInterval}
@@ -64,7 +65,10 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. A subscription takes effect asynchronously; a publish on this node waits for this
  * node's pending subscribe or unsubscribe of the same topic, so it sees its own subscriptions.
  * Topics named {@code node:...} are reserved. Not handled yet: an unsubscribe whose {@code SREM}
- * failed leaves this node in the topic's set, so publishers wait for it until the reply timeout.
+ * failed leaves this node in the topic's set, so publishers wait for it until the reply timeout; and
+ * a publisher that found no heartbeat for a node, when that node's heartbeat and re-add land between
+ * the publisher's check and its {@code SREM}, removes a live node from the topic's set (a narrow race
+ * after a Redis restart): its sockets still receive, but its counts are missing from the publishes.
  */
 public final class RedisBroker implements Broker {
 
@@ -297,8 +301,23 @@ public final class RedisBroker implements Broker {
             } else {
                 heartbeatOk = true;
                 live = r.result().live();
+                if (!r.result().renewed()) {
+                    rejoinTopics();
+                }
             }
         });
+    }
+
+    /**
+     * Re-adds this node to its topics' sets after its registration was lost (Redis restarted without its
+     * data, or this node's heartbeat expired): meanwhile publishers found no heartbeat for it and dropped
+     * it from the sets as a crashed node, so they would no longer wait for its delivery counts.
+     */
+    private void rejoinTopics() {
+        LOG.info("node {} registered again after its membership was lost; rejoining {} topics", self.id(), topics.size());
+        for (String topic : topics.keySet()) {
+            streams.addNode(topic, self.id()).onFailure(e -> LOG.debug("could not re-add node to {}: {}", topic, e.toString()));
+        }
     }
 
     private NodeInfo info() {

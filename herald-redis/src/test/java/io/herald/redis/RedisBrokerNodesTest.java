@@ -172,6 +172,31 @@ class RedisBrokerNodesTest {
     }
 
     @Test
+    void aNodeWhoseMembershipRedisLostRejoinsItsTopicsWithItsNextHeartbeat() throws Exception {
+        RedisBroker a = start(node("a").heartbeat(Duration.ofMillis(100), Duration.ofMillis(500)));
+        RedisBroker b = start(node("b").heartbeat(Duration.ofMillis(100), Duration.ofMillis(500)));
+        b.subscribe("t", TEXT, counting(new ConcurrentLinkedQueue<>(), 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> publish(a, "t", "warm-up").count() == 1);
+
+        // Redis loses every key while the pub/sub connections stay up: no resubscription tells b
+        REDIS.command(0, "FLUSHALL");
+
+        // b's reply may beat the script's answer and count anyway, so the set itself is what proves b is waited for
+        await().atMost(Duration.ofSeconds(10)).until(() -> REDIS.command(0, "SMEMBERS", prefix + ":{t}:nodes").contains("b"));
+        assertThat(publish(a, "t", "after")).isEqualTo(new Broker.Delivered(1, 1, false));
+    }
+
+    @Test
+    void anAddressAdvertisedAfterTheStartIsShownInTheNodeList() throws Exception {
+        RedisBroker a = start(node("a").address(""));
+
+        a.advertise("10.0.0.1:8081");
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(a.nodes().get())
+                .singleElement().extracting(NodeInfo::address).isEqualTo("10.0.0.1:8081"));
+    }
+
+    @Test
     void aNodeStartingWithTheIdOfALiveNodeIsRefused() throws Exception {
         start(node("twin"));
 
