@@ -1,0 +1,87 @@
+package io.herald.server.cluster;
+
+import static io.herald.server.cluster.ClusterNode.nextNotProbe;
+import static io.herald.server.cluster.ClusterNode.waiting;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.redis.RedisProcesses;
+import io.herald.server.TestServer;
+import io.herald.server.WsClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes while their Redis crashes and comes back: not ready and refusing publishes with 503
+ * {@code broker_unavailable} meanwhile, sockets kept open, cross-node delivery resumed after.
+ */
+class ClusterRedisOutageTest {
+    @RegisterExtension
+    static final RedisProcesses REDIS = RedisProcesses.standalone();
+
+    @TempDir
+    static Path dir;
+
+    private static TestServer a;
+    private static TestServer b;
+
+    @BeforeAll
+    static void start() {
+        a = TestServer.start(ClusterNode.config(REDIS.url(0), "a", dir));
+        b = TestServer.start(ClusterNode.config(REDIS.url(0), "b", dir));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    @Test
+    void whileRedisIsDownNodesAreNotReadyAndPublishesAnswer503ThenDeliveryAcrossNodesResumes() {
+        WsClient member = b.member("u_1", "org_down", "owner");
+        ClusterNode.probeUntilDelivered(a, "org_down", 1);
+        assertThat(b.get("/readyz").statusCode()).isEqualTo(200);
+
+        REDIS.kill(0);
+
+        waiting().untilAsserted(() -> {
+            HttpResponse<String> ready = b.get("/readyz");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(TestServer.json(ready.body()).get("error").asText()).isEqualTo("broker_unavailable");
+        });
+        waiting().untilAsserted(() -> assertThat(a.get("/readyz").statusCode()).isEqualTo(503));
+        HttpResponse<String> broadcast = a.publish("/broadcast/v1/broadcast", "{\"event\":\"lost\",\"payload\":1,\"organizationId\":\"org_down\"}");
+        assertThat(broadcast.statusCode()).isEqualTo(503);
+        assertThat(TestServer.json(broadcast.body()).get("error").asText()).isEqualTo("broker_unavailable");
+        HttpResponse<String> change = a.publish("/broadcast/v1/changes",
+                "{\"table\":\"applications\",\"eventType\":\"INSERT\",\"new\":{\"id\":1},\"organizationId\":\"org_down\"}");
+        assertThat(change.statusCode()).isEqualTo(503);
+        HttpResponse<String> channel = a.publish("/channels/v1/publish", "{\"channel\":\"pub:down\",\"event\":\"e\",\"data\":null}");
+        assertThat(channel.statusCode()).isEqualTo(503);
+        assertThat(TestServer.json(channel.body()).get("error").asText()).isEqualTo("broker_unavailable");
+        assertThat(member.isClosed()).as("sockets stay open while Redis is down").isFalse();
+
+        REDIS.restart(0);
+
+        waiting().untilAsserted(() -> {
+            assertThat(a.get("/readyz").statusCode()).isEqualTo(200);
+            assertThat(b.get("/readyz").statusCode()).isEqualTo(200);
+        });
+        // membership was lost with Redis's data: both nodes register again with their next heartbeat
+        waiting().untilAsserted(() -> assertThat(a.get("/cluster/v1/nodes", "Authorization", "Bearer " + TestServer.ACCESS_TOKEN).body())
+                .contains("\"id\":\"a\"").contains("\"id\":\"b\""));
+        ClusterNode.probeUntilDelivered(a, "org_down", 1);
+        HttpResponse<String> after = a.publish("/broadcast/v1/broadcast", "{\"event\":\"back\",\"payload\":2,\"organizationId\":\"org_down\"}");
+        assertThat(after.body()).isEqualTo("{\"delivered\":1,\"nodes\":1}");
+        assertThat(nextNotProbe(member).get("event").asText()).isEqualTo("back");
+    }
+}
