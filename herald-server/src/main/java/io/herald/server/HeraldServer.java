@@ -17,6 +17,7 @@ import io.herald.redis.RedisBroker;
 import io.herald.server.cluster.ClusterNodes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -142,9 +143,17 @@ public final class HeraldServer implements AutoCloseable {
         } catch (io.herald.config.ConfigException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new io.herald.config.ConfigException("cluster.redis", "cannot reach Redis at "
-                    + String.join(", ", config.cluster().redis().endpoints()) + ": " + e.getMessage());
+            List<String> where = config.cluster().redis().endpoints().stream().map(HeraldServer::withoutCredentials).toList();
+            throw new io.herald.config.ConfigException("cluster.redis", "cannot reach Redis at " + String.join(", ", where)
+                    + ": " + e.getMessage());
         }
+    }
+
+    /** {@code url} without its user and password, for an error message. */
+    static String withoutCredentials(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + url.substring(at + 1) : url;
     }
 
     /**

@@ -80,8 +80,9 @@ public final class Main implements Callable<Integer> {
                 server.close();
                 stopped.countDown();
             }, "herald-shutdown"));
-            log.info("Herald listening on {}:{} ({}{})", loaded.config().server().host(), server.port(), server.transport(),
-                    loaded.config().server().tls() == null ? "" : ", TLS");
+            log.info("Herald listening on {}:{} ({}{}{})", loaded.config().server().host(), server.port(), server.transport(),
+                    loaded.config().server().tls() == null ? "" : ", TLS",
+                    loaded.config().cluster().redis().enabled() ? ", cluster node " + loaded.config().cluster().nodeId() : "");
             if (loaded.devMode()) {
                 printDevBanner(loaded, server.port());
             }

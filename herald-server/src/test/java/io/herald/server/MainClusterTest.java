@@ -40,4 +40,16 @@ class MainClusterTest {
             live.close();
         }
     }
+
+    @Test
+    void anUnreachableRedisIsAOneLineErrorWithoutTheRedisPassword() {
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new Main(Map.of("ACCESS_TOKEN", TestServer.ACCESS_TOKEN, "JWT_SECRET", TestServer.JWT_SECRET,
+                "HERALD_CLUSTER_REDIS_URL", "redis://user:s3cret@127.0.0.1:1", "HERALD_STORAGE_PATH", dir.resolve("x.db").toString())))
+                .setErr(new PrintWriter(err, true)).execute("serve", "--port", "0");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("herald: configuration error: cluster.redis: cannot reach Redis at redis://127.0.0.1:1: ")
+                .doesNotContain("s3cret").hasLineCount(1);
+    }
 }
