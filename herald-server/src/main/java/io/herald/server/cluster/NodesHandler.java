@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * {@code GET /cluster/v1/nodes} (the route checks the server credential): the live nodes as
  * {@code {"nodes":[{"id","address","started","connections":{"<primitive>":N}}]}}, {@code started} in
- * ISO-8601. A membership that cannot be read answers 503 {@code broker_unavailable}.
+ * ISO-8601. A membership that cannot be read answers 503 {@code broker_unavailable}. Stateless; thread-safe.
  */
 public final class NodesHandler implements Handler<RoutingContext> {
     private final ClusterNodes nodes;
