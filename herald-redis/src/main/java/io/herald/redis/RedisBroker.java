@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * Ids in the set that are not in the last heartbeat's live list are checked once in the membership
  * set; those without a heartbeat are crashed nodes: they are not waited for and are removed from the
  * topic's set. A node that finds with a heartbeat that its registration was lost (Redis restarted
- * without its data) adds itself to its topics' sets again. The publish completes when every expected node answered, or after the reply timeout
- * with the counts received and {@code partial = true}.
+ * without its data) adds itself to its topics' sets again. The publish completes when every expected
+ * node answered, or after the reply timeout with the counts received and {@code partial = true}.
  *
  * <p><b>Membership.</b> See {@link NodeRegistry}: a heartbeat every {@code heartbeatInterval}
  * (2 s) with {@code heartbeatExpiry} (10 s); starting with the id of a live node fails with a

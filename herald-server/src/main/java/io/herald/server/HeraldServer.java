@@ -1,7 +1,10 @@
 package io.herald.server;
 
 import io.herald.Herald;
+import io.herald.Meters;
 import io.herald.config.HeraldConfig;
+import io.herald.redis.RedisBroker;
+import io.herald.server.cluster.ClusterNodes;
 import io.herald.server.tls.ServerTls;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -12,20 +15,17 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
-import io.herald.Meters;
-import io.herald.redis.RedisBroker;
-import io.herald.server.cluster.ClusterNodes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A running Herald server: the engine plus its Vert.x edge, one {@link EdgeVerticle} per event loop
@@ -135,7 +135,8 @@ public final class HeraldServer implements AutoCloseable {
 
     /**
      * Joins the cluster of {@code config.cluster()} on {@code vertx}: fails with a {@link io.herald.config.ConfigException}
-     * on {@code cluster.nodeId} when a live node has this node's id, or with the Redis error when Redis cannot be reached.
+     * on {@code cluster.nodeId} when a live node has this node's id, or on {@code cluster.redis} when Redis cannot be
+     * reached (naming the URLs without their credentials).
      */
     private static RedisBroker joinCluster(Vertx vertx, HeraldConfig config, Supplier<Map<String, Integer>> connections) {
         try {
