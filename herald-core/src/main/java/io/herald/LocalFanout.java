@@ -2,6 +2,7 @@ package io.herald;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -66,9 +67,7 @@ public final class LocalFanout {
         for (T t : targets) {
             byLoop.computeIfAbsent(how.connection(t).executor(), k -> new ArrayList<>()).add(t);
         }
-        Map<Executor, Supplier<List<T>>> groups = new HashMap<>(byLoop.size() * 2);
-        byLoop.forEach((loop, list) -> groups.put(loop, () -> list));
-        return toLoops(primitive, startNanos, groups, how);
+        return deliver(primitive, startNanos, byLoop, List::iterator, how);
     }
 
     /**
@@ -80,19 +79,20 @@ public final class LocalFanout {
     public <T> CompletableFuture<Integer> toLoops(String primitive, long startNanos,
                                                   Map<Executor, ? extends Supplier<? extends Iterable<? extends T>>> groups,
                                                   Targets<T> how) {
+        return deliver(primitive, startNanos, groups, g -> g.get().iterator(), how);
+    }
+
+    private <G, T> CompletableFuture<Integer> deliver(String primitive, long startNanos, Map<Executor, ? extends G> groups,
+                                                      Function<? super G, ? extends Iterator<? extends T>> members, Targets<T> how) {
         if (groups.isEmpty()) {
             return CompletableFuture.completedFuture(0);
         }
-        List<CompletableFuture<Integer>> parts = new ArrayList<>(groups.size());
-        groups.forEach((loop, members) -> parts.add(onLoop(loop, members, how)));
-        CompletableFuture<Integer> all = parts.size() == 1 ? parts.get(0)
-                : CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                    int n = 0;
-                    for (CompletableFuture<Integer> p : parts) {
-                        n += p.join();
-                    }
-                    return n;
-                });
+        CompletableFuture<Integer> all = null;
+        for (Map.Entry<Executor, ? extends G> e : groups.entrySet()) {
+            G group = e.getValue();
+            CompletableFuture<Integer> part = onLoop(e.getKey(), () -> members.apply(group), how);
+            all = all == null ? part : all.thenCombine(part, Integer::sum);
+        }
         return all.thenApply(n -> {
             meters.delivered(primitive, n);
             if (startNanos != 0) {
@@ -102,7 +102,7 @@ public final class LocalFanout {
         });
     }
 
-    private <T> CompletableFuture<Integer> onLoop(Executor loop, Supplier<? extends Iterable<? extends T>> members, Targets<T> how) {
+    private <T> CompletableFuture<Integer> onLoop(Executor loop, Supplier<? extends Iterator<? extends T>> members, Targets<T> how) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         try {
             loop.execute(() -> {
@@ -110,7 +110,8 @@ public final class LocalFanout {
                 RuntimeException first = null;
                 int failed = 0;
                 try {
-                    for (T t : members.get()) {
+                    for (Iterator<? extends T> it = members.get(); it.hasNext(); ) {
+                        T t = it.next();
                         EncodedMessage m = how.message(t);
                         if (m == null) {
                             continue;
