@@ -102,7 +102,7 @@ public final class Herald implements AutoCloseable {
             }
             this.rooms = new RoomHost(config.rooms(), bindings, storage, meters);
             this.channels = new ChannelHub(config.channels(), storage, broker, meters, json);
-            this.lanes = new LaneHub(config.lanes(), meters, json);
+            this.lanes = new LaneHub(config.lanes(), broker, meters, json);
             this.channelAuthorizer = b.channelAuthorizer != null ? b.channelAuthorizer
                     : new RuleAuthorizer(sessions, config.channels().allow(), config.channels().publicChannels());
         } catch (RuntimeException e) {

@@ -41,6 +41,11 @@ public interface Broker extends AutoCloseable {
      */
     <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec);
 
+    /** This node's id among the nodes sharing the broker ({@code local} on one node): where replies to it are sent. */
+    default String nodeId() {
+        return "local";
+    }
+
     /** Whether the broker can currently reach every node (for readiness checks); a single-node broker always can. */
     default boolean available() {
         return true;

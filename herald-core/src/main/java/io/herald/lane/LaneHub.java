@@ -12,6 +12,8 @@ import io.herald.HeraldException;
 import io.herald.LocalFanout;
 import io.herald.ValidUnicode;
 import io.herald.Meters;
+import io.herald.cluster.Broker;
+import io.herald.cluster.InMemoryBroker;
 import io.herald.config.LanesConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  * they have sockets. Thread-safe; owns its timeout timer.
  */
 public final class LaneHub implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LaneHub.class);
     private static final String PRIMITIVE = "lanes";
     /** Filters looked at per subscribe/unsubscribe message; the rest are ignored and counted. */
     public static final int MAX_FILTERS_PER_MESSAGE = 50;
@@ -47,6 +51,16 @@ public final class LaneHub implements AutoCloseable {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final LocalFanout fanout;
+    private final Broker broker;
+    /** Replies (acks, sockets gone) to this node's publishes arrive on this node's topic. */
+    private final String repliesTopic;
+    private final Broker.Subscription replies;
+    /** This node's publishes still waiting for acks, by envelope id. */
+    private final Map<String, Delivery> outstanding = new ConcurrentHashMap<>();
+    /** Publishes waiting for acks per user, for {@code lanes.maxPendingPerLane}; an entry leaves at zero. */
+    private final Map<String, Integer> pendingByUser = new ConcurrentHashMap<>();
+    private final Broker.Codec<LaneMessage> messages;
+    private final Broker.Codec<Reply> replyCodec;
 
     /** How many filters a socket holds after a subscribe/unsubscribe, and how many were not applied. */
     public record FilterReply(int count, int ignored) {
@@ -56,7 +70,16 @@ public final class LaneHub implements AutoCloseable {
     public record PublishResult(int clientCount, List<JsonNode> results) {
     }
 
+    /** A hub on a broker of its own: one node (tests and embedders that need nothing else). */
     public LaneHub(LanesConfig config, Meters meters, ObjectMapper json) {
+        this(config, new InMemoryBroker(), meters, json);
+    }
+
+    public LaneHub(LanesConfig config, Broker broker, Meters meters, ObjectMapper json) {
+        this.broker = broker;
+        this.messages = new LaneMessage.Codec(json);
+        this.replyCodec = new Reply.Codec(json);
+        this.repliesTopic = "lane-replies/" + broker.nodeId();
         this.config = config;
         this.meters = meters;
         this.json = json;
@@ -70,6 +93,7 @@ public final class LaneHub implements AutoCloseable {
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
         meters.connections(PRIMITIVE);
+        this.replies = broker.subscribe(repliesTopic, replyCodec, this::onReply);
     }
 
     public LanesConfig config() {
@@ -98,6 +122,9 @@ public final class LaneHub implements AutoCloseable {
                     }
                     throw new HeraldException(ErrorCode.TOO_MANY_REQUESTS, "Too many sockets for this user.");
                 }
+                if (lane.topic == null) {
+                    lane.topic = broker.subscribe(topic(userId), messages, this::onMessage);
+                }
                 LaneSocket s = new LaneSocket(userId, c);
                 lane.sockets.add(s);
                 meters.connections(PRIMITIVE).incrementAndGet();
@@ -106,34 +133,37 @@ public final class LaneHub implements AutoCloseable {
         }
     }
 
-    /** Removes a closed socket; deliveries stop waiting for it. Harmless twice. */
+    /** Removes a closed socket; deliveries stop waiting for it (its publisher is told). Harmless twice. */
     public void leave(LaneSocket s) {
         Lane lane = lanes.get(s.userId);
         if (lane == null) {
             return;
         }
-        List<Delivery> done = new ArrayList<>();
+        List<Reply> gone = new ArrayList<>();
         synchronized (lane) {
             if (s.closed || !lane.sockets.remove(s)) {
                 return;
             }
             s.closed = true;
             meters.connections(PRIMITIVE).decrementAndGet();
-            for (Delivery d : List.copyOf(lane.pending.values())) {
-                if (d.waiting.remove(s) && d.waiting.isEmpty()) {
-                    lane.pending.remove(d.envelopeId);
-                    done.add(d);
+            lane.owing.values().removeIf(o -> {
+                if (o.waiting().remove(s)) {
+                    gone.add(new Reply(o.envelopeId(), o.origin(), false, null));
                 }
-            }
+                return o.waiting().isEmpty();
+            });
             if (lane.sockets.isEmpty()) {
                 drop(lane);
             }
         }
-        done.forEach(this::finish);
+        gone.forEach(this::reply);
     }
 
     private void drop(Lane lane) {
         lane.removed = true;
+        if (lane.topic != null) {
+            lane.topic.close();
+        }
         lanes.remove(lane.userId, lane);
     }
 
@@ -184,26 +214,23 @@ public final class LaneHub implements AutoCloseable {
         }
     }
 
-    /** Records an ack; unknown, late, duplicate or non-target acks are ignored. */
+    /** Records an ack and sends it to its publisher; unknown, late, duplicate or non-target acks are ignored. */
     public void ack(LaneSocket s, String envelopeId, JsonNode result) {
         Lane lane = lanes.get(s.userId);
         if (lane == null || envelopeId == null || envelopeId.isEmpty()) {
             return;
         }
-        Delivery done = null;
+        Owed o;
         synchronized (lane) {
-            Delivery d = lane.pending.get(envelopeId);
-            if (d != null && d.waiting.remove(s)) {
-                d.results.add(result == null ? NullNode.instance : result);
-                if (d.waiting.isEmpty()) {
-                    lane.pending.remove(envelopeId);
-                    done = d;
-                }
+            o = lane.owing.get(envelopeId);
+            if (o == null || !o.waiting().remove(s)) {
+                return;
+            }
+            if (o.waiting().isEmpty()) {
+                lane.owing.remove(envelopeId);
             }
         }
-        if (done != null) {
-            finish(done);
-        }
+        reply(new Reply(envelopeId, o.origin(), true, result == null ? NullNode.instance : result));
     }
 
     /**
@@ -227,43 +254,68 @@ public final class LaneHub implements AutoCloseable {
                 : timeout.compareTo(Duration.ofMillis(LanesConfig.MAX_ACK_TIMEOUT_MS)) > 0 ? LanesConfig.MAX_ACK_TIMEOUT_MS
                 : Math.max(1, timeout.toMillis());
         meters.published(PRIMITIVE);
-        Lane lane = lanes.get(user);
-        if (lane == null) {
-            return CompletableFuture.completedFuture(new PublishResult(0, List.of()));
+        pendingByUser.compute(user, (k, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= config.maxPendingPerLane()) {
+                throw new HeraldException(ErrorCode.TOO_MANY_REQUESTS, "Too many deliveries waiting for acks.");
+            }
+            return now + 1;
+        });
+        String id = UUID.randomUUID().toString();
+        Delivery d = new Delivery(id, user);
+        outstanding.put(id, d);
+        LaneMessage m = new LaneMessage(id, t, user, payload, broker.nodeId(), timeoutMs, encode(id, t, user, payload));
+        try {
+            broker.publish(topic(user), m, messages).whenComplete((delivered, failure) -> {
+                if (failure != null) {
+                    fail(d, failure);
+                } else if (d.expect(delivered.count())) {
+                    finish(d);
+                }
+            });
+        } catch (RuntimeException e) {
+            fail(d, e);
         }
-        Delivery d;
-        EncodedMessage envelope;
+        // after the publish: on one node every count is in by now, so even a 1 ms timeout reports the sockets reached
+        if (!d.future.isDone()) {
+            d.timeout = timer.schedule(() -> finish(d), timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        return d.future;
+    }
+
+    /**
+     * A publish reaching this node: its envelope goes to the user's sockets here whose filters match,
+     * which then owe their acks to the publishing node. Reports how many sockets it was sent to.
+     */
+    private CompletableFuture<Integer> onMessage(String topic, LaneMessage m) {
+        Lane lane = lanes.get(m.user());
+        if (lane == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        List<LaneSocket> targets = new ArrayList<>();
         synchronized (lane) {
-            List<LaneSocket> targets = new ArrayList<>();
+            if (lane.removed) {
+                return CompletableFuture.completedFuture(0);
+            }
             for (LaneSocket s : lane.sockets) {
                 for (Filter f : s.filters) {
-                    if (f.matches(t, payload)) {
+                    if (f.matches(m.type(), m.payload())) {
                         targets.add(s);
                         break;
                     }
                 }
             }
             if (targets.isEmpty()) {
-                return CompletableFuture.completedFuture(new PublishResult(0, List.of()));
+                return CompletableFuture.completedFuture(0);
             }
-            if (lane.pending.size() >= config.maxPendingPerLane()) {
-                throw new HeraldException(ErrorCode.TOO_MANY_REQUESTS, "Too many deliveries waiting for acks.");
+            lane.owing.put(m.envelopeId(), new Owed(m.envelopeId(), m.origin(), new HashSet<>(targets)));
+        }
+        // the publisher stops waiting at its timeout: what is still owed then is forgotten here too
+        timer.schedule(() -> {
+            synchronized (lane) {
+                lane.owing.remove(m.envelopeId());
             }
-            String id = UUID.randomUUID().toString();
-            envelope = encode(id, t, user, payload);
-            d = new Delivery(id, targets);
-            lane.pending.put(id, d);
-            d.timeout = timer.schedule(() -> expire(lane, d), timeoutMs, TimeUnit.MILLISECONDS);
-        }
-        send(lane, d, envelope);
-        return d.future;
-    }
-
-    private void send(Lane lane, Delivery d, EncodedMessage envelope) {
-        List<LaneSocket> targets;
-        synchronized (lane) {
-            targets = new ArrayList<>(d.waiting);
-        }
+        }, m.timeoutMs(), TimeUnit.MILLISECONDS);
         fanout.toEach(PRIMITIVE, 0, targets, new LocalFanout.Targets<LaneSocket>() {
             @Override
             public Connection connection(LaneSocket s) {
@@ -272,34 +324,71 @@ public final class LaneHub implements AutoCloseable {
 
             @Override
             public EncodedMessage message(LaneSocket s) {
-                return envelope;
+                return m.envelope();
             }
 
             @Override
             public void undelivered(LaneSocket s) {
-                // no ack will come from a socket that did not take the envelope: the delivery stops waiting for it
+                // no ack will come from a socket that did not take the envelope: its leave tells the publisher
                 s.connection.close(ErrorCode.INTERNAL, "delivery failure");
                 leave(s);
             }
         });
+        // the sockets it was sent to, known now: each acks, or its leave tells the publisher
+        return CompletableFuture.completedFuture(targets.size());
     }
 
-    private void expire(Lane lane, Delivery d) {
-        synchronized (lane) {
-            if (lane.pending.remove(d.envelopeId) == null) {
-                return;
-            }
+    /** Sends an ack or a socket's leave to the node that published the envelope. */
+    private void reply(Reply r) {
+        try {
+            broker.publish("lane-replies/" + r.origin(), r, replyCodec).exceptionally(e -> {
+                log.debug("a lane reply to node {} was not sent: {}", r.origin(), e.toString());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.debug("a lane reply to node {} was not sent: {}", r.origin(), e.toString());
         }
-        finish(d);
+    }
+
+    /** An ack or a leave for one of this node's publishes. */
+    private CompletableFuture<Integer> onReply(String topic, Reply r) {
+        Delivery d = outstanding.get(r.envelopeId());
+        if (d != null && d.answered(r.acked() ? r.result() : null)) {
+            finish(d);
+        }
+        return CompletableFuture.completedFuture(0);
+    }
+
+    private void fail(Delivery d, Throwable failure) {
+        if (outstanding.remove(d.envelopeId, d)) {
+            cancelTimeout(d);
+            release(d.user);
+            d.future.completeExceptionally(failure);
+        }
     }
 
     private void finish(Delivery d) {
-        if (d.timeout != null) {
-            d.timeout.cancel(false);
+        if (outstanding.remove(d.envelopeId, d)) {
+            cancelTimeout(d);
+            release(d.user);
+            d.future.complete(d.result());
         }
-        // The delivery left its lane's pending map under the lane's monitor on this thread, so no ack can
-        // still change its results: reading them here is safe.
-        d.future.complete(d.result());
+    }
+
+    /** A timeout that fires before {@code publish} has stored it finds none to cancel. */
+    private static void cancelTimeout(Delivery d) {
+        java.util.concurrent.ScheduledFuture<?> t = d.timeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    private void release(String user) {
+        pendingByUser.computeIfPresent(user, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    private static String topic(String userId) {
+        return "lane/" + userId;
     }
 
     private EncodedMessage encode(String id, String type, String user, JsonNode payload) {
@@ -328,6 +417,7 @@ public final class LaneHub implements AutoCloseable {
 
     @Override
     public void close() {
+        replies.close();
         timer.shutdownNow();
     }
 }

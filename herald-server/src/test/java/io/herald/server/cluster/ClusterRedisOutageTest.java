@@ -68,6 +68,9 @@ class ClusterRedisOutageTest {
         HttpResponse<String> channel = a.publish("/channels/v1/publish", "{\"channel\":\"pub:down\",\"event\":\"e\",\"data\":null}");
         assertThat(channel.statusCode()).isEqualTo(503);
         assertThat(TestServer.json(channel.body()).get("error").asText()).isEqualTo("broker_unavailable");
+        HttpResponse<String> lane = a.publish("/lanes/v1/publish", "{\"userId\":\"u_down\",\"type\":\"t\",\"timeoutMs\":100}");
+        assertThat(lane.statusCode()).isEqualTo(503);
+        assertThat(TestServer.json(lane.body()).get("error").asText()).isEqualTo("broker_unavailable");
         assertThat(member.isClosed()).as("sockets stay open while Redis is down").isFalse();
 
         REDIS.restart(0);

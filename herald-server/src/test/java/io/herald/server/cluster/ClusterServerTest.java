@@ -126,6 +126,43 @@ class ClusterServerTest {
     }
 
     @Test
+    void aLanePublishOnOneNodeReachesTheUsersSocketsOnBothNodesAndCollectsBothAcks() throws Exception {
+        String token = TestServer.jwt("u_lane", "org_1");
+        WsClient onA = a.open("/lanes/v1/websocket?token=" + token);
+        WsClient onB = b.open("/lanes/v1/websocket?token=" + token);
+        for (WsClient c : List.of(onA, onB)) {
+            c.send("{\"type\":\"subscribe\",\"filters\":[{\"type\":\"chat\"}]}");
+            assertThat(c.nextJson().get("type").asText()).isEqualTo("subscribed");
+        }
+        // B joins the user's topic in Redis asynchronously: probe until a publish on A reaches both sockets
+        waiting().until(() -> {
+            HttpResponse<String> r = a.publish("/lanes/v1/publish",
+                    "{\"userId\":\"u_lane\",\"type\":\"chat\",\"payload\":{\"probe\":true},\"timeoutMs\":100}");
+            return r.statusCode() == 200 && TestServer.json(r.body()).get("clientCount").asInt() == 2;
+        });
+
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> published = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> a.publish("/lanes/v1/publish",
+                        "{\"userId\":\"u_lane\",\"type\":\"chat\",\"payload\":{\"text\":\"hi\"},\"timeoutMs\":10000}"));
+        for (WsClient c : List.of(onA, onB)) {
+            JsonNode envelope;
+            do {
+                envelope = c.nextJson();
+            } while (!envelope.path("payload").path("text").asText().equals("hi"));
+            String node = c == onA ? "a" : "b";
+            c.send("{\"type\":\"ack\",\"envelopeId\":\"" + envelope.get("envelopeId").asText() + "\",\"result\":{\"node\":\"" + node + "\"}}");
+        }
+
+        HttpResponse<String> r = published.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode result = TestServer.json(r.body());
+        assertThat(result.get("clientCount").asInt()).isEqualTo(2);
+        List<String> from = new ArrayList<>();
+        result.get("results").forEach(n -> from.add(n.get("node").asText()));
+        assertThat(from).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
     void theNodeListShowsBothNodesWithTheirAddressesAndConnections() {
         b.member("u_n", "org_n", "viewer");
 
