@@ -67,6 +67,11 @@ public record BroadcastConfig(
             if (names == null || names.isEmpty()) {
                 throw new ConfigException("broadcast.namespaces." + ns, "must list at least one event name");
             }
+            for (int i = 0; i < names.size(); i++) {
+                if (names.get(i) == null || names.get(i).isBlank()) {
+                    throw new ConfigException("broadcast.namespaces." + ns + "[" + i + "]", "must be an event name");
+                }
+            }
         });
     }
 

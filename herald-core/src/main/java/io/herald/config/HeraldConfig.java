@@ -22,6 +22,13 @@ public record HeraldConfig(
         channels = channels == null ? ChannelsConfig.defaults() : channels;
         lanes = lanes == null ? LanesConfig.defaults() : lanes;
         storage = storage == null ? StorageConfig.defaults() : storage;
+        if (datasources != null) {
+            datasources.forEach((name, ds) -> {
+                if (ds == null) {
+                    throw new ConfigException("datasources." + name, "must be a mapping with the datasource's settings");
+                }
+            });
+        }
         datasources = datasources == null ? Map.of() : Map.copyOf(datasources);
         cluster = cluster == null ? ClusterConfig.defaults() : cluster;
         datasources.forEach((name, ds) -> {

@@ -112,4 +112,12 @@ class HeraldConfigTest {
         assertThat(c.datasources()).containsOnlyKeys("app");
         assertThat(List.copyOf(c.datasources().values())).hasSize(1);
     }
+
+    @Test
+    void aDatasourceWithoutSettingsIsRefusedNamingIt() {
+        java.util.Map<String, DatasourceConfig> empty = new java.util.HashMap<>();
+        empty.put("app", null);
+        assertThatThrownBy(() -> new HeraldConfig(null, null, null, null, null, null, null, empty, null))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("datasources.app:");
+    }
 }

@@ -363,4 +363,23 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("server.accessToken: must be at least 32 characters");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "datasources: { app: null }",
+        "broadcast: { tables: { notes: null } }",
+        "broadcast: { namespaces: { ns: null } }",
+        "broadcast: { namespaces: { ns: [null] } }",
+        "rooms: { bindings: [null] }",
+        "auth: { apiKeys: [null] }",
+        "server: { allowedOrigins: [null] }",
+        "server: { trustedProxies: [null] }",
+        "cluster: { redis: { urls: [null] } }",
+        "cluster: { redis: { cluster: [null] } }",
+        "channels: { public: [null] }",
+    })
+    void aNullWhereASectionOrEntryBelongsIsAConfigError(String text) throws IOException {
+        Path file = yaml(text + "\n");
+        assertThatThrownBy(() -> load(file, env())).as(text).isInstanceOf(ConfigException.class);
+    }
 }
