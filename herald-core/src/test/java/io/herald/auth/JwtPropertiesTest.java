@@ -31,7 +31,6 @@ class JwtPropertiesTest {
     private static final String SECRET = "jwt-secret-for-property-tests-0123456789";
     private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final String B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     private final JwtVerifier verifier = verifier();
     private final String valid = new JwtSigner(SECRET).sign(Map.of("sub", "u_1", "organizationId", "org_1",
@@ -55,7 +54,7 @@ class JwtPropertiesTest {
                 Arbitraries.strings().ofMaxLength(30));
         Arbitrary<String> part = Arbitraries.oneOf(
                 json.map(s -> B64.encodeToString(s.getBytes(StandardCharsets.UTF_8))),
-                Arbitraries.strings().withChars(B64_CHARS).ofMaxLength(60),
+                Arbitraries.strings().withChars(TokenTampering.B64_CHARS).ofMaxLength(60),
                 Arbitraries.strings().ofMaxLength(10));
         return Combinators.combine(part, part, part, Arbitraries.of(".", "..", "", "=")).as((a, b, c, dot) -> a + "." + b + dot + c);
     }
@@ -82,22 +81,14 @@ class JwtPropertiesTest {
         }
     }
 
-    /** Any position, often the last character of a part: its unused low bits must not let a changed text pass. */
     @Provide
     Arbitrary<Integer> positions() {
-        java.util.List<Integer> ends = new java.util.ArrayList<>();
-        for (int i = 1; i < valid.length(); i++) {
-            if (valid.charAt(i) == '.') {
-                ends.add(i - 1);
-            }
-        }
-        ends.add(valid.length() - 1);
-        return Arbitraries.oneOf(Arbitraries.integers().between(0, valid.length() - 1), Arbitraries.of(ends));
+        return TokenTampering.positions(valid);
     }
 
     @Provide
     Arbitrary<Character> replacements() {
-        return Arbitraries.oneOf(Arbitraries.chars().with(B64_CHARS.toCharArray()), Arbitraries.chars());
+        return TokenTampering.replacements();
     }
 
     @Provide

@@ -31,7 +31,6 @@ class TicketPropertiesTest {
     private static final String ACCESS_TOKEN = "access-token-for-tests-0123456789";
     private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final String B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     private static final Set<ErrorCode> REFUSALS = Set.of(ErrorCode.INVALID_TICKET, ErrorCode.EXPIRED_TICKET);
 
     private final TicketService tickets = new TicketService(ACCESS_TOKEN, Duration.ofSeconds(60), false, 1000,
@@ -41,7 +40,7 @@ class TicketPropertiesTest {
     @Provide
     Arbitrary<String> ticketShaped() {
         Arbitrary<String> part = Arbitraries.oneOf(
-                Arbitraries.strings().withChars(B64_CHARS).ofMaxLength(80),
+                Arbitraries.strings().withChars(TokenTampering.B64_CHARS).ofMaxLength(80),
                 Arbitraries.strings().ofMaxLength(20),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(60).map(B64::encodeToString));
         return Combinators.combine(Arbitraries.of("v1.", "v1", "v2.", "", "V1."), part, Arbitraries.of(".", "..", "", "=", "%2E"), part)
@@ -87,22 +86,14 @@ class TicketPropertiesTest {
         }
     }
 
-    /** Any position, often the last character of a part: its unused low bits must not let a changed text pass. */
     @Provide
     Arbitrary<Integer> positions() {
-        java.util.List<Integer> ends = new java.util.ArrayList<>();
-        for (int i = 1; i < valid.length(); i++) {
-            if (valid.charAt(i) == '.') {
-                ends.add(i - 1);
-            }
-        }
-        ends.add(valid.length() - 1);
-        return Arbitraries.oneOf(Arbitraries.integers().between(0, valid.length() - 1), Arbitraries.of(ends));
+        return TokenTampering.positions(valid);
     }
 
     @Provide
     Arbitrary<Character> replacements() {
-        return Arbitraries.oneOf(Arbitraries.chars().with(B64_CHARS.toCharArray()), Arbitraries.chars());
+        return TokenTampering.replacements();
     }
 
     @Provide
