@@ -15,11 +15,13 @@ import io.vertx.redis.client.ResponseType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +39,34 @@ import org.slf4j.LoggerFactory;
  * confirmed them all calls {@link Listener#onResubscribed} with those streams: publications made
  * while the connection was down were lost for them, so the owner must check their positions.
  *
+ * <p><b>Silent failures.</b> A connection that receives nothing for the {@link PubSubProbe}'s
+ * interval is sent a {@code PING}; when nothing at all arrives within its timeout the connection is
+ * treated as lost and goes through the same reconnect and resubscribe, so a half-open socket or a
+ * frozen Redis ends in {@link Listener#onResubscribed} like a closed one. Any traffic counts as an
+ * answer, not only the {@code PONG}: the client drops the promise of a waiting command when a push
+ * message arrives first, and under RESP2 hands it the message instead, so such replies are passed on
+ * as messages. Each connection attempt (TCP connect and the {@code HELLO} handshake) is abandoned
+ * after {@value #CONNECT_TIMEOUT_MS} ms, because a frozen server's kernel still accepts the TCP
+ * connection and the client has no handshake timeout of its own.
+ *
+ * <p><b>Slot moves.</b> When a cluster slot moves to another master, Redis 7 sends the old owner's
+ * sharded subscribers an {@code sunsubscribe} push for each channel of the slot, and an
+ * {@code SSUBSCRIBE} on a master that does not own the slot fails with {@code MOVED <slot>
+ * <host:port>}. Either way the streams concerned leave this connection and go to the
+ * {@link Rehoming} given at open (the {@link StreamSubscriber}), which subscribes them on the new
+ * owner; waiting subscribe futures complete once that is done. Without one, they are only logged.
+ * An {@code sunsubscribe} that answers this connection's own {@code SUNSUBSCRIBE} is not a move.
+ *
  * <p>Confined to the Vert.x context it was opened on: the listener is called there, and the public
- * methods may be called from anywhere (they hop to that context). Not done yet: an idle-connection
- * probe (a wedged but open connection is not noticed), and re-homing streams when a cluster slot
- * moves (an error or an unrequested {@code sunsubscribe} is only logged).
+ * methods may be called from anywhere (they hop to that context).
  */
 public final class PubSubConnection implements AutoCloseable {
 
     /** Most channels per (S)SUBSCRIBE command, as in Centrifuge. */
     public static final int BATCH_LIMIT = 512;
+
+    /** How long one connection attempt, TCP connect plus {@code HELLO}, may take. */
+    static final long CONNECT_TIMEOUT_MS = 2_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(PubSubConnection.class);
 
@@ -57,15 +78,35 @@ public final class PubSubConnection implements AutoCloseable {
         void onResubscribed(Set<String> streams);
     }
 
+    /** Takes over streams whose cluster slot this connection's server no longer serves. */
+    interface Rehoming {
+        /**
+         * Subscribes {@code streams} (all of one slot) on the master that owns their slot now:
+         * {@code movedTo} when Redis named it ({@code MOVED}), else as the cluster says. Reports
+         * {@code gap} (the streams that were subscribed here, so may have missed publications) to the
+         * listener once they are subscribed there; the future completes then.
+         */
+        Future<Void> rehome(PubSubConnection from, Set<String> streams, Set<String> gap, String movedTo);
+    }
+
+    private final Vertx vertx;
     private final Context context;
-    private final Redis client;
+    private final RedisOptions options;
     private final String url;
     private final boolean sharded;
     private final StreamKeys keys;
     private final Listener listener;
     private final ReconnectBackoff backoff;
+    private final PubSubProbe probe;
+    private final Rehoming rehoming;
     private final Set<String> streams = new LinkedHashSet<>();
+    /** Streams Redis confirmed on this connection at least once (and not unsubscribed since): a move means a gap for them. */
+    private final Set<String> confirmed = new HashSet<>();
     private final Map<String, Promise<Void>> unconfirmed = new HashMap<>();
+    /** Per channel, how many (S)UNSUBSCRIBE confirmations this connection still expects for its own requests. */
+    private final Map<String, Integer> unsubscribing = new HashMap<>();
+    private final Map<Integer, Eviction> evictions = new LinkedHashMap<>();
+    private Redis client;
     private RedisConnection connection;
     private volatile boolean connected;
     private boolean connecting;
@@ -73,28 +114,48 @@ public final class PubSubConnection implements AutoCloseable {
     private boolean closed;
     private int failures;
     private int generation;
+    private int attempts;
+    private long lastReceivedNanos;
+    /** A PING was sent and nothing was received since. */
+    private boolean probing;
+    private long probeTimer = -1;
+    private volatile long reconnects;
+    private volatile long probes;
 
     private PubSubConnection(Vertx vertx, Context context, String url, boolean sharded, StreamKeys keys,
-                             Listener listener, ReconnectBackoff backoff) {
+                             Listener listener, ReconnectBackoff backoff, PubSubProbe probe, Rehoming rehoming) {
+        this.vertx = vertx;
         this.context = context;
-        RedisOptions options = new RedisOptions().setType(RedisClientType.STANDALONE).setConnectionString(url).setMaxPoolSize(2);
-        options.getNetClientOptions().setConnectTimeout(2_000);
-        this.client = Redis.createClient(vertx, options);
+        this.options = new RedisOptions().setType(RedisClientType.STANDALONE).setConnectionString(url).setMaxPoolSize(1);
+        options.getNetClientOptions().setConnectTimeout((int) CONNECT_TIMEOUT_MS);
         this.url = url;
         this.sharded = sharded;
         this.keys = keys;
         this.listener = listener;
         this.backoff = backoff;
+        this.probe = probe;
+        this.rehoming = rehoming;
     }
 
     /**
-     * Opens a pub/sub connection to {@code url} on the current Vert.x context (or a new one); it keeps
-     * trying to connect in the background, so subscriptions may be made at once.
+     * Opens a pub/sub connection to {@code url} on the current Vert.x context (or a new one) with the
+     * default {@link PubSubProbe}; it keeps trying to connect in the background, so subscriptions may
+     * be made at once.
      */
     public static PubSubConnection open(Vertx vertx, String url, boolean sharded, StreamKeys keys,
                                         Listener listener, ReconnectBackoff backoff) {
-        Context context = vertx.getOrCreateContext();
-        PubSubConnection connection = new PubSubConnection(vertx, context, url, sharded, keys, listener, backoff);
+        return open(vertx, url, sharded, keys, listener, backoff, PubSubProbe.DEFAULT);
+    }
+
+    /** As {@link #open(Vertx, String, boolean, StreamKeys, Listener, ReconnectBackoff)}, probing quiet connections with {@code probe}. */
+    public static PubSubConnection open(Vertx vertx, String url, boolean sharded, StreamKeys keys,
+                                        Listener listener, ReconnectBackoff backoff, PubSubProbe probe) {
+        return open(vertx, vertx.getOrCreateContext(), url, sharded, keys, listener, backoff, probe, null);
+    }
+
+    static PubSubConnection open(Vertx vertx, Context context, String url, boolean sharded, StreamKeys keys,
+                                 Listener listener, ReconnectBackoff backoff, PubSubProbe probe, Rehoming rehoming) {
+        PubSubConnection connection = new PubSubConnection(vertx, context, url, sharded, keys, listener, backoff, probe, rehoming);
         connection.onContext(connection::connect);
         return connection;
     }
@@ -108,7 +169,17 @@ public final class PubSubConnection implements AutoCloseable {
         return connected;
     }
 
-    /** Subscribes {@code streams}; completes once Redis confirmed each (possibly after a reconnect). */
+    /** How many times the connection was established again after the first time; readable from any thread. */
+    public long reconnects() {
+        return reconnects;
+    }
+
+    /** How many probe {@code PING}s were sent; readable from any thread. */
+    public long probes() {
+        return probes;
+    }
+
+    /** Subscribes {@code streams}; completes once Redis confirmed each (possibly after a reconnect or a slot move). */
     public Future<Void> subscribe(Collection<String> streams) {
         List<String> wanted = List.copyOf(streams);
         Promise<Void> done = Promise.promise();
@@ -146,6 +217,7 @@ public final class PubSubConnection implements AutoCloseable {
             List<String> channels = new ArrayList<>();
             for (String stream : unwanted) {
                 if (this.streams.remove(stream)) {
+                    confirmed.remove(stream);
                     String channel = keys.channel(stream);
                     channels.add(channel);
                     Promise<Void> waiting = unconfirmed.remove(channel);
@@ -155,6 +227,8 @@ public final class PubSubConnection implements AutoCloseable {
                 }
             }
             if (connection != null) {
+                // Redis confirms each channel with an (s)unsubscribe push, which must not be taken for a slot move
+                channels.forEach(channel -> unsubscribing.merge(channel, 1, Integer::sum));
                 send(connection, channels, sharded ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE);
             }
             done.complete();
@@ -175,14 +249,19 @@ public final class PubSubConnection implements AutoCloseable {
         onContext(() -> {
             closed = true;
             connected = false;
+            cancelProbe();
             if (connection != null) {
                 connection.close();
                 connection = null;
             }
+            if (client != null) {
+                client.close();
+                client = null;
+            }
             unconfirmed.values().forEach(p -> p.tryFail("pub/sub connection closed"));
             unconfirmed.clear();
             streams.clear();
-            client.close();
+            confirmed.clear();
         });
     }
 
@@ -191,30 +270,65 @@ public final class PubSubConnection implements AutoCloseable {
             return;
         }
         connecting = true;
-        client.connect().onComplete(result -> onContext(() -> {
+        int attempt = ++attempts;
+        // a client per attempt: closing it is the only way to abandon a handshake that never ends
+        Redis attemptClient = Redis.createClient(vertx, options);
+        long deadline = vertx.setTimer(CONNECT_TIMEOUT_MS, t -> onContext(() -> {
+            if (connecting && attempts == attempt) {
+                connecting = false;
+                attemptClient.close();
+                LOG.debug("pub/sub connection to {} not ready after {} ms; trying again", url, CONNECT_TIMEOUT_MS);
+                retryLater();
+            }
+        }));
+        attemptClient.connect().onComplete(result -> onContext(() -> {
+            vertx.cancelTimer(deadline);
+            if (!connecting || attempts != attempt) {
+                // abandoned (timed out or closed meanwhile)
+                if (result.succeeded()) {
+                    result.result().close();
+                }
+                attemptClient.close();
+                return;
+            }
             connecting = false;
             if (result.failed()) {
                 LOG.debug("pub/sub connection to {} failed: {}", url, result.cause().getMessage());
+                attemptClient.close();
                 retryLater();
             } else {
-                attach(result.result());
+                attach(attemptClient, result.result());
             }
         }));
     }
 
-    private void attach(RedisConnection conn) {
+    private void attach(Redis attemptClient, RedisConnection conn) {
         if (closed) {
             conn.close();
+            attemptClient.close();
             return;
         }
+        client = attemptClient;
         connection = conn;
         connected = true;
+        unsubscribing.clear();
         int attached = ++generation;
-        conn.handler(reply -> onContext(() -> onReply(reply)));
+        conn.handler(reply -> onContext(() -> {
+            if (connection == conn) {
+                heard(conn);
+                onReply(conn, reply);
+            }
+        }));
         conn.endHandler(v -> onContext(() -> dropped(conn, "ended")));
         conn.exceptionHandler(e -> onContext(() -> dropped(conn, String.valueOf(e.getMessage()))));
         boolean reconnected = connectedBefore;
+        if (reconnected) {
+            reconnects++;
+        }
         connectedBefore = true;
+        probing = false;
+        heard(conn);
+        scheduleProbe(conn, probe.interval().toMillis());
         Set<String> owned = Set.copyOf(streams);
         List<Future<Void>> confirmations = new ArrayList<>();
         List<String> channels = new ArrayList<>();
@@ -224,11 +338,14 @@ public final class PubSubConnection implements AutoCloseable {
             confirmations.add(unconfirmed.computeIfAbsent(channel, c -> Promise.promise()).future());
         }
         send(conn, channels, sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE);
-        Future.all(confirmations).onSuccess(ok -> onContext(() -> {
+        // join, not all: a stream unsubscribed or moved away meanwhile must not hold back the others' report
+        Future.join(confirmations).onComplete(ok -> onContext(() -> {
             if (generation == attached && connection == conn) {
                 failures = 0;
-                if (reconnected && !owned.isEmpty()) {
-                    listener.onResubscribed(owned);
+                Set<String> resubscribed = new LinkedHashSet<>(owned);
+                resubscribed.retainAll(confirmed);
+                if (reconnected && !resubscribed.isEmpty()) {
+                    listener.onResubscribed(resubscribed);
                 }
             }
         }));
@@ -241,7 +358,13 @@ public final class PubSubConnection implements AutoCloseable {
         LOG.debug("pub/sub connection to {} lost ({}); reconnecting", url, why);
         connection = null;
         connected = false;
+        probing = false;
+        cancelProbe();
         conn.close();
+        if (client != null) {
+            client.close();
+            client = null;
+        }
         for (String stream : streams) {
             unconfirmed.computeIfAbsent(keys.channel(stream), c -> Promise.promise());
         }
@@ -253,15 +376,74 @@ public final class PubSubConnection implements AutoCloseable {
             return;
         }
         long delay = backoff.delayMillis(failures++);
-        context.owner().setTimer(delay, t -> onContext(this::connect));
+        vertx.setTimer(delay, t -> onContext(this::connect));
     }
 
-    private void onReply(Response reply) {
+    /** Notes traffic on {@code conn}: whatever arrives answers an outstanding probe. */
+    private void heard(RedisConnection conn) {
+        lastReceivedNanos = System.nanoTime();
+        if (probing) {
+            probing = false;
+            scheduleProbe(conn, probe.interval().toMillis());
+        }
+    }
+
+    private void cancelProbe() {
+        if (probeTimer != -1) {
+            vertx.cancelTimer(probeTimer);
+            probeTimer = -1;
+        }
+    }
+
+    private void scheduleProbe(RedisConnection conn, long delayMillis) {
+        cancelProbe();
+        probeTimer = vertx.setTimer(Math.max(1, delayMillis), t -> onContext(() -> probeIfQuiet(conn)));
+    }
+
+    /** Sends a PING when nothing arrived for the probe interval; otherwise looks again when the interval would be over. */
+    private void probeIfQuiet(RedisConnection conn) {
+        if (connection != conn) {
+            return;
+        }
+        long interval = probe.interval().toMillis();
+        long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceivedNanos);
+        if (quiet < interval) {
+            scheduleProbe(conn, interval - quiet);
+            return;
+        }
+        probes++;
+        probing = true;
+        conn.send(Request.cmd(Command.PING)).onComplete(reply -> onContext(() -> {
+            if (connection != conn) {
+                return;
+            }
+            // an error reply is an answer too: the server is alive; a broken socket is reported by the end handler
+            heard(conn);
+            if (reply.succeeded() && reply.result() != null && reply.result().type() != ResponseType.SIMPLE) {
+                // RESP2: a message that arrived before the PONG was handed to the PING's promise
+                onReply(conn, reply.result());
+            }
+        }));
+        probeTimer = vertx.setTimer(probe.timeout().toMillis(), t -> onContext(() -> {
+            if (probeTimer == t) {
+                probeTimer = -1;
+            }
+            if (connection == conn && probing) {
+                LOG.warn("pub/sub connection to {} received nothing within {} ms of a PING; treating it as lost",
+                        url, probe.timeout().toMillis());
+                dropped(conn, "probe timed out");
+            }
+        }));
+    }
+
+    private void onReply(RedisConnection conn, Response reply) {
         if (reply == null) {
             return;
         }
         if (reply.type() == ResponseType.ERROR) {
-            LOG.warn("pub/sub error from {}: {}", url, reply);
+            if (!redirected(reply.toString())) {
+                LOG.warn("pub/sub error from {}: {}", url, reply);
+            }
             return;
         }
         if ((reply.type() != ResponseType.PUSH && reply.type() != ResponseType.MULTI) || reply.size() < 2) {
@@ -272,18 +454,98 @@ public final class PubSubConnection implements AutoCloseable {
         switch (kind) {
             case "message", "smessage" -> deliver(channel, reply.size() > 2 ? reply.get(2) : null);
             case "subscribe", "ssubscribe" -> {
+                String stream = keys.streamOf(channel);
+                if (stream != null && streams.contains(stream)) {
+                    confirmed.add(stream);
+                }
                 Promise<Void> waiting = unconfirmed.remove(channel);
                 if (waiting != null) {
                     waiting.tryComplete();
                 }
             }
-            case "sunsubscribe", "unsubscribe" -> {
-                String stream = keys.streamOf(channel);
-                if (stream != null && streams.contains(stream)) {
-                    LOG.warn("{} unsubscribed {} without being asked (slot moved?); not re-homed yet", url, channel);
-                }
-            }
+            case "sunsubscribe", "unsubscribe" -> unsubscribed(channel);
             default -> LOG.debug("ignored pub/sub reply {} from {}", kind, url);
+        }
+    }
+
+    private void unsubscribed(String channel) {
+        Integer requested = unsubscribing.get(channel);
+        if (requested != null) {
+            if (requested <= 1) {
+                unsubscribing.remove(channel);
+            } else {
+                unsubscribing.put(channel, requested - 1);
+            }
+            return;
+        }
+        String stream = keys.streamOf(channel);
+        if (stream == null || !streams.contains(stream)) {
+            return;
+        }
+        if (sharded && rehoming != null) {
+            LOG.info("{} unsubscribed {} without being asked (its slot moved); subscribing it where the slot lives now", url, channel);
+            evict(stream, null);
+        } else {
+            LOG.warn("{} unsubscribed {} without being asked; not re-homed", url, channel);
+        }
+    }
+
+    /** Handles {@code MOVED}/{@code ASK} for an {@code SSUBSCRIBE}: the slot's streams go elsewhere. */
+    private boolean redirected(String error) {
+        String[] parts = error.split(" ");
+        if (!sharded || rehoming == null || parts.length < 3 || !(parts[0].equals("MOVED") || parts[0].equals("ASK"))) {
+            return false;
+        }
+        int slot;
+        try {
+            slot = Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        // ASK means the slot is being migrated: ask the cluster again (with backoff) rather than follow it
+        String movedTo = parts[0].equals("MOVED") ? "redis://" + parts[2] : null;
+        List<String> moving = streams.stream().filter(s -> KeySlot.of(keys.channel(s)) == slot).toList();
+        LOG.info("{} answered {}; re-homing {} streams of slot {}", url, error, moving.size(), slot);
+        moving.forEach(stream -> evict(stream, movedTo));
+        return true;
+    }
+
+    private static final class Eviction {
+        final Set<String> streams = new LinkedHashSet<>();
+        final Set<String> gap = new LinkedHashSet<>();
+        final List<Promise<Void>> waiting = new ArrayList<>();
+        String movedTo;
+    }
+
+    /** Removes {@code stream} from this connection and hands it to the rehoming, with the others of its slot evicted in the same turn. */
+    private void evict(String stream, String movedTo) {
+        String channel = keys.channel(stream);
+        streams.remove(stream);
+        int slot = KeySlot.of(channel);
+        boolean first = evictions.isEmpty();
+        Eviction eviction = evictions.computeIfAbsent(slot, s -> new Eviction());
+        eviction.streams.add(stream);
+        if (confirmed.remove(stream)) {
+            eviction.gap.add(stream);
+        }
+        Promise<Void> waiting = unconfirmed.remove(channel);
+        if (waiting != null) {
+            eviction.waiting.add(waiting);
+        }
+        if (movedTo != null) {
+            eviction.movedTo = movedTo;
+        }
+        if (first) {
+            // Redis sends one push per channel: gather a slot's channels into one re-homing
+            context.runOnContext(v -> {
+                List<Map.Entry<Integer, Eviction>> due = new ArrayList<>(evictions.entrySet());
+                evictions.clear();
+                for (Map.Entry<Integer, Eviction> e : due) {
+                    Eviction ev = e.getValue();
+                    Future<Void> done = rehoming.rehome(this, Set.copyOf(ev.streams), Set.copyOf(ev.gap), ev.movedTo);
+                    ev.waiting.forEach(done::onComplete);
+                }
+            });
         }
     }
 

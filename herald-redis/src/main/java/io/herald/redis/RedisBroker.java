@@ -58,8 +58,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures.</b> A publish whose script fails or takes longer than {@value #COMMAND_TIMEOUT_MS} ms
  * fails with {@link ErrorCode#BROKER_UNAVAILABLE}. {@link #available()} is false while a pub/sub
- * connection is down or the last heartbeat failed. When a pub/sub connection comes back, this node
- * re-adds itself to its topics' sets (Redis may have lost them) and tells each topic's
+ * connection is down or the last heartbeat failed. A pub/sub connection that stays silent is probed
+ * ({@link PubSubProbe}: a PING after 5 s without traffic, lost when nothing arrives within 2 s), so a
+ * frozen Redis or a half-open connection counts as down too. When a pub/sub connection comes back,
+ * or a cluster slot moved and its topics were subscribed on the new owner ({@link StreamSubscriber}),
+ * this node re-adds itself to those topics' sets (Redis may have lost them) and tells each topic's
  * {@link Broker.GapListener}s that publications may have been missed.
  *
  * <p>Thread-safe. A subscription takes effect asynchronously; a publish on this node waits for this
@@ -93,6 +96,7 @@ public final class RedisBroker implements Broker {
     private final Duration heartbeatExpiry;
     private final Supplier<Map<String, Integer>> connections;
     private final ReconnectBackoff backoff;
+    private final PubSubProbe probe;
     private final Map<String, LocalTopic> topics = new ConcurrentHashMap<>();
     private final Map<String, Future<Void>> topicChanges = new HashMap<>();
     private final Map<Long, DeliveryTally> pending = new ConcurrentHashMap<>();
@@ -117,6 +121,7 @@ public final class RedisBroker implements Broker {
         this.heartbeatExpiry = b.heartbeatExpiry;
         this.connections = b.connections;
         this.backoff = b.backoff;
+        this.probe = b.probe;
     }
 
     /** A builder for a broker on {@code redis}, with a random node id and the default timings. */
@@ -329,7 +334,7 @@ public final class RedisBroker implements Broker {
                                 "node id '" + self.id() + "' is already used by a live node"));
                     }
                     live = beat.live();
-                    return StreamSubscriber.start(vertx, config, new Listener(), backoff);
+                    return StreamSubscriber.start(vertx, config, new Listener(), backoff, probe);
                 })
                 .compose(s -> {
                     subscriber = s;
@@ -495,6 +500,7 @@ public final class RedisBroker implements Broker {
         private Duration heartbeatExpiry = DEFAULT_HEARTBEAT_EXPIRY;
         private Supplier<Map<String, Integer>> connections = Map::of;
         private ReconnectBackoff backoff = ReconnectBackoff.DEFAULT;
+        private PubSubProbe probe = PubSubProbe.DEFAULT;
 
         private Builder(Vertx vertx, RedisConfig config) {
             this.vertx = vertx;
@@ -539,6 +545,12 @@ public final class RedisBroker implements Broker {
 
         public Builder backoff(ReconnectBackoff backoff) {
             this.backoff = backoff;
+            return this;
+        }
+
+        /** When a quiet pub/sub connection is PINGed and how long it may take to answer (see {@link PubSubProbe}). */
+        public Builder probe(PubSubProbe probe) {
+            this.probe = probe;
             return this;
         }
 

@@ -46,6 +46,7 @@ public final class RedisProcesses implements BeforeAllCallback, AfterAllCallback
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
     private static final int PORT_ATTEMPTS = 5;
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Set<Process> PAUSED = ConcurrentHashMap.newKeySet();
     private static final AtomicBoolean HOOK = new AtomicBoolean();
     private static final AtomicBoolean SKIP_PRINTED = new AtomicBoolean();
 
@@ -153,6 +154,105 @@ public final class RedisProcesses implements BeforeAllCallback, AfterAllCallback
         process.toHandle().destroyForcibly();
         waitFor(process);
         LIVE.remove(process);
+    }
+
+    /**
+     * Freezes server {@code i} with SIGSTOP (sent to its PID): its sockets stay open and the kernel
+     * still accepts connections, but nothing is answered, like a wedged server or a half-open
+     * connection. {@link #resume} (or stopping the fixture) continues it.
+     */
+    public void pause(int i) {
+        Process process = servers.get(i).process;
+        signal(process, "-STOP");
+        PAUSED.add(process);
+    }
+
+    /** Continues server {@code i} after {@link #pause} (SIGCONT to its PID). */
+    public void resume(int i) {
+        Process process = servers.get(i).process;
+        signal(process, "-CONT");
+        PAUSED.remove(process);
+    }
+
+    private static void signal(Process process, String signal) {
+        Result result = run(List.of("kill", signal, String.valueOf(process.pid())));
+        if (result.exit != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed: " + result.output);
+        }
+    }
+
+    /** Cluster: the index of the server that owns {@code slot}, as that server itself says. */
+    public int ownerOf(int slot) {
+        for (int i = 0; i < size(); i++) {
+            if (ownsSlot(i, slot)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no server owns slot " + slot);
+    }
+
+    private boolean ownsSlot(int i, int slot) {
+        String myId = cli(port(i), "CLUSTER", "MYID").trim();
+        for (String line : cli(port(i), "CLUSTER", "NODES").split("\n")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length < 9 || !fields[0].equals(myId)) {
+                continue;
+            }
+            for (int f = 8; f < fields.length; f++) {
+                String range = fields[f];
+                if (range.startsWith("[")) {
+                    continue;
+                }
+                String[] ends = range.split("-");
+                int from = Integer.parseInt(ends[0]);
+                int to = Integer.parseInt(ends[ends.length - 1]);
+                if (slot >= from && slot <= to) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Cluster: moves {@code slot} with its keys from its owner to server {@code to}, the way
+     * {@code redis-cli --cluster reshard} does: {@code SETSLOT IMPORTING} on the target,
+     * {@code MIGRATING} on the source, {@code MIGRATE} of every key, then {@code SETSLOT NODE} on
+     * the target, the source and the other masters. Returns the index of the former owner.
+     */
+    public int moveSlot(int slot, int to) {
+        int from = ownerOf(slot);
+        if (from == to) {
+            throw new IllegalArgumentException("slot " + slot + " is already on server " + to);
+        }
+        String s = String.valueOf(slot);
+        String fromId = cli(port(from), "CLUSTER", "MYID").trim();
+        String toId = cli(port(to), "CLUSTER", "MYID").trim();
+        expectOk(cli(port(to), "CLUSTER", "SETSLOT", s, "IMPORTING", fromId));
+        expectOk(cli(port(from), "CLUSTER", "SETSLOT", s, "MIGRATING", toId));
+        while (true) {
+            String[] keys = cli(port(from), "CLUSTER", "GETKEYSINSLOT", s, "100").trim().split("\n");
+            if (keys.length == 0 || keys[0].isBlank()) {
+                break;
+            }
+            List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", String.valueOf(port(to)), "", "0", "5000", "KEYS"));
+            migrate.addAll(List.of(keys));
+            expectOk(cli(port(from), migrate.toArray(String[]::new)));
+        }
+        expectOk(cli(port(to), "CLUSTER", "SETSLOT", s, "NODE", toId));
+        expectOk(cli(port(from), "CLUSTER", "SETSLOT", s, "NODE", toId));
+        for (int i = 0; i < size(); i++) {
+            if (i != from && i != to) {
+                expectOk(cli(port(i), "CLUSTER", "SETSLOT", s, "NODE", toId));
+            }
+        }
+        return from;
+    }
+
+    private static void expectOk(String output) {
+        if (!output.trim().equals("OK")) {
+            throw new IllegalStateException("expected OK from redis-cli, got: " + output);
+        }
     }
 
     /** Closes every pub/sub client connection of server {@code i} ({@code CLIENT KILL TYPE pubsub}); returns how many. */
@@ -303,6 +403,10 @@ public final class RedisProcesses implements BeforeAllCallback, AfterAllCallback
     private static void stop(Process process) {
         if (process == null) {
             return;
+        }
+        if (PAUSED.remove(process)) {
+            // a stopped process would only handle SIGTERM once continued
+            run(List.of("kill", "-CONT", String.valueOf(process.pid())));
         }
         process.destroy();
         try {
