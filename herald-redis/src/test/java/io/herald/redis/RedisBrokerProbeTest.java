@@ -30,7 +30,7 @@ class RedisBrokerProbeTest {
         RedisBroker b = RedisBroker.builder(vertx, config).nodeId("b").backoff(backoff).probe(PROBE).start().get(30, TimeUnit.SECONDS);
         try {
             Queue<String> gaps = new ConcurrentLinkedQueue<>();
-            b.subscribe("channel/news", RedisBrokerNodesTest.TEXT, (topic, m) -> CompletableFuture.completedFuture(1), gaps::add);
+            b.subscribe("channel/news", RedisBrokerNodesTest.TEXT, (topic, m, position) -> CompletableFuture.completedFuture(1), gaps::add);
             await().atMost(Duration.ofSeconds(10)).until(() -> a.publish("channel/news", "m", RedisBrokerNodesTest.TEXT).get().count() == 1);
 
             REDIS.pause(0);
@@ -44,7 +44,7 @@ class RedisBrokerProbeTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> gaps.contains("channel/news"));
             await().atMost(Duration.ofSeconds(10)).until(() -> a.available() && b.available());
             await().atMost(Duration.ofSeconds(10)).until(() -> a.publish("channel/news", "m", RedisBrokerNodesTest.TEXT)
-                    .get(10, TimeUnit.SECONDS).equals(new Broker.Delivered(1, 1, false)));
+                    .get(10, TimeUnit.SECONDS).counts().equals(new Broker.Delivered(1, 1, false)));
         } finally {
             REDIS.resume(0);
             a.closeAsync().get(10, TimeUnit.SECONDS);
