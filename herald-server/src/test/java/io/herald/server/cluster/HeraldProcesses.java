@@ -278,6 +278,12 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
                     .POST(HttpRequest.BodyPublishers.ofString(json)).build());
         }
 
+        /** {@link #publish} without waiting: the answer, or the failure to get one. */
+        public java.util.concurrent.CompletableFuture<HttpResponse<String>> publishAsync(String path, String json) {
+            return http.sendAsync(request(path, "Authorization", "Bearer " + TestServer.ACCESS_TOKEN, "Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
         /** A broadcast ticket for a session JWT. */
         public String ticket(String jwt) {
             HttpResponse<String> r = send(request("/broadcast/v1/ws-ticket", "Authorization", "Bearer " + jwt)
