@@ -284,6 +284,30 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
                     .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         }
 
+        /**
+         * Publishes {@code probe} broadcasts to {@code org} until one reaches {@code sockets} sockets:
+         * subscriptions take effect on the other nodes asynchronously. Returns the last answer.
+         */
+        public JsonNode probeUntilDelivered(String org, int sockets) {
+            JsonNode[] last = new JsonNode[1];
+            ClusterNode.waiting().until(() -> {
+                HttpResponse<String> r = publish("/broadcast/v1/broadcast",
+                        "{\"event\":\"probe\",\"payload\":null,\"organizationId\":\"" + org + "\"}");
+                last[0] = r.statusCode() == 200 ? TestServer.json(r.body()) : null;
+                return last[0] != null && last[0].get("delivered").asInt() == sockets;
+            });
+            return last[0];
+        }
+
+        /** Publishes {@code probe} events to {@code channel} until one reaches {@code readers} SSE readers. */
+        public void probeChannelUntilDelivered(String channel, int readers) {
+            ClusterNode.waiting().until(() -> {
+                HttpResponse<String> r = publish("/channels/v1/publish",
+                        "{\"channel\":\"" + channel + "\",\"event\":\"probe\",\"data\":null}");
+                return r.statusCode() == 200 && TestServer.json(r.body()).get("delivered").asInt() == readers;
+            });
+        }
+
         /** A broadcast ticket for a session JWT. */
         public String ticket(String jwt) {
             HttpResponse<String> r = send(request("/broadcast/v1/ws-ticket", "Authorization", "Bearer " + jwt)

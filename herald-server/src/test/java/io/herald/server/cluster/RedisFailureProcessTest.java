@@ -110,10 +110,7 @@ class RedisFailureProcessTest {
     private SseStream sseUntilDelivered(HeraldProcesses.Node on, String channel) {
         SseStream sse = on.sse("/sse/" + channel, null);
         open.add(sse);
-        waiting().until(() -> {
-            HttpResponse<String> r = NODES.node(0).publish("/channels/v1/publish", "{\"channel\":\"" + channel + "\",\"event\":\"probe\",\"data\":null}");
-            return r.statusCode() == 200 && TestServer.json(r.body()).get("delivered").asInt() == 1;
-        });
+        NODES.node(0).probeChannelUntilDelivered(channel, 1);
         return sse;
     }
 
@@ -141,7 +138,7 @@ class RedisFailureProcessTest {
         HeraldProcesses.Socket s1 = n1.member("u_k1", "org_kill", "owner");
         HeraldProcesses.Socket s2 = n2.member("u_k2", "org_kill", "owner");
         open.addAll(List.of(s1, s2));
-        ThreeNodeProcessTest.probeUntilDelivered(n1, "org_kill", 2);
+        n1.probeUntilDelivered("org_kill", 2);
         SseStream sse = sseUntilDelivered(n2, "pub:kill");
         Ticks ticks = new Ticks(List.of(s1, s2));
         List<Answer> answers = new CopyOnWriteArrayList<>();
@@ -195,7 +192,7 @@ class RedisFailureProcessTest {
         HeraldProcesses.Socket s1 = n1.member("u_r1", "org_restart", "owner");
         HeraldProcesses.Socket s2 = n2.member("u_r2", "org_restart", "owner");
         open.addAll(List.of(s1, s2));
-        ThreeNodeProcessTest.probeUntilDelivered(n1, "org_restart", 2);
+        n1.probeUntilDelivered("org_restart", 2);
         SseStream sse = sseUntilDelivered(n2, "pub:restart");
         Ticks ticks = new Ticks(List.of(s1, s2));
         List<Answer> answers = new CopyOnWriteArrayList<>();

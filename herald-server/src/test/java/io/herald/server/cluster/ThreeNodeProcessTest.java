@@ -36,18 +36,6 @@ class ThreeNodeProcessTest {
             + "\"new\":{\"id\":\"app_1\",\"ssn\":\"123-45-6789\",\"email\":\"jane@acme.com\",\"notes\":\"internal\"},"
             + "\"organizationId\":\"%s\"}";
 
-    /** Publishes {@code probe} broadcasts to {@code org} on {@code node} until one reaches {@code sockets} sockets. */
-    static JsonNode probeUntilDelivered(HeraldProcesses.Node node, String org, int sockets) {
-        JsonNode[] last = new JsonNode[1];
-        waiting().until(() -> {
-            HttpResponse<String> r = node.publish("/broadcast/v1/broadcast",
-                    "{\"event\":\"probe\",\"payload\":null,\"organizationId\":\"" + org + "\"}");
-            last[0] = r.statusCode() == 200 ? TestServer.json(r.body()) : null;
-            return last[0] != null && last[0].get("delivered").asInt() == sockets;
-        });
-        return last[0];
-    }
-
     @Test
     void aChangePublishedOnNode1ReachesEverySocketOnEveryNodeMaskedPerRoleAsOnOneNode() {
         HeraldProcesses.Node n1 = NODES.node(0);
@@ -58,7 +46,7 @@ class ThreeNodeProcessTest {
         cluster.put("recruiter", n2.member("u_r", "org_p", "recruiter"));
         cluster.put("hiring-manager", n3.member("u_m", "org_p", "hiring-manager"));
         HeraldProcesses.Socket viewer = n3.member("u_v", "org_p", "viewer");
-        probeUntilDelivered(n1, "org_p", 4);
+        n1.probeUntilDelivered("org_p", 4);
 
         HttpResponse<String> r = n1.publish("/broadcast/v1/changes", CHANGE.formatted("org_p"));
 
@@ -96,11 +84,7 @@ class ThreeNodeProcessTest {
     void aChannelEventPublishedOnNode1ReachesSseReadersOnNodes2And3WithTheSameId() {
         try (SseStream on2 = NODES.node(1).sse("/sse/pub:three", null);
              SseStream on3 = NODES.node(2).sse("/sse/pub:three", null)) {
-            waiting().until(() -> {
-                HttpResponse<String> r = NODES.node(0).publish("/channels/v1/publish",
-                        "{\"channel\":\"pub:three\",\"event\":\"probe\",\"data\":null}");
-                return r.statusCode() == 200 && TestServer.json(r.body()).get("delivered").asInt() == 2;
-            });
+            NODES.node(0).probeChannelUntilDelivered("pub:three", 2);
 
             HttpResponse<String> r = NODES.node(0).publish("/channels/v1/publish",
                     "{\"channel\":\"pub:three\",\"event\":\"news\",\"data\":{\"headline\":\"hello\"}}");
