@@ -159,7 +159,7 @@ public final class BroadcastHub {
         });
     }
 
-    private CompletableFuture<Integer> deliver(String topic, Envelope e) {
+    private CompletableFuture<Integer> deliver(String topic, Envelope e, Broker.Position position) {
         long start = System.nanoTime();
         Scope scope = scopes.get(e.scopeKey());
         if (scope == null) {

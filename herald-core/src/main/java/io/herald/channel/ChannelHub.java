@@ -202,7 +202,7 @@ public final class ChannelHub implements AutoCloseable {
     }
 
     /** A channel event reaching this node: written to the subscribers whose replay did not already hold it. */
-    private CompletableFuture<Integer> onLive(String topic, Live live) {
+    private CompletableFuture<Integer> onLive(String topic, Live live, Broker.Position position) {
         long start = System.nanoTime();
         Channel ch = channels.get(live.channel());
         if (ch == null) {

@@ -1,5 +1,6 @@
 package io.herald.cluster;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,6 +14,13 @@ import java.util.concurrent.CompletableFuture;
  * {@link #subscribe} returned reaches the new handler, a publish made on another node at the same
  * moment may not. Publications lost while a node was cut off from the others are reported to the
  * topic's {@link GapListener}s.
+ *
+ * <p><b>Streams.</b> Every publish with a {@link Retention} takes the next {@link Position} of its
+ * topic's stream (an epoch and an offset, gap-free within the epoch, the same on every node), and the
+ * broker keeps the last {@link Retention#size()} publications for {@link #history}. Handlers see each
+ * message with its position, in offset order. A stream whose state was lost (expired, or the broker's
+ * store lost it) starts again at offset 1 under a new epoch, so a cursor of the old epoch is never
+ * mistaken for one of the new.
  */
 public interface Broker extends AutoCloseable {
 
@@ -39,7 +47,26 @@ public interface Broker extends AutoCloseable {
      * counts zero and does not fail the publish. A broker that cannot reach the other nodes fails the
      * future with {@code HeraldException(BROKER_UNAVAILABLE)}: a publication is never dropped silently.
      */
-    <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec);
+    default <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec) {
+        return publish(topic, message, codec, Retention.NONE);
+    }
+
+    /**
+     * Publishes like {@link #publish(String, Object, Codec)} as the next position of {@code topic}'s
+     * stream, keeping it in the topic's history as {@code retention} says. With {@link Retention#NONE}
+     * a broker may skip the stream (handlers then see {@link Position#NONE}). Every publisher of a topic
+     * passes the same retention.
+     */
+    <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention);
+
+    /**
+     * The publications of {@code topic} after offset {@code since} that its history still holds (at
+     * most {@code limit}, oldest first) and the stream's latest position. On the node that asks, every
+     * publication after the returned top reaches the handlers subscribed before this call, so a
+     * subscriber that subscribes, then reads the history, and skips live messages at or below what it
+     * replayed, misses nothing and sees nothing twice.
+     */
+    <T> CompletableFuture<History<T>> history(String topic, Codec<T> codec, long since, int limit);
 
     /** This node's id among the nodes sharing the broker ({@code local} on one node): where replies to it are sent. */
     default String nodeId() {
@@ -70,6 +97,49 @@ public interface Broker extends AutoCloseable {
         }
     }
 
+    /** A publication's place in its topic's stream; {@link #NONE} for a topic without a stream. */
+    record Position(String epoch, long offset) {
+        public static final Position NONE = new Position("", 0);
+
+        public Position {
+            if (epoch == null || offset < 0) {
+                throw new IllegalArgumentException("bad position " + epoch + ":" + offset);
+            }
+        }
+    }
+
+    /** How many of a topic's publications the broker keeps, for how long after the last publish; size 0 keeps none but still numbers them. */
+    record Retention(int size, long ttlSeconds) {
+        /** No stream: no offsets, no history. */
+        public static final Retention NONE = new Retention(-1, 0);
+
+        public Retention {
+            if (size < -1 || (size > 0 && ttlSeconds < 1)) {
+                throw new IllegalArgumentException("history size must be >= 0 and its TTL >= 1 s, got " + size + " / " + ttlSeconds);
+            }
+        }
+
+        /** Whether publications get positions. */
+        public boolean numbered() {
+            return size >= 0;
+        }
+    }
+
+    /** One publication read back from a history. */
+    record Entry<T>(T message, Position position) {
+    }
+
+    /**
+     * What {@link #history} found: the stream's latest position ({@link Position#NONE} when it has none),
+     * the publications after the asked offset, and {@code complete} when they are every publication after
+     * it up to {@code top} (false when the history no longer holds some of them, or the limit cut them).
+     */
+    record History<T>(Position top, List<Entry<T>> entries, boolean complete) {
+        public History {
+            entries = List.copyOf(entries);
+        }
+    }
+
     /** Told that publications of a topic may have been missed on this node. */
     @FunctionalInterface
     interface GapListener {
@@ -86,8 +156,8 @@ public interface Broker extends AutoCloseable {
     /** Receives the messages of one topic. */
     @FunctionalInterface
     interface Handler<T> {
-        /** Handles one message; completes with how many connections it was written to. */
-        CompletableFuture<Integer> onMessage(String topic, T message);
+        /** Handles one message at {@code position} of its stream; completes with how many connections it was written to. */
+        CompletableFuture<Integer> onMessage(String topic, T message, Position position);
     }
 
     /** An active subscription; closing it twice is harmless. */

@@ -1,22 +1,55 @@
 package io.herald.cluster;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The single-node {@link Broker}: handlers are called directly on the publishing thread with the
- * published object itself (its codec is never used), so a publish costs one map lookup. Thread-safe.
- * Topics with no handlers hold no memory.
+ * published object itself (its codec is never used), so a publish costs one map lookup, plus one
+ * uncontended lock for a numbered topic. Thread-safe.
+ *
+ * <p>A numbered topic's stream (epoch, top offset, the last {@code size} publications) lives in memory.
+ * Offsets are taken and handlers called under the stream's lock, so handlers see offset order and a
+ * history read sees either a publication or its delivery, never neither. A stream's history expires
+ * {@code ttlSeconds} after its last publish; the stream itself is forgotten after {@link #STREAM_IDLE}
+ * without a publish or a handler (it restarts under a new epoch, as a Redis stream whose meta expired),
+ * and earlier when more than {@link #MAX_STREAMS} streams are idle past their history's TTL. Topics with
+ * no handlers and no stream hold no memory.
  */
 public final class InMemoryBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(InMemoryBroker.class);
+    /** How long a stream's epoch and offset outlive its last publish when no handler holds its topic. */
+    public static final Duration STREAM_IDLE = Duration.ofHours(24);
+    /** Past this many streams, those whose history expired are forgotten at once. */
+    public static final int MAX_STREAMS = 100_000;
+    private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+
     private final Map<String, List<Handler<?>>> topics = new ConcurrentHashMap<>();
+    private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger created = new AtomicInteger();
+    private final LongSupplier nanos;
+
+    public InMemoryBroker() {
+        this(System::nanoTime);
+    }
+
+    /** A broker on the clock {@code nanos} (for tests of expiry). */
+    public InMemoryBroker(LongSupplier nanos) {
+        this.nanos = nanos;
+    }
 
     @Override
     public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler) {
@@ -37,31 +70,111 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
-    public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec) {
+    public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention) {
+        if (!retention.numbered()) {
+            return deliver(topic, message, Position.NONE);
+        }
+        long now = nanos.getAsLong();
+        while (true) {
+            Stream s = streams.computeIfAbsent(topic, t -> newStream());
+            synchronized (s) {
+                if (s.forgotten) {
+                    continue;
+                }
+                s.expireHistory(now);
+                Position p = new Position(s.epoch, ++s.top);
+                if (retention.size() > 0) {
+                    s.history.addLast(new Entry<>(message, p));
+                    while (s.history.size() > retention.size()) {
+                        s.history.removeFirst();
+                    }
+                }
+                s.lastPublish = now;
+                s.ttlNanos = Duration.ofSeconds(retention.ttlSeconds()).toNanos();
+                // under the lock: handlers see offset order, and a history read sees this entry or its delivery
+                return deliver(topic, message, p);
+            }
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<History<T>> history(String topic, Codec<T> codec, long since, int limit) {
+        if (since < 0 || limit < 1) {
+            throw new IllegalArgumentException("history needs since >= 0 and limit >= 1, got " + since + " / " + limit);
+        }
+        Stream s = streams.get(topic);
+        if (s == null) {
+            return CompletableFuture.completedFuture(new History<>(Position.NONE, List.of(), since == 0));
+        }
+        synchronized (s) {
+            if (s.forgotten) {
+                return CompletableFuture.completedFuture(new History<>(Position.NONE, List.of(), since == 0));
+            }
+            s.expireHistory(nanos.getAsLong());
+            List<Entry<T>> out = new ArrayList<>();
+            for (Entry<Object> e : s.history) {
+                if (e.position().offset() > since && out.size() < limit) {
+                    out.add((Entry<T>) e);
+                }
+            }
+            boolean complete = since <= s.top
+                    && (since == s.top || (!out.isEmpty() && out.get(0).position().offset() == since + 1
+                    && out.get(out.size() - 1).position().offset() == s.top));
+            return CompletableFuture.completedFuture(new History<>(new Position(s.epoch, s.top), out, complete));
+        }
+    }
+
+    private Stream newStream() {
+        if (created.incrementAndGet() % 256 == 0 || streams.size() >= MAX_STREAMS) {
+            sweep();
+        }
+        return new Stream(newEpoch());
+    }
+
+    /** Forgets streams idle past {@link #STREAM_IDLE} without handlers, or past their history's TTL when there are too many. */
+    private void sweep() {
+        long now = nanos.getAsLong();
+        boolean crowded = streams.size() >= MAX_STREAMS;
+        for (Iterator<Map.Entry<String, Stream>> it = streams.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Stream> e = it.next();
+            Stream s = e.getValue();
+            synchronized (s) {
+                long idle = now - s.lastPublish;
+                boolean held = topics.containsKey(e.getKey());
+                if ((!held && idle > STREAM_IDLE.toNanos()) || (crowded && idle > s.ttlNanos)) {
+                    s.forgotten = true;
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    private <T> CompletableFuture<Delivered> deliver(String topic, T message, Position position) {
         List<Handler<?>> handlers = topics.get(topic);
         if (handlers == null) {
             return CompletableFuture.completedFuture(Delivered.NONE);
         }
-        return deliver(handlers, topic, message).thenApply(n -> new Delivered(n, 1, false));
+        return invokeAll(handlers, topic, message, position).thenApply(n -> new Delivered(n, 1, false));
     }
 
-    private static <T> CompletableFuture<Integer> deliver(List<Handler<?>> handlers, String topic, T message) {
+    private static <T> CompletableFuture<Integer> invokeAll(List<Handler<?>> handlers, String topic, T message, Position position) {
         if (handlers.size() == 1) {
-            return invoke(handlers.get(0), topic, message);
+            return invoke(handlers.get(0), topic, message, position);
         }
         CompletableFuture<Integer> sum = CompletableFuture.completedFuture(0);
         for (Handler<?> h : handlers) {
-            sum = sum.thenCombine(invoke(h, topic, message), Integer::sum);
+            sum = sum.thenCombine(invoke(h, topic, message, position), Integer::sum);
         }
         return sum;
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> CompletableFuture<Integer> invoke(Handler<?> handler, String topic, T message) {
+    private static <T> CompletableFuture<Integer> invoke(Handler<?> handler, String topic, T message, Position position) {
         // every subscriber and publisher of a topic shares its codec, so they share its message type
         Handler<T> h = (Handler<T>) handler;
         try {
-            return h.onMessage(topic, message).exceptionally(e -> {
+            return h.onMessage(topic, message, position).exceptionally(e -> {
                 log.warn("broker handler failed on topic {}", topic, e);
                 return 0;
             });
@@ -71,13 +184,48 @@ public final class InMemoryBroker implements Broker {
         }
     }
 
+    private static String newEpoch() {
+        char[] epoch = new char[10];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < epoch.length; i++) {
+            epoch[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
+        }
+        return new String(epoch);
+    }
+
     /** Number of topics with at least one handler (for tests and metrics). */
     public int topicCount() {
         return topics.size();
     }
 
+    /** Number of streams held (for tests and metrics). */
+    public int streamCount() {
+        return streams.size();
+    }
+
     @Override
     public void close() {
         topics.clear();
+        streams.clear();
+    }
+
+    /** A numbered topic's state; guarded by its own monitor. */
+    private static final class Stream {
+        final String epoch;
+        final ArrayDeque<Entry<Object>> history = new ArrayDeque<>();
+        long top;
+        long lastPublish;
+        long ttlNanos;
+        boolean forgotten;
+
+        Stream(String epoch) {
+            this.epoch = epoch;
+        }
+
+        void expireHistory(long now) {
+            if (!history.isEmpty() && now - lastPublish > ttlNanos) {
+                history.clear();
+            }
+        }
     }
 }

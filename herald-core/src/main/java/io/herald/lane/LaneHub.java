@@ -287,7 +287,7 @@ public final class LaneHub implements AutoCloseable {
      * A publish reaching this node: its envelope goes to the user's sockets here whose filters match,
      * which then owe their acks to the publishing node. Reports how many sockets it was sent to.
      */
-    private CompletableFuture<Integer> onMessage(String topic, LaneMessage m) {
+    private CompletableFuture<Integer> onMessage(String topic, LaneMessage m, Broker.Position position) {
         Lane lane = lanes.get(m.user());
         if (lane == null) {
             return CompletableFuture.completedFuture(0);
@@ -351,7 +351,7 @@ public final class LaneHub implements AutoCloseable {
     }
 
     /** An ack or a leave for one of this node's publishes. */
-    private CompletableFuture<Integer> onReply(String topic, Reply r) {
+    private CompletableFuture<Integer> onReply(String topic, Reply r, Broker.Position position) {
         Delivery d = outstanding.get(r.envelopeId());
         if (d != null && d.answered(r.acked() ? r.result() : null)) {
             finish(d);

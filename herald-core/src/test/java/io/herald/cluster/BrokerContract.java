@@ -60,7 +60,7 @@ public abstract class BrokerContract {
         }
 
         @Override
-        public CompletableFuture<Integer> onMessage(String topic, String message) {
+        public CompletableFuture<Integer> onMessage(String topic, String message, Broker.Position position) {
             seen.add(topic + "=" + message);
             return CompletableFuture.completedFuture(deliveries);
         }
@@ -129,7 +129,7 @@ public abstract class BrokerContract {
     @Test
     void aHandlerThatThrowsCountsZeroAndDoesNotFailThePublish() throws Exception {
         Recorder healthy = new Recorder(4);
-        broker.subscribe("t", TEXT, (String topic, String message) -> {
+        broker.subscribe("t", TEXT, (String topic, String message, Broker.Position position) -> {
             throw new IllegalStateException("handler bug");
         });
         broker.subscribe("t", TEXT, healthy);
@@ -142,7 +142,7 @@ public abstract class BrokerContract {
     void aHandlerWhoseFutureFailsCountsZeroAndDoesNotFailThePublish() throws Exception {
         Recorder healthy = new Recorder(4);
         broker.subscribe("t", TEXT, healthy);
-        broker.subscribe("t", TEXT, (topic, message) -> CompletableFuture.failedFuture(new IllegalStateException("async bug")));
+        broker.subscribe("t", TEXT, (topic, message, position) -> CompletableFuture.failedFuture(new IllegalStateException("async bug")));
 
         assertThat(publish("t", "m")).isEqualTo(4);
     }
@@ -150,7 +150,7 @@ public abstract class BrokerContract {
     @Test
     void aHandlerThatCompletesLaterIsWaitedFor() throws Exception {
         CompletableFuture<Integer> later = new CompletableFuture<>();
-        broker.subscribe("t", TEXT, (topic, message) -> later);
+        broker.subscribe("t", TEXT, (topic, message, position) -> later);
 
         CompletableFuture<Broker.Delivered> published = broker.publish("t", "m", TEXT);
         eventually().during(Duration.ofMillis(100)).until(() -> !published.isDone());
@@ -235,7 +235,7 @@ public abstract class BrokerContract {
     void binaryMessagesArriveByteForByte() throws Exception {
         byte[] payload = {0, 1, (byte) 0xff, (byte) 0x80, 0x7f, '\n'};
         List<byte[]> got = new CopyOnWriteArrayList<>();
-        broker.subscribe("bin", BYTES, (topic, message) -> {
+        broker.subscribe("bin", BYTES, (topic, message, position) -> {
             got.add(message.clone());
             return CompletableFuture.completedFuture(1);
         });
@@ -243,6 +243,123 @@ public abstract class BrokerContract {
         assertThat(broker.publish("bin", payload, BYTES).get(WAIT.toSeconds(), TimeUnit.SECONDS).count()).isEqualTo(1);
         eventually().until(() -> got.size() == 1);
         assertThat(got.get(0)).containsExactly(payload);
+    }
+
+    // --- streams: positions and history ---
+
+    private static final Broker.Retention KEEP_10 = new Broker.Retention(10, 60);
+
+    private static String unique(String base) {
+        return base + "-" + System.nanoTime();
+    }
+
+    private Broker.History<String> history(String topic, long since, int limit) throws Exception {
+        return broker.history(topic, TEXT, since, limit).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private void publishKept(String topic, String message, Broker.Retention retention) throws Exception {
+        broker.publish(topic, message, TEXT, retention).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void numberedPublishesReachHandlersWithConsecutiveOffsetsFromOneInOneEpoch() throws Exception {
+        String topic = unique("numbered");
+        List<Broker.Position> positions = new CopyOnWriteArrayList<>();
+        broker.subscribe(topic, TEXT, (t, m, position) -> {
+            positions.add(position);
+            return CompletableFuture.completedFuture(1);
+        });
+        for (int i = 0; i < 5; i++) {
+            publishKept(topic, "m" + i, KEEP_10);
+        }
+        eventually().until(() -> positions.size() == 5);
+        assertThat(positions).extracting(Broker.Position::offset).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(positions).extracting(Broker.Position::epoch).containsOnly(positions.get(0).epoch());
+        assertThat(positions.get(0).epoch()).isNotEmpty();
+    }
+
+    @Test
+    void theHistoryHoldsWhatFollowsAnOffsetInOrderWithTheTop() throws Exception {
+        String topic = unique("history");
+        for (int i = 1; i <= 6; i++) {
+            publishKept(topic, "m" + i, KEEP_10);
+        }
+        Broker.History<String> h = history(topic, 3, 100);
+        assertThat(h.complete()).isTrue();
+        assertThat(h.top().offset()).isEqualTo(6);
+        assertThat(h.entries()).extracting(Broker.Entry::message).containsExactly("m4", "m5", "m6");
+        assertThat(h.entries()).extracting(e -> e.position().offset()).containsExactly(4L, 5L, 6L);
+        assertThat(h.entries()).extracting(e -> e.position().epoch()).containsOnly(h.top().epoch());
+
+        Broker.History<String> upToDate = history(topic, 6, 100);
+        assertThat(upToDate.complete()).isTrue();
+        assertThat(upToDate.entries()).isEmpty();
+    }
+
+    @Test
+    void aHistoryThatLostWhatFollowsTheOffsetOrWasCutByTheLimitIsIncomplete() throws Exception {
+        String topic = unique("trimmed");
+        Broker.Retention keep3 = new Broker.Retention(3, 60);
+        for (int i = 1; i <= 200; i++) {
+            publishKept(topic, "m" + i, keep3);
+        }
+        assertThat(history(topic, 1, 1000).complete()).as("offset 2 was trimmed").isFalse();
+        assertThat(history(topic, 201, 1000).complete()).as("beyond the top").isFalse();
+        assertThat(history(topic, 198, 1).complete()).as("cut by the limit").isFalse();
+        Broker.History<String> recent = history(topic, 198, 1000);
+        assertThat(recent.complete()).isTrue();
+        assertThat(recent.entries()).extracting(Broker.Entry::message).containsExactly("m199", "m200");
+    }
+
+    @Test
+    void aTopicKeepingNoHistoryStillNumbersItsPublications() throws Exception {
+        String topic = unique("sizeless");
+        Broker.Retention none = new Broker.Retention(0, 60);
+        publishKept(topic, "a", none);
+        publishKept(topic, "b", none);
+        Broker.History<String> h = history(topic, 1, 10);
+        assertThat(h.top().offset()).isEqualTo(2);
+        assertThat(h.complete()).isFalse();
+        assertThat(history(topic, 2, 10).complete()).isTrue();
+    }
+
+    @Test
+    void anUnknownTopicHasNoPositionAndAnEmptyCompleteHistoryFromZero() throws Exception {
+        Broker.History<String> h = history(unique("never"), 0, 10);
+        assertThat(h.top().offset()).isZero();
+        assertThat(h.entries()).isEmpty();
+        assertThat(h.complete()).isTrue();
+    }
+
+    @Test
+    void subscribingThenReadingTheHistoryMissesNothingUnderAConcurrentPublisher() throws Exception {
+        String topic = unique("handover");
+        int total = 300;
+        CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+            for (int i = 1; i <= total; i++) {
+                try {
+                    publishKept(topic, "m" + i, new Broker.Retention(total, 60));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        eventually().until(() -> history(topic, 0, 1).top().offset() >= 20);
+        List<Long> live = new CopyOnWriteArrayList<>();
+        broker.subscribe(topic, TEXT, (t, m, position) -> {
+            live.add(position.offset());
+            return CompletableFuture.completedFuture(1);
+        });
+        Broker.History<String> h = history(topic, 0, total);
+        publisher.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
+        eventually().until(() -> !live.isEmpty() && live.get(live.size() - 1) == total
+                || h.top().offset() == total);
+        long replayedUpTo = h.top().offset();
+        List<Long> seen = new java.util.ArrayList<>();
+        h.entries().forEach(e -> seen.add(e.position().offset()));
+        live.stream().filter(o -> o > replayedUpTo).forEach(seen::add);
+        assertThat(h.complete()).isTrue();
+        assertThat(seen).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, total).boxed().toList());
     }
 
     /** Bytes as they are. */

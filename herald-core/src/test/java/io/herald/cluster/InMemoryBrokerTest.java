@@ -2,7 +2,9 @@ package io.herald.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +17,45 @@ class InMemoryBrokerTest extends BrokerContract {
 
     private InMemoryBroker memory() {
         return (InMemoryBroker) broker;
+    }
+
+    @Test
+    void aHistoryExpiresItsTtlAfterTheLastPublishAndAnIdleStreamRestartsUnderANewEpoch() throws Exception {
+        AtomicLong now = new AtomicLong();
+        try (InMemoryBroker b = new InMemoryBroker(now::get)) {
+            Broker.Retention keep = new Broker.Retention(10, 5);
+            b.publish("s", "a", TEXT, keep).get();
+            b.publish("s", "b", TEXT, keep).get();
+            String epoch = b.history("s", TEXT, 0, 10).get().top().epoch();
+            assertThat(b.history("s", TEXT, 0, 10).get().entries()).hasSize(2);
+
+            now.addAndGet(Duration.ofSeconds(6).toNanos());
+            Broker.History<String> expired = b.history("s", TEXT, 0, 10).get();
+            assertThat(expired.entries()).isEmpty();
+            assertThat(expired.complete()).isFalse();
+            assertThat(expired.top()).isEqualTo(new Broker.Position(epoch, 2));
+
+            now.addAndGet(InMemoryBroker.STREAM_IDLE.toNanos());
+            for (int i = 0; i < 256; i++) {
+                b.publish("other-" + i, "x", TEXT, keep).get();
+            }
+            b.publish("s", "c", TEXT, keep).get();
+            Broker.Position restarted = b.history("s", TEXT, 0, 10).get().top();
+            assertThat(restarted.offset()).isEqualTo(1);
+            assertThat(restarted.epoch()).isNotEqualTo(epoch);
+        }
+    }
+
+    @Test
+    void aTopicWithoutRetentionHasNoStream() throws Exception {
+        java.util.List<Broker.Position> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        broker.subscribe("plain", TEXT, (t, m, p) -> {
+            seen.add(p);
+            return CompletableFuture.completedFuture(1);
+        });
+        publish("plain", "x");
+        assertThat(seen).containsExactly(Broker.Position.NONE);
+        assertThat(memory().streamCount()).isZero();
     }
 
     @Test
@@ -34,7 +75,7 @@ class InMemoryBrokerTest extends BrokerContract {
     @Test
     void handlersRunOnThePublishingThread() throws Exception {
         AtomicReference<Thread> ran = new AtomicReference<>();
-        broker.subscribe("t", TEXT, (topic, message) -> {
+        broker.subscribe("t", TEXT, (topic, message, position) -> {
             ran.set(Thread.currentThread());
             return CompletableFuture.completedFuture(1);
         });
@@ -60,7 +101,7 @@ class InMemoryBrokerTest extends BrokerContract {
             }
         };
         AtomicReference<Object> got = new AtomicReference<>();
-        broker.subscribe("t", refuses, (topic, m) -> {
+        broker.subscribe("t", refuses, (topic, m, position) -> {
             got.set(m);
             return CompletableFuture.completedFuture(1);
         });

@@ -22,7 +22,7 @@ final class LocalTopic {
         this.codec = codec;
     }
 
-    CompletableFuture<Integer> deliver(String topic, byte[] body) {
+    CompletableFuture<Integer> deliver(String topic, byte[] body, Broker.Position position) {
         Object message;
         try {
             message = codec.decode(body);
@@ -32,15 +32,15 @@ final class LocalTopic {
         }
         CompletableFuture<Integer> sum = CompletableFuture.completedFuture(0);
         for (Entry entry : entries) {
-            sum = sum.thenCombine(invoke(entry.handler(), topic, message), Integer::sum);
+            sum = sum.thenCombine(invoke(entry.handler(), topic, message, position), Integer::sum);
         }
         return sum;
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> CompletableFuture<Integer> invoke(Broker.Handler<?> handler, String topic, Object message) {
+    private static <T> CompletableFuture<Integer> invoke(Broker.Handler<?> handler, String topic, Object message, Broker.Position position) {
         try {
-            return ((Broker.Handler<T>) handler).onMessage(topic, (T) message).exceptionally(e -> {
+            return ((Broker.Handler<T>) handler).onMessage(topic, (T) message, position).exceptionally(e -> {
                 LOG.warn("broker handler failed on topic {}", topic, e);
                 return 0;
             });

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * least one local handler, then adds its id to the topic's node set ({@code <prefix>:{topic}:nodes});
  * when the last handler closes it removes its id, then unsubscribes. {@code publish} encodes the
  * message once with its codec and runs the publish script, which in one atomic step gives it an
- * offset, keeps the topic's {@link HistoryPolicy history}, publishes the {@link BrokerFrames message
+ * offset, keeps the topic's history as the publish's {@link Broker.Retention} says, publishes the {@link BrokerFrames message
  * frame} (origin node id, request id, bytes) and reads the node set. Every subscribed node, the
  * publishing one included, receives the frame through Redis, decodes it once with the topic's codec
  * and calls its handlers on the subscriber's Vert.x context; so every node sees a topic's messages in
@@ -91,7 +91,6 @@ public final class RedisBroker implements Broker {
     private final long replyTimeoutMs;
     private final Duration heartbeatInterval;
     private final Duration heartbeatExpiry;
-    private final HistoryPolicy history;
     private final Supplier<Map<String, Integer>> connections;
     private final ReconnectBackoff backoff;
     private final Map<String, LocalTopic> topics = new ConcurrentHashMap<>();
@@ -116,7 +115,6 @@ public final class RedisBroker implements Broker {
         this.replyTimeoutMs = b.replyTimeout.toMillis();
         this.heartbeatInterval = b.heartbeatInterval;
         this.heartbeatExpiry = b.heartbeatExpiry;
-        this.history = b.history;
         this.connections = b.connections;
         this.backoff = b.backoff;
     }
@@ -207,18 +205,19 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec) {
+    public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention) {
         checkTopic(topic);
         if (closed) {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
         }
         long request = requests.incrementAndGet();
         byte[] payload = BrokerFrames.message(self.id(), request, codec.encode(message));
-        HistoryPolicy.Retention retention = history.forTopic(topic);
+        // Redis numbers every publish (the script's HINCRBY): a topic without retention keeps no history
+        int historySize = Math.max(0, retention.size());
         DeliveryTally tally = new DeliveryTally(vertx, replyTimeoutMs, () -> pending.remove(request));
         pending.put(request, tally);
         pendingChange(topic)
-                .transform(ignored -> streams.publishToNodes(topic, payload, retention.size(), retention.ttlSeconds()))
+                .transform(ignored -> streams.publishToNodes(topic, payload, historySize, retention.ttlSeconds()))
                 .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                 .compose(published -> expected(topic, published.nodes()))
                 .onComplete(expected -> {
@@ -232,6 +231,53 @@ public final class RedisBroker implements Broker {
                     }
                 });
         return tally.result;
+    }
+
+    /**
+     * Reads the topic's history from Redis, after this node's pending subscribe of the topic completed
+     * (so every later publication reaches this node's handlers). Fails with
+     * {@link ErrorCode#BROKER_UNAVAILABLE} when Redis does not answer in time.
+     */
+    @Override
+    public <T> CompletableFuture<History<T>> history(String topic, Codec<T> codec, long since, int limit) {
+        checkTopic(topic);
+        if (since < 0 || limit < 1) {
+            throw new IllegalArgumentException("history needs since >= 0 and limit >= 1, got " + since + " / " + limit);
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
+        }
+        CompletableFuture<History<T>> result = new CompletableFuture<>();
+        pendingChange(topic)
+                .transform(ignored -> streams.history(topic, since, limit))
+                .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .onComplete(read -> {
+                    if (read.failed()) {
+                        result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                                ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), read.cause()));
+                        return;
+                    }
+                    try {
+                        result.complete(decode(read.result(), codec, since));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+        return result;
+    }
+
+    private static <T> History<T> decode(io.herald.redis.History read, Codec<T> codec, long since) {
+        StreamPosition top = read.position();
+        Position position = top.offset() == 0 && top.epoch().isEmpty() ? Position.NONE : new Position(top.epoch(), top.offset());
+        List<Entry<T>> entries = new ArrayList<>(read.publications().size());
+        for (Publication p : read.publications()) {
+            byte[] body = BrokerFrames.message(p.payload()).map(BrokerFrames.Message::body)
+                    .orElseThrow(() -> new IllegalStateException("undecodable history entry " + p.offset() + " of " + p.stream()));
+            entries.add(new Entry<>(codec.decode(body), new Position(p.epoch(), p.offset())));
+        }
+        boolean complete = !read.truncated() && since <= position.offset()
+                && (since == position.offset() || (!entries.isEmpty() && entries.get(entries.size() - 1).position().offset() == position.offset()));
+        return new History<>(position, entries, complete);
     }
 
     /** Leaves the cluster: removes this node from its topics and from membership, then closes its connections. */
@@ -378,7 +424,7 @@ public final class RedisBroker implements Broker {
         BrokerFrames.message(publication.payload()).ifPresentOrElse(m -> {
             LocalTopic topic = topics.get(publication.stream());
             CompletableFuture<Integer> delivered = topic == null ? CompletableFuture.completedFuture(0)
-                    : topic.deliver(publication.stream(), m.body());
+                    : topic.deliver(publication.stream(), m.body(), new Position(publication.epoch(), publication.offset()));
             delivered.whenComplete((n, e) -> report(m.origin(), m.request(), n == null ? 0 : n));
         }, () -> LOG.warn("undecodable broker message on topic {}", publication.stream()));
     }
@@ -441,7 +487,6 @@ public final class RedisBroker implements Broker {
         private Duration replyTimeout = Duration.ofMillis(ClusterConfig.DEFAULT_REPLY_TIMEOUT_MS);
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration heartbeatExpiry = DEFAULT_HEARTBEAT_EXPIRY;
-        private HistoryPolicy history = HistoryPolicy.NONE;
         private Supplier<Map<String, Integer>> connections = Map::of;
         private ReconnectBackoff backoff = ReconnectBackoff.DEFAULT;
 
@@ -477,11 +522,6 @@ public final class RedisBroker implements Broker {
             }
             this.heartbeatInterval = interval;
             this.heartbeatExpiry = expiry;
-            return this;
-        }
-
-        public Builder history(HistoryPolicy policy) {
-            this.history = policy;
             return this;
         }
 

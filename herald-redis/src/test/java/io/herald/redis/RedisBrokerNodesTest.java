@@ -70,7 +70,7 @@ class RedisBrokerNodesTest {
     }
 
     private static Broker.Handler<String> counting(Queue<String> seen, int deliveries) {
-        return (topic, message) -> {
+        return (topic, message, position) -> {
             seen.add(message);
             return CompletableFuture.completedFuture(deliveries);
         };
@@ -110,7 +110,7 @@ class RedisBrokerNodesTest {
         Queue<String> onC = new ConcurrentLinkedQueue<>();
         Queue<String> onStuck = new ConcurrentLinkedQueue<>();
         c.subscribe("t", TEXT, counting(onC, 3));
-        stuck.subscribe("t", TEXT, (topic, message) -> {
+        stuck.subscribe("t", TEXT, (topic, message, position) -> {
             onStuck.add(message);
             return new CompletableFuture<>();
         });

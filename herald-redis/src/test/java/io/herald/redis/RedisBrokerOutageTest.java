@@ -64,7 +64,7 @@ class RedisBrokerOutageTest {
         RedisBroker a = start("a");
         RedisBroker b = start("b");
         Queue<String> gaps = new ConcurrentLinkedQueue<>();
-        b.subscribe("channel/news", RedisBrokerNodesTest.TEXT, (topic, m) -> CompletableFuture.completedFuture(1), gaps::add);
+        b.subscribe("channel/news", RedisBrokerNodesTest.TEXT, (topic, m, position) -> CompletableFuture.completedFuture(1), gaps::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> a.publish("channel/news", "m", RedisBrokerNodesTest.TEXT).get().count() == 1);
         assertThat(a.available()).isTrue();
 

@@ -38,7 +38,12 @@ class UnreachableBrokerTest {
         }
 
         @Override
-        public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec) {
+        public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE));
+        }
+
+        @Override
+        public <T> CompletableFuture<History<T>> history(String topic, Codec<T> codec, long since, int limit) {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE));
         }
 
