@@ -111,7 +111,12 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
         for (Node node : nodes) {
-            node.kill();
+            // each node's own failure to stop must not leave the others running
+            try {
+                node.kill();
+            } catch (RuntimeException | AssertionError e) {
+                System.out.println("=== node " + node.id + " did not stop: " + e);
+            }
         }
         nodes.clear();
         if (root != null) {
@@ -139,7 +144,10 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
 
     /** SIGKILLs node {@code i} (like a crash: no shutdown hook runs) and waits until the process has exited. */
     public void kill(int i) {
-        nodes.get(i).kill();
+        Node node = nodes.get(i);
+        node.kill();
+        // 128 + 9: the JVM died of the signal, it did not exit by itself
+        assertThat(node.process.exitValue()).as("exit status of node %s", node.id).isEqualTo(137);
     }
 
     /** SIGTERMs node {@code i} (it drains and leaves the cluster) and waits until the process has exited. */
