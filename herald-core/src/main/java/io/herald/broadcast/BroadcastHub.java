@@ -9,6 +9,7 @@ import io.herald.LocalFanout;
 import io.herald.Meters;
 import io.herald.cluster.Broker;
 import io.herald.config.BroadcastConfig;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,6 +32,16 @@ import org.slf4j.LoggerFactory;
  * sends them through the {@link Broker} once, and on each node fans them out to the scope's local
  * sockets: one task per event loop, role filter and masking decided once per role set, each variant
  * encoded once. Thread-safe; publish from any thread (the in-process Java API is this class).
+ *
+ * <p><b>Resume.</b> Every publish takes the next position of its scope's stream, which keeps the last
+ * {@code broadcast.history.size} envelopes as published (targeting included). A resumable socket
+ * ({@link Resume}) is told its position and gets {@code "offset"} on every event; one opened with a
+ * cursor first gets the events it missed, read back from the history and put through its own role
+ * filter, user targeting and masks, so one code path decides visibility. While its history is read,
+ * live events for it are held on its loop and sent after the replay, those already replayed skipped:
+ * no gap, no duplicate. A broker gap (its connection to the other nodes was lost) runs the same
+ * recovery again from each resumable socket's last offset. Plain sockets get the exact frames they
+ * always did.
  */
 public final class BroadcastHub {
     private static final Logger log = LoggerFactory.getLogger(BroadcastHub.class);
@@ -46,6 +57,8 @@ public final class BroadcastHub {
     private final Map<String, TableRules> tables = new HashMap<>();
     private final Map<String, Set<String>> namespaces = new HashMap<>();
     private final int maxScopes;
+    private final Broker.Retention retention;
+    private final int historyLimit;
     private final Map<String, Scope> scopes = new ConcurrentHashMap<>();
     private final Map<Set<String>, RoleSet> roleSets = new ConcurrentHashMap<>();
     private final LongAdder encodings = new LongAdder();
@@ -68,6 +81,8 @@ public final class BroadcastHub {
         this.meters = meters;
         this.fanout = new LocalFanout(meters);
         this.maxScopes = config.maxScopes();
+        this.retention = new Broker.Retention(config.history().size(), config.history().ttlSeconds());
+        this.historyLimit = Math.max(1, config.history().size());
         config.tables().forEach((name, t) -> tables.put(name, new TableRules(name, t)));
         config.namespaces().forEach((ns, names) -> namespaces.put(ns, Set.copyOf(names)));
     }
@@ -116,7 +131,7 @@ public final class BroadcastHub {
 
     private CompletableFuture<PublishResult> send(Envelope e) {
         meters.published(PRIMITIVE);
-        return broker.publish(topic(e.scopeKey()), e, envelopes).thenApply(PublishResult::of);
+        return broker.publish(topic(e.scopeKey()), e, envelopes, retention).thenApply(PublishResult::of);
     }
 
     /**
@@ -125,19 +140,36 @@ public final class BroadcastHub {
      * @throws HeraldException 1013 {@code overloaded} when the scope cap is reached
      */
     public Registration subscribe(String scopeKey, String userId, Collection<String> roles, Connection connection) {
-        Scope.Member member = new Scope.Member(connection, userId, intern(roles), joined.incrementAndGet());
+        return subscribe(scopeKey, userId, roles, connection, Resume.NONE);
+    }
+
+    /**
+     * Subscribes like {@link #subscribe(String, String, Collection, Connection)}, resumable as
+     * {@code resume} says: the socket's first frame is its {@code position} ({@link Resume.Mode#LATEST})
+     * or a {@code resumed} frame followed by what it missed ({@link Resume.Mode#SINCE}), queued on its
+     * executor before any live event.
+     *
+     * @throws HeraldException 1013 {@code overloaded} when the scope cap is reached
+     */
+    public Registration subscribe(String scopeKey, String userId, Collection<String> roles, Connection connection, Resume resume) {
+        Cursor cursor = resume.mode() == Resume.Mode.NONE ? null : new Cursor();
+        Scope.Member member = new Scope.Member(connection, userId, intern(roles), joined.incrementAndGet(), cursor);
         scopes.compute(scopeKey, (k, scope) -> {
             if (scope == null) {
                 if (scopes.size() >= maxScopes) {
                     throw new HeraldException(ErrorCode.OVERLOADED, "Too many scopes.");
                 }
                 scope = new Scope(k);
-                scope.subscription = broker.subscribe(topic(k), envelopes, this::deliver);
+                scope.subscription = broker.subscribe(topic(k), envelopes, this::deliver, t -> onGap(k));
             }
             scope.add(member);
             return scope;
         });
         meters.connections(PRIMITIVE).incrementAndGet();
+        if (cursor != null) {
+            // after the member joined the scope: every later publication reaches it, held until the replay is out
+            recover(scopeKey, member, resume.mode() == Resume.Mode.SINCE ? resume.epoch() : null, resume.offset());
+        }
         AtomicBoolean open = new AtomicBoolean(true);
         return () -> {
             if (open.compareAndSet(true, false)) {
@@ -170,7 +202,7 @@ public final class BroadcastHub {
             log.warn("dropping a change for table {} that this node does not configure", e.table());
             return CompletableFuture.completedFuture(0);
         }
-        Variants variants = new Variants(e, rules, codec, encodings);
+        Variants variants = new Variants(e, rules, codec, encodings, position.offset());
         LocalFanout.Targets<Scope.Member> how = new LocalFanout.Targets<>() {
             @Override
             public Connection connection(Scope.Member m) {
@@ -179,7 +211,15 @@ public final class BroadcastHub {
 
             @Override
             public EncodedMessage message(Scope.Member m) {
-                return variants.forRoles(m.roles());
+                Cursor c = m.cursor();
+                if (c == null) {
+                    return variants.forRoles(m.roles());
+                }
+                if (c.recovering) {
+                    c.hold(e, position);
+                    return null;
+                }
+                return next(m, variants, position);
             }
         };
         if (e.userId() == null) {
@@ -190,6 +230,140 @@ public final class BroadcastHub {
         }
         Set<Scope.Member> mine = scope.byUser.get(e.userId());
         return fanout.toEach(PRIMITIVE, start, mine == null ? List.of() : mine, how);
+    }
+
+    /**
+     * The frame of a live or held event for a resumable member, on its loop: null when it was replayed
+     * already or the member may not see it. A new epoch (the stream was lost and restarted) is announced
+     * first: {@code resumed} with {@code recovered:false} when the member had a position, then the new one.
+     */
+    private EncodedMessage next(Scope.Member m, Variants variants, Broker.Position position) {
+        Cursor c = m.cursor();
+        if (!position.epoch().equals(c.epoch)) {
+            if (!c.epoch.isEmpty() || c.last > 0) {
+                m.connection().send(EncodedMessage.text(codec.resumed(false, 0)));
+            }
+            c.epoch = position.epoch();
+            c.last = position.offset() - 1;
+            m.connection().send(EncodedMessage.text(codec.position(new Broker.Position(c.epoch, c.last))));
+        }
+        if (position.offset() <= c.last) {
+            return null;
+        }
+        c.last = position.offset();
+        return variants.forRolesWithOffset(m.roles());
+    }
+
+    /**
+     * Reads the scope's history after {@code since} for a member whose live events are being held, then,
+     * on its loop, sends what it is owed. {@code epoch} null: the member asked for no replay, only its position.
+     */
+    private void recover(String scopeKey, Scope.Member m, String epoch, long since) {
+        CompletableFuture<Broker.History<Envelope>> read;
+        try {
+            read = broker.history(topic(scopeKey), envelopes, epoch == null ? 0 : since, epoch == null ? 1 : historyLimit);
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        read.whenComplete((history, failure) -> {
+            try {
+                m.connection().executor().execute(() -> recovered(scopeKey, m, epoch, since, history, failure));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // its loop is shutting down with the connection
+            }
+        });
+    }
+
+    private void recovered(String scopeKey, Scope.Member m, String epoch, long since,
+                           Broker.History<Envelope> history, Throwable failure) {
+        Cursor c = m.cursor();
+        Connection conn = m.connection();
+        if (failure != null) {
+            log.debug("history of scope {} unavailable for a resuming socket: {}", scopeKey, failure.toString());
+            c.held.clear();
+            conn.close(ErrorCode.BROKER_UNAVAILABLE, "history unavailable");
+            return;
+        }
+        Broker.Position top = history.top();
+        if (epoch == null) {
+            conn.send(EncodedMessage.text(codec.position(top)));
+        } else {
+            boolean sameEpoch = top.epoch().equals(epoch) || (epoch.isEmpty() && since == 0);
+            if (sameEpoch && history.complete()) {
+                List<EncodedMessage> missed = new ArrayList<>(history.entries().size());
+                for (Broker.Entry<Envelope> entry : history.entries()) {
+                    EncodedMessage frame = visible(m, entry.message(), entry.position());
+                    if (frame != null) {
+                        missed.add(frame);
+                    }
+                }
+                conn.send(EncodedMessage.text(codec.resumed(true, missed.size())));
+                missed.forEach(conn::send);
+            } else {
+                conn.send(EncodedMessage.text(codec.resumed(false, 0)));
+                conn.send(EncodedMessage.text(codec.position(top)));
+            }
+        }
+        c.epoch = top.epoch();
+        c.last = top.offset();
+        c.recovering = false;
+        while (!c.held.isEmpty() && !c.again) {
+            Cursor.Held h = c.held.pollFirst();
+            EncodedMessage frame = replayable(h.envelope()) ? next(m, variants(h.envelope(), h.position()), h.position()) : null;
+            if (frame != null) {
+                conn.send(frame);
+            }
+        }
+        if (c.again) {
+            c.again = false;
+            c.held.clear();
+            c.recovering = true;
+            recover(scopeKey, m, c.epoch, c.last);
+        }
+    }
+
+    /** A replayed envelope's frame for {@code m}, or null when its targeting, role filter or table excludes it. */
+    private EncodedMessage visible(Scope.Member m, Envelope e, Broker.Position p) {
+        if (!replayable(e) || (e.userId() != null && !e.userId().equals(m.userId()))) {
+            return null;
+        }
+        return variants(e, p).forRolesWithOffset(m.roles());
+    }
+
+    private boolean replayable(Envelope e) {
+        return e.kind() != Envelope.Kind.CHANGE || tables.containsKey(e.table());
+    }
+
+    private Variants variants(Envelope e, Broker.Position p) {
+        return new Variants(e, e.kind() == Envelope.Kind.CHANGE ? tables.get(e.table()) : null, codec, encodings, p.offset());
+    }
+
+    /** The broker may have lost publications of a scope: every resumable socket recovers from its last offset. */
+    private void onGap(String scopeKey) {
+        Scope scope = scopes.get(scopeKey);
+        if (scope == null) {
+            return;
+        }
+        scope.byLoop.forEach((loop, members) -> {
+            try {
+                loop.execute(() -> {
+                    for (Scope.Member m : members.members()) {
+                        Cursor c = m.cursor();
+                        if (c == null) {
+                            continue;
+                        }
+                        if (c.recovering) {
+                            c.again = true;
+                        } else {
+                            c.recovering = true;
+                            recover(scopeKey, m, c.epoch, c.last);
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // that loop is shutting down with its connections
+            }
+        });
     }
 
     private RoleSet intern(Collection<String> roles) {

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.cluster.Broker;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import java.io.IOException;
@@ -75,6 +79,33 @@ final class EventCodec {
         } catch (IOException | IllegalArgumentException ex) {
             throw new HeraldException(ErrorCode.INTERNAL, "undecodable broker message", ex);
         }
+    }
+
+    /** A JSON object's bytes with {@code ,"offset":n} inserted before its closing brace. */
+    static byte[] withOffset(byte[] object, long offset) {
+        byte[] tail = (",\"offset\":" + offset + "}").getBytes(StandardCharsets.US_ASCII);
+        int end = object.length - 1;
+        if (end < 1 || object[end] != '}') {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        byte[] out = Arrays.copyOf(object, end + tail.length);
+        System.arraycopy(tail, 0, out, end, tail.length);
+        return out;
+    }
+
+    /** {@code {"type":"position","epoch":e,"offset":n}}: where a resumable socket stands. */
+    byte[] position(Broker.Position p) {
+        ObjectNode n = json.createObjectNode().put("type", "position").put("epoch", p.epoch()).put("offset", p.offset());
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code {"type":"resumed","recovered":true,"missed":k}}, or {@code recovered:false} without a count. */
+    byte[] resumed(boolean recovered, int missed) {
+        ObjectNode n = json.createObjectNode().put("type", "resumed").put("recovered", recovered);
+        if (recovered) {
+            n.put("missed", missed);
+        }
+        return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** {@code {"type":"broadcast","event":...,"payload":...}}. */

@@ -100,8 +100,11 @@ final class Scope {
         }
     }
 
-    /** One subscribed connection; {@code seq} orders members by when they joined. Identity-compared, so the same socket can be in two scopes. */
-    record Member(Connection connection, String userId, RoleSet roles, long seq) {
+    /**
+     * One subscribed connection; {@code seq} orders members by when they joined; {@code cursor} is null
+     * unless the socket is resumable. Identity-compared, so the same socket can be in two scopes.
+     */
+    record Member(Connection connection, String userId, RoleSet roles, long seq, Cursor cursor) {
         @Override
         public boolean equals(Object o) {
             return this == o;

@@ -19,9 +19,13 @@ final class Variants {
     private final LongAdder encodings;
     private final Map<RoleSet, Object> byRoles = new ConcurrentHashMap<>();
     private final Map<Long, EncodedMessage> byMask = new ConcurrentHashMap<>();
+    private final Map<EncodedMessage, EncodedMessage> withOffset = new ConcurrentHashMap<>();
+    private final long offset;
 
-    Variants(Envelope envelope, TableRules rules, EventCodec codec, LongAdder encodings) {
+    /** The variants of {@code envelope}, published at {@code offset} of its scope's stream. */
+    Variants(Envelope envelope, TableRules rules, EventCodec codec, LongAdder encodings, long offset) {
         this.envelope = envelope;
+        this.offset = offset;
         this.rules = rules;
         this.codec = codec;
         this.encodings = encodings;
@@ -35,6 +39,25 @@ final class Variants {
             byRoles.putIfAbsent(roles, v);
         }
         return v == REJECTED ? null : (EncodedMessage) v;
+    }
+
+    /**
+     * The message for resumable sockets holding {@code roles}: the same frame with {@code "offset":n}
+     * appended as its last field, made once per variant; null when the role filter excludes them.
+     */
+    EncodedMessage forRolesWithOffset(RoleSet roles) {
+        EncodedMessage plain = forRoles(roles);
+        if (plain == null) {
+            return null;
+        }
+        return withOffset.computeIfAbsent(plain, p -> {
+            encodings.increment();
+            return EncodedMessage.text(EventCodec.withOffset(p.bytes(), offset));
+        });
+    }
+
+    Envelope envelope() {
+        return envelope;
     }
 
     private Object decide(RoleSet roles) {

@@ -76,7 +76,7 @@ public final class InMemoryBroker implements Broker {
         }
         long now = nanos.getAsLong();
         while (true) {
-            Stream s = streams.computeIfAbsent(topic, t -> newStream());
+            Stream s = stream(topic, now);
             synchronized (s) {
                 if (s.forgotten) {
                     continue;
@@ -103,15 +103,23 @@ public final class InMemoryBroker implements Broker {
         if (since < 0 || limit < 1) {
             throw new IllegalArgumentException("history needs since >= 0 and limit >= 1, got " + since + " / " + limit);
         }
-        Stream s = streams.get(topic);
-        if (s == null) {
-            return CompletableFuture.completedFuture(new History<>(Position.NONE, List.of(), since == 0));
-        }
-        synchronized (s) {
-            if (s.forgotten) {
-                return CompletableFuture.completedFuture(new History<>(Position.NONE, List.of(), since == 0));
+        long now = nanos.getAsLong();
+        while (true) {
+            // a stream first read is created at offset 0, so the reader is given an epoch to resume from
+            Stream s = stream(topic, now);
+            synchronized (s) {
+                if (s.forgotten) {
+                    continue;
+                }
+                return CompletableFuture.completedFuture(read(s, since, limit, now));
             }
-            s.expireHistory(nanos.getAsLong());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> History<T> read(Stream s, long since, int limit, long now) {
+        {
+            s.expireHistory(now);
             List<Entry<T>> out = new ArrayList<>();
             for (Entry<Object> e : s.history) {
                 if (e.position().offset() > since && out.size() < limit) {
@@ -121,15 +129,24 @@ public final class InMemoryBroker implements Broker {
             boolean complete = since <= s.top
                     && (since == s.top || (!out.isEmpty() && out.get(0).position().offset() == since + 1
                     && out.get(out.size() - 1).position().offset() == s.top));
-            return CompletableFuture.completedFuture(new History<>(new Position(s.epoch, s.top), out, complete));
+            return new History<>(new Position(s.epoch, s.top), out, complete);
         }
     }
 
-    private Stream newStream() {
+    private Stream stream(String topic, long now) {
+        Stream s = streams.get(topic);
+        if (s != null) {
+            return s;
+        }
+        // outside computeIfAbsent: a map must not be changed from within its own mapping function
         if (created.incrementAndGet() % 256 == 0 || streams.size() >= MAX_STREAMS) {
             sweep();
         }
-        return new Stream(newEpoch());
+        return streams.computeIfAbsent(topic, t -> {
+            Stream fresh = new Stream(newEpoch());
+            fresh.lastPublish = now;
+            return fresh;
+        });
     }
 
     /** Forgets streams idle past {@link #STREAM_IDLE} without handlers, or past their history's TTL when there are too many. */

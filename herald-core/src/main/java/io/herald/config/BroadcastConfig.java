@@ -14,7 +14,8 @@ public record BroadcastConfig(
         Map<String, TableConfig> tables,
         Map<String, List<String>> namespaces,
         Integer maxScopes,
-        Integer maxUsedTickets) {
+        Integer maxUsedTickets,
+        History history) {
 
     public static final long DEFAULT_TICKET_TTL_SECONDS = 60;
     public static final int DEFAULT_MAX_SCOPES = 100_000;
@@ -46,6 +47,7 @@ public record BroadcastConfig(
         namespaces = namespaces == null ? Map.of() : Map.copyOf(namespaces);
         maxScopes = maxScopes == null ? DEFAULT_MAX_SCOPES : maxScopes;
         maxUsedTickets = maxUsedTickets == null ? DEFAULT_MAX_USED_TICKETS : maxUsedTickets;
+        history = history == null ? History.defaults() : history;
         if (ticketTtlSeconds < 1 || ticketTtlSeconds > 3600) {
             throw new ConfigException("broadcast.ticketTtlSeconds", "must be 1..3600");
         }
@@ -76,7 +78,7 @@ public record BroadcastConfig(
     }
 
     public static BroadcastConfig defaults() {
-        return new BroadcastConfig(null, null, null, null, null, null, null);
+        return new BroadcastConfig(null, null, null, null, null, null, null, null);
     }
 
     void validateAgainst(Set<String> datasourceNames) {
@@ -87,29 +89,59 @@ public record BroadcastConfig(
     }
 
     public BroadcastConfig withTables(Map<String, TableConfig> t) {
-        return new BroadcastConfig(ticketTtlSeconds, singleUseTickets, wsTicket, t, namespaces, maxScopes, maxUsedTickets);
+        return new BroadcastConfig(ticketTtlSeconds, singleUseTickets, wsTicket, t, namespaces, maxScopes, maxUsedTickets, history);
     }
 
     public BroadcastConfig withNamespaces(Map<String, List<String>> n) {
-        return new BroadcastConfig(ticketTtlSeconds, singleUseTickets, wsTicket, tables, n, maxScopes, maxUsedTickets);
+        return new BroadcastConfig(ticketTtlSeconds, singleUseTickets, wsTicket, tables, n, maxScopes, maxUsedTickets, history);
     }
 
     public BroadcastConfig withWsTicket(WsTicket w) {
-        return new BroadcastConfig(ticketTtlSeconds, singleUseTickets, w, tables, namespaces, maxScopes, maxUsedTickets);
+        return new BroadcastConfig(ticketTtlSeconds, singleUseTickets, w, tables, namespaces, maxScopes, maxUsedTickets, history);
     }
 
     public BroadcastConfig withTicketTtlSeconds(long s) {
-        return new BroadcastConfig(s, singleUseTickets, wsTicket, tables, namespaces, maxScopes, maxUsedTickets);
+        return new BroadcastConfig(s, singleUseTickets, wsTicket, tables, namespaces, maxScopes, maxUsedTickets, history);
     }
 
     public BroadcastConfig withSingleUseTickets(boolean b) {
-        return new BroadcastConfig(ticketTtlSeconds, b, wsTicket, tables, namespaces, maxScopes, maxUsedTickets);
+        return new BroadcastConfig(ticketTtlSeconds, b, wsTicket, tables, namespaces, maxScopes, maxUsedTickets, history);
     }
 
     /**
      * Resource-scoped tickets: a body carrying {@code requestField} runs {@code check} and, when it
      * finds a row, yields a ticket scoped to {@code scopeTable:<value>} with roles {@code [role]}.
      */
+    /** Returns a copy with {@code h} as the per-scope history. */
+    public BroadcastConfig withHistory(History h) {
+        return new BroadcastConfig(ticketTtlSeconds, singleUseTickets, wsTicket, tables, namespaces, maxScopes, maxUsedTickets, h);
+    }
+
+    /**
+     * What each scope keeps for resuming sockets ({@code &since=}): its last {@code size} events (0 turns
+     * resume history off; positions are still given) for {@code ttlSeconds} after the latest.
+     */
+    public record History(Integer size, Long ttlSeconds) {
+        public static final int DEFAULT_SIZE = 1000;
+        public static final long DEFAULT_TTL_SECONDS = 300;
+        public static final int MAX_SIZE = 100_000;
+
+        public History {
+            size = size == null ? DEFAULT_SIZE : size;
+            ttlSeconds = ttlSeconds == null ? DEFAULT_TTL_SECONDS : ttlSeconds;
+            if (size < 0 || size > MAX_SIZE) {
+                throw new ConfigException("broadcast.history.size", "must be 0.." + MAX_SIZE);
+            }
+            if (ttlSeconds < 1 || ttlSeconds > 86_400) {
+                throw new ConfigException("broadcast.history.ttlSeconds", "must be 1..86400");
+            }
+        }
+
+        public static History defaults() {
+            return new History(null, null);
+        }
+    }
+
     public record WsTicket(String role, String requestField, String scopeTable, Check check) {
         public WsTicket {
             if (role == null || role.isBlank()) {

@@ -369,7 +369,7 @@ class BroadcastHubTest {
 
     @Test
     void theScopeCapRefusesNewScopesButNotNewMembersOfExistingOnes() throws Exception {
-        BroadcastConfig capped = new BroadcastConfig(null, null, null, null, null, 1, null);
+        BroadcastConfig capped = new BroadcastConfig(null, null, null, null, null, 1, null, null);
         try (TestHub small = new TestHub(capped)) {
             small.connect(A, "u_1");
             assertRefused(ErrorCode.OVERLOADED, () -> small.connect(B, "u_2"));

@@ -324,11 +324,19 @@ public abstract class BrokerContract {
     }
 
     @Test
-    void anUnknownTopicHasNoPositionAndAnEmptyCompleteHistoryFromZero() throws Exception {
-        Broker.History<String> h = history(unique("never"), 0, 10);
+    void readingAStreamThatDoesNotExistCreatesItAtOffsetZeroWithTheEpochItsPublicationsThenHave() throws Exception {
+        String topic = unique("never");
+        Broker.History<String> h = history(topic, 0, 10);
         assertThat(h.top().offset()).isZero();
+        assertThat(h.top().epoch()).isNotEmpty();
         assertThat(h.entries()).isEmpty();
         assertThat(h.complete()).isTrue();
+
+        publishKept(topic, "first", KEEP_10);
+        Broker.History<String> after = history(topic, 0, 10);
+        assertThat(after.top()).isEqualTo(new Broker.Position(h.top().epoch(), 1));
+        assertThat(after.complete()).isTrue();
+        assertThat(after.entries()).extracting(Broker.Entry::message).containsExactly("first");
     }
 
     @Test

@@ -111,8 +111,8 @@ class BroadcastConfigTest {
 
     @Test
     void capsMustBePositive() {
-        assertThatThrownBy(() -> new BroadcastConfig(null, null, null, null, null, 0, null)).hasMessageStartingWith("broadcast.maxScopes:");
-        assertThatThrownBy(() -> new BroadcastConfig(null, null, null, null, null, null, -1))
+        assertThatThrownBy(() -> new BroadcastConfig(null, null, null, null, null, 0, null, null)).hasMessageStartingWith("broadcast.maxScopes:");
+        assertThatThrownBy(() -> new BroadcastConfig(null, null, null, null, null, null, -1, null))
                 .hasMessageStartingWith("broadcast.maxUsedTickets:");
     }
 

@@ -152,14 +152,14 @@ public final class RedisStreams implements AutoCloseable {
 
     /**
      * Reads up to {@code limit} publications after {@code sinceOffset} (0 = from the start) and the
-     * stream's position. See {@link History#truncated()} for when the caller must reset.
+     * stream's position; a stream that does not exist is created at offset 0 with a new epoch. See {@link History#truncated()} for when the caller must reset.
      */
     public Future<History> history(String stream, long sinceOffset, int limit) {
         if (sinceOffset < 0 || limit < 1) {
             throw new IllegalArgumentException("history needs sinceOffset >= 0 and limit >= 1, got " + sinceOffset + " / " + limit);
         }
         List<String> names = List.of(keys.meta(stream), keys.history(stream));
-        return HISTORY.run(server(stream), names, (sinceOffset + 1) + "-0", (long) limit)
+        return HISTORY.run(server(stream), names, (sinceOffset + 1) + "-0", (long) limit, newEpoch(), metaTtlSeconds)
                 .map(reply -> readHistory(stream, sinceOffset, reply));
     }
 

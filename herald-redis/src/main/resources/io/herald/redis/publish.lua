@@ -6,9 +6,10 @@
 -- Returns {offset, epoch, nodes} (nodes empty without KEYS[4]).
 local offset = redis.call('hincrby', KEYS[1], 's', 1)
 local epoch = redis.call('hget', KEYS[1], 'e')
-if offset == 1 or not epoch then
+if not epoch then
   -- the meta hash is new (first publish, or it expired or was evicted): a new epoch, and a history
   -- left from the old epoch must go, or its higher ids would refuse the restarted offsets
+  -- (a stream first read, not published, has its epoch already: history.lua created it at offset 0)
   epoch = ARGV[5]
   redis.call('hset', KEYS[1], 'e', epoch)
   redis.call('del', KEYS[2])

@@ -236,6 +236,16 @@ public final class TestServer implements AutoCloseable {
         return open("/broadcast/v1/websocket?ws_ticket=" + ticket);
     }
 
+    /**
+     * Opens a WebSocket on {@code pathAndQuery} (expects the upgrade to succeed) without the readiness
+     * ping, for sockets whose first frame is the server's (a resumable broadcast socket's position).
+     */
+    public WsClient openSilently(String pathAndQuery, String... headers) {
+        WsClient c = WsClient.open(http, wsUri(pathAndQuery), new WsClient(), headers);
+        clients.add(c);
+        return c;
+    }
+
     /** Opens a WebSocket on {@code pathAndQuery} (expects the upgrade to succeed) and waits until it is subscribed. */
     public WsClient open(String pathAndQuery, String... headers) {
         WsClient c = WsClient.open(http, wsUri(pathAndQuery), new WsClient(), headers);

@@ -5,6 +5,7 @@ import io.herald.Herald;
 import io.herald.HeraldException;
 import io.herald.auth.Ticket;
 import io.herald.broadcast.BroadcastHub;
+import io.herald.broadcast.Resume;
 import io.herald.broadcast.Target;
 import io.herald.server.DirectUpgrades;
 import io.herald.server.DirectWebSocket;
@@ -19,16 +20,17 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * {@code GET /broadcast/v1/websocket?ws_ticket=T[&organizationId=O]}: verifies the ticket before the
- * upgrade (401 bad or expired, 403 other org), then subscribes the socket to its org lane or its
- * resource scope. Client frames other than the text {@code ping} are ignored. The upgrade is taken
+ * {@code GET /broadcast/v1/websocket?ws_ticket=T[&organizationId=O][&resume=1 | &since=<epoch>:<offset>]}:
+ * verifies the ticket before the upgrade (401 bad or expired, 403 other org, 400 a malformed
+ * {@code resume} or {@code since}), then subscribes the socket to its org lane or its resource scope,
+ * resumable as {@link Resume} says. Client frames other than the text {@code ping} are ignored. The upgrade is taken
  * below Vert.x ({@link DirectUpgrades}), where an idle socket costs a fraction of Vert.x's; requests
  * that reach Vert.x (a plain GET, an upgrade pipelined behind an unanswered request) are refused.
  * One instance per event loop.
  */
 public final class BroadcastSocketHandler extends UpgradeHandler implements DirectUpgrades.Endpoint<BroadcastSocketHandler.Admission> {
     /** A verified ticket and the scope it subscribes to. */
-    public record Admission(Ticket ticket, String scope) {
+    public record Admission(Ticket ticket, String scope, Resume resume) {
     }
 
     public BroadcastSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors) {
@@ -38,20 +40,21 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
     @Override
     protected void upgrade(HttpServerRequest request) {
         requireUpgrade(request, "Broadcast sockets");
-        admit(request.getParam("ws_ticket"), request.getParam("organizationId"));
+        admit(request.getParam("ws_ticket"), request.getParam("organizationId"), request.getParam("resume"), request.getParam("since"));
         throw pipelined();
     }
 
     @Override
     public Admission admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
-        return admit(first(query, "ws_ticket"), first(query, "organizationId"));
+        return admit(first(query, "ws_ticket"), first(query, "organizationId"), first(query, "resume"), first(query, "since"));
     }
 
     private static String first(QueryStringDecoder query, String name) {
         return io.herald.server.http.UpgradeCredentials.first(query, name);
     }
 
-    private Admission admit(String wsTicket, String org) {
+    private Admission admit(String wsTicket, String org, String resume, String since) {
+        Resume from = Resume.parse(resume, since);
         Ticket ticket = herald.tickets().verify(wsTicket);
         if (org != null && !org.equals(ticket.organizationId())) {
             throw new HeraldException(ErrorCode.ORGANIZATION_FORBIDDEN, "The ticket was issued for another organization.");
@@ -62,7 +65,7 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
             }
             return Target.orgScope(ticket.organizationId());
         });
-        return new Admission(ticket, scope);
+        return new Admission(ticket, scope, from);
     }
 
     @Override
@@ -70,7 +73,7 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
         WebSocketTransport t = socket.transport();
         BroadcastHub.Registration registration;
         try {
-            registration = herald.broadcast().subscribe(admission.scope(), admission.ticket().userId(), admission.ticket().roles(), t);
+            registration = herald.broadcast().subscribe(admission.scope(), admission.ticket().userId(), admission.ticket().roles(), t, admission.resume());
         } catch (HeraldException e) {
             t.close(e.code(), e.getMessage());
             return;
