@@ -47,6 +47,9 @@ class NodeKillProcessTest {
      */
     private static final int TICKS_EACH_SIDE = 15;
 
+    /** Events of each kind published after the clients lost node 3 and before they reconnect. */
+    private static final int MISSED = 5;
+
     private final List<ScheduledExecutorService> publishers = new ArrayList<>();
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -95,6 +98,8 @@ class NodeKillProcessTest {
             notices.add(first.toString());
             assertThat(first.path("type").asText()).as("first frame after since=%s: %s", since, first).isEqualTo("resumed");
             assertThat(first.path("recovered").asBoolean()).as("recovered from history: %s", first).isTrue();
+            assertThat(first.path("missed").asInt()).as("events published while %s was away: %s", user, first)
+                    .isGreaterThanOrEqualTo(MISSED);
         }
 
         private String firstFrame(String what) {
@@ -222,6 +227,10 @@ class NodeKillProcessTest {
         List<Integer> ticksAtKill = new ArrayList<>();
         sockets.forEach(s -> ticksAtKill.add(s.ticks.size()));
         readers.forEach(r -> ticksAtKill.add(r.ticks().size()));
+        // the clients stay away until more was published, so their resume has something to replay
+        int broadcastsAtKill = broadcasts.get();
+        int eventsAtKill = events.get();
+        waiting().until(() -> broadcasts.get() >= broadcastsAtKill + MISSED && events.get() >= eventsAtKill + MISSED);
         sockets.forEach(s -> s.resume(n2));
         readers.forEach(r -> {
             r.connect(n2, r.lastId());
