@@ -77,12 +77,16 @@ class RedisFailureProcessTest {
         }
     }
 
-    /** The {@code tick} sequence numbers each socket received, in order. */
+    /** The {@code tick} sequence numbers each socket received, in order, and the offsets of a resumable socket's events. */
     static final class Ticks {
         final Map<HeraldProcesses.Socket, List<Integer>> bySocket = new HashMap<>();
+        final Map<HeraldProcesses.Socket, List<Long>> offsets = new HashMap<>();
 
         Ticks(List<HeraldProcesses.Socket> sockets) {
-            sockets.forEach(s -> bySocket.put(s, new ArrayList<>()));
+            sockets.forEach(s -> {
+                bySocket.put(s, new ArrayList<>());
+                offsets.put(s, new ArrayList<>());
+            });
         }
 
         /** Moves every frame waiting in the sockets into the lists. */
@@ -90,6 +94,9 @@ class RedisFailureProcessTest {
             bySocket.forEach((socket, seqs) -> {
                 for (String m = socket.pollText(Duration.ZERO); m != null; m = socket.pollText(Duration.ZERO)) {
                     JsonNode n = TestServer.json(m);
+                    if (n.has("offset") && n.has("event")) {
+                        offsets.get(socket).add(n.get("offset").asLong());
+                    }
                     if ("tick".equals(n.path("event").asText())) {
                         seqs.add(n.get("payload").get("seq").asInt());
                     }
@@ -105,6 +112,14 @@ class RedisFailureProcessTest {
 
     private static String tick(String org, int seq) {
         return "{\"event\":\"tick\",\"payload\":{\"seq\":" + seq + "},\"organizationId\":\"" + org + "\"}";
+    }
+
+    /** A broadcast socket opened with {@code resume=1}, its position frame read. */
+    private static HeraldProcesses.Socket resumable(HeraldProcesses.Node node, String user, String org) {
+        HeraldProcesses.Socket s = node.open("/broadcast/v1/websocket?resume=1&ws_ticket=" + node.ticket(TestServer.jwt(user, org, "owner")));
+        s.awaitPong();
+        assertThat(TestServer.json(s.pollText(Duration.ofSeconds(10))).path("type").asText()).isEqualTo("position");
+        return s;
     }
 
     private SseStream sseUntilDelivered(HeraldProcesses.Node on, String channel) {
@@ -137,10 +152,14 @@ class RedisFailureProcessTest {
         HeraldProcesses.Node n2 = NODES.node(1);
         HeraldProcesses.Socket s1 = n1.member("u_k1", "org_kill", "owner");
         HeraldProcesses.Socket s2 = n2.member("u_k2", "org_kill", "owner");
-        open.addAll(List.of(s1, s2));
-        n1.probeUntilDelivered("org_kill", 2);
+        // resumable sockets recover what their node missed from the scope's history once it resubscribed
+        HeraldProcesses.Socket r1 = resumable(n1, "u_k3", "org_kill");
+        HeraldProcesses.Socket r2 = resumable(n2, "u_k4", "org_kill");
+        open.addAll(List.of(s1, s2, r1, r2));
+        int sockets = 4;
+        n1.probeUntilDelivered("org_kill", sockets);
         SseStream sse = sseUntilDelivered(n2, "pub:kill");
-        Ticks ticks = new Ticks(List.of(s1, s2));
+        Ticks ticks = new Ticks(List.of(s1, s2, r1, r2));
         List<Answer> answers = new CopyOnWriteArrayList<>();
         AtomicInteger seq = new AtomicInteger();
 
@@ -158,7 +177,7 @@ class RedisFailureProcessTest {
         waiting().pollInterval(Duration.ofMillis(10)).until(() -> {
             ticks.drain();
             for (Answer a : answers) {
-                if (a.full(2) && ticks.receivers(a.seq()) == 2) {
+                if (a.full(sockets) && ticks.receivers(a.seq()) == sockets) {
                     back[0] = System.nanoTime();
                     return true;
                 }
@@ -166,12 +185,12 @@ class RedisFailureProcessTest {
             return false;
         });
         publisher.shutdown();
-        Answer first = answers.stream().filter(a -> a.full(2) && ticks.receivers(a.seq()) == 2)
+        Answer first = answers.stream().filter(a -> a.full(sockets) && ticks.receivers(a.seq()) == sockets)
                 .min(java.util.Comparator.comparingLong(Answer::sentNanos)).orElseThrow();
         Duration firstSent = Duration.ofNanos(first.sentNanos() - killed);
         Duration received = Duration.ofNanos(back[0] - killed);
-        System.out.printf("CLIENT KILL TYPE pubsub: the first publish delivered to both nodes' sockets was sent %d ms after the kill;"
-                + " both sockets had it %d ms after the kill%n", firstSent.toMillis(), received.toMillis());
+        System.out.printf("CLIENT KILL TYPE pubsub: the first publish delivered live to all %d sockets on both nodes was sent %d ms"
+                + " after the kill; every socket had it %d ms after the kill%n", sockets, firstSent.toMillis(), received.toMillis());
         assertThat(firstSent).as("resubscribed after CLIENT KILL").isLessThanOrEqualTo(RESUBSCRIBED_WITHIN);
         waiting().untilAsserted(() -> assertThat(n1.get("/readyz").statusCode()).isEqualTo(200));
         waiting().untilAsserted(() -> assertThat(n2.get("/readyz").statusCode()).isEqualTo(200));
@@ -179,6 +198,19 @@ class RedisFailureProcessTest {
         waiting().until(() -> answers.size() == seq.get());
         ticks.drain();
         assertNoAnswerOverstates(answers, ticks);
+        System.out.printf("CLIENT KILL TYPE pubsub: %d publishes, %d answered partial or short, %d answered 503%n", answers.size(),
+                answers.stream().filter(a -> a.status() == 200 && !a.full(sockets)).count(), answers.stream().filter(a -> a.status() == 503).count());
+        List<Integer> answered = answers.stream().filter(a -> a.status() == 200).map(Answer::seq).toList();
+        for (HeraldProcesses.Socket r : List.of(r1, r2)) {
+            waiting().untilAsserted(() -> {
+                ticks.drain();
+                assertThat(ticks.bySocket.get(r)).as("a resumable socket has every tick answered 200").containsAll(answered);
+            });
+            assertThat(ticks.bySocket.get(r)).as("a resumable socket's ticks, each once").doesNotHaveDuplicates();
+            List<Long> offsets = ticks.offsets.get(r);
+            assertThat(offsets).as("a resumable socket's offsets: without holes or repeats, in order")
+                    .isEqualTo(java.util.stream.LongStream.range(offsets.get(0), offsets.get(0) + offsets.size()).boxed().toList());
+        }
 
         // the SSE reader's node lost its pub/sub connection, so the reader may have missed events: it is told
         waiting().atMost(RESET_WITHIN).untilAsserted(() -> assertThat(sse.named("realtime.reset"))
