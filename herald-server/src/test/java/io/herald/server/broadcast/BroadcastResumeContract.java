@@ -43,7 +43,7 @@ public abstract class BroadcastResumeContract {
         sockets().closeClients();
     }
 
-    static String newOrg() {
+    protected static String newOrg() {
         return "org_r" + ORGS.incrementAndGet() + "_" + System.nanoTime();
     }
 
