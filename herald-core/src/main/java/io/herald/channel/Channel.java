@@ -21,6 +21,13 @@ final class Channel {
     /** The broker subscription that brings this channel's events, held while it has subscribers. */
     Broker.Subscription live;
     long lastActiveNanos = System.nanoTime();
+    /**
+     * On a shared broker: subscribers whose replay is being read from the broker's history, with the
+     * live events that arrived meanwhile; they join {@link #subscribers} when it is sent.
+     */
+    final Map<Connection, java.util.List<ChannelEvent>> recovering = new LinkedHashMap<>();
+    /** On a shared broker: the epoch of the stream as this node last saw it ("" before any event). */
+    String epoch = "";
     /** Set when the hub dropped this channel; an operation that finds it retries with a fresh one. */
     boolean evicted;
 

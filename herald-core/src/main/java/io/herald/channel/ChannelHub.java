@@ -37,6 +37,16 @@ import org.slf4j.LoggerFactory;
  * every subscriber (one task per event loop). A subscribe replays what the client missed, or tells it
  * with {@code realtime.reset} when that is impossible, then goes live with no gap or duplicate.
  * With {@code channels.durable} the ring and counter live in {@link Storage} and survive restarts.
+ *
+ * <p><b>On a shared broker</b> (a cluster) the broker's stream is the ring: an event's id is its
+ * offset in the channel's stream, the same on every node, so {@code Last-Event-ID} resumes on any node
+ * and polling answers from any node. A subscribe reads its replay from the broker's history while the
+ * live events that arrive meanwhile are held for it, then sends both without gap or duplicate. When the
+ * broker reports a gap (this node lost its connection to the others), every subscriber of the channel
+ * recovers the same way from the last id it was sent: missed events when the history still holds them,
+ * a {@code realtime.reset} when it does not. A stream that restarted under a new epoch (Redis lost it)
+ * gives its subscribers a {@code realtime.reset} with reason {@code stream_reset}. {@code channels.durable}
+ * is not used there: the broker's store is what survives.
  * Thread-safe; owns its eviction timer and durable-write thread.
  */
 public final class ChannelHub implements AutoCloseable {
@@ -44,6 +54,8 @@ public final class ChannelHub implements AutoCloseable {
     private static final String PRIMITIVE = "channels";
     private static final String STORE_PARTY = "_channels";
     private static final Pattern EVENT_NAME = Pattern.compile("[^\\r\\n]{1,256}");
+    /** How long a channel's history lives in a shared broker after its last event. */
+    public static final long SHARED_RING_TTL_SECONDS = 86_400;
 
     private final ChannelsConfig config;
     private final Pattern names;
@@ -56,6 +68,9 @@ public final class ChannelHub implements AutoCloseable {
     private final Broker broker;
     private final LocalFanout fanout;
     private final Broker.Codec<Live> liveCodec;
+    private final boolean shared;
+    private final Broker.Retention ring;
+    private final int historyLimit;
 
     /** A channel event between nodes: its channel, id, name and data; the SSE frame is made again on arrival. */
     private static final class LiveCodec implements Broker.Codec<Live> {
@@ -79,7 +94,8 @@ public final class ChannelHub implements AutoCloseable {
                 long id = n.get("i").asLong();
                 String event = n.get("e").asText();
                 String data = n.get("d").asText();
-                return new Live(n.get("c").asText(), new ChannelEvent(id, event, data, SseCodec.event(event, id, data)));
+                // on a shared broker the id is the stream offset, given with the message, not in it
+                return new Live(n.get("c").asText(), new ChannelEvent(id, event, data, id == 0 ? null : SseCodec.event(event, id, data)));
             } catch (java.io.IOException e) {
                 throw new HeraldException(ErrorCode.INTERNAL, "undecodable channel event", e);
             }
@@ -109,7 +125,14 @@ public final class ChannelHub implements AutoCloseable {
         this.meters = meters;
         this.json = json;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "herald-channels-timer"));
-        this.durableWrites = config.durable() ? Executors.newSingleThreadExecutor(r -> daemon(r, "herald-channels-durable")) : null;
+        this.shared = broker.shared();
+        this.ring = new Broker.Retention(config.replayBufferSize(), SHARED_RING_TTL_SECONDS);
+        // an approximately trimmed history may hold a little more than its size; read all of it
+        this.historyLimit = 2 * config.replayBufferSize() + 100;
+        if (shared && config.durable()) {
+            log.info("channels.durable is not used in a cluster: the broker's history is the channels' ring");
+        }
+        this.durableWrites = config.durable() && !shared ? Executors.newSingleThreadExecutor(r -> daemon(r, "herald-channels-durable")) : null;
         long period = Math.max(50, Math.min(5_000, config.idleEvictMs() / 2));
         timer.scheduleAtFixedRate(this::evictIdle, period, period, TimeUnit.MILLISECONDS);
         meters.connections(PRIMITIVE);
@@ -155,6 +178,11 @@ public final class ChannelHub implements AutoCloseable {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "data is not serialisable.");
         }
         meters.published(PRIMITIVE);
+        if (shared) {
+            Live live = new Live(channel, new ChannelEvent(0, event, text, null));
+            return broker.publish(topic(channel), live, liveCodec, ring)
+                    .thenApply(d -> new Published(d.count(), d.position().offset()));
+        }
         if (durableWrites == null) {
             return deliver(append(channel, event, text));
         }
@@ -203,6 +231,9 @@ public final class ChannelHub implements AutoCloseable {
 
     /** A channel event reaching this node: written to the subscribers whose replay did not already hold it. */
     private CompletableFuture<Integer> onLive(String topic, Live live, Broker.Position position) {
+        if (shared) {
+            return onSharedLive(live, position);
+        }
         long start = System.nanoTime();
         Channel ch = channels.get(live.channel());
         if (ch == null) {
@@ -219,6 +250,157 @@ public final class ChannelHub implements AutoCloseable {
             });
         }
         return fanout.toAll(PRIMITIVE, start, targets, live.event().frame());
+    }
+
+    /**
+     * An event of the shared stream reaching this node: held for recovering subscribers, written to the
+     * others that were not sent it yet. A new epoch first resets every subscriber.
+     */
+    private CompletableFuture<Integer> onSharedLive(Live live, Broker.Position position) {
+        long start = System.nanoTime();
+        Channel ch = channels.get(live.channel());
+        if (ch == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        long id = position.offset();
+        ChannelEvent e = new ChannelEvent(id, live.event().event(), live.event().data(),
+                SseCodec.event(live.event().event(), id, live.event().data()));
+        List<Connection> targets = new ArrayList<>();
+        synchronized (ch) {
+            ch.recovering.values().forEach(held -> held.add(e));
+            if (!position.epoch().equals(ch.epoch)) {
+                if (!ch.epoch.isEmpty()) {
+                    // the stream was lost and restarted: the ids the subscribers hold mean nothing now
+                    EncodedMessage reset = SseCodec.event("realtime.reset", id - 1,
+                            "{\"reason\":\"stream_reset\",\"lastKnownId\":" + ch.lastId + "}");
+                    ch.subscribers.replaceAll((c, upTo) -> {
+                        c.executor().execute(() -> c.send(reset));
+                        return id - 1;
+                    });
+                }
+                ch.epoch = position.epoch();
+                ch.lastId = id - 1;
+            }
+            ch.lastId = Math.max(ch.lastId, id);
+            ch.subscribers.replaceAll((c, upTo) -> {
+                if (upTo < id) {
+                    targets.add(c);
+                    return id;
+                }
+                return upTo;
+            });
+        }
+        return fanout.toAll(PRIMITIVE, start, targets, e.frame());
+    }
+
+    /**
+     * Reads the shared history once for {@code from} (each connection with the last id it holds), then
+     * sends each what it is owed and the events held for it meanwhile, and makes it a live subscriber.
+     */
+    private void recover(Channel ch, Map<Connection, Long> from) {
+        long since = from.values().stream().mapToLong(Long::longValue).min().orElse(0);
+        CompletableFuture<Broker.History<Live>> read;
+        try {
+            read = broker.history(topic(ch.name), liveCodec, since, historyLimit);
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        read.whenComplete((history, failure) -> recovered(ch, from, history, failure));
+    }
+
+    private void recovered(Channel ch, Map<Connection, Long> from, Broker.History<Live> history, Throwable failure) {
+        synchronized (ch) {
+            // the stream restarted under a new epoch since this node last saw it (Redis lost it): ids held are void
+            boolean restarted = failure == null && !ch.epoch.isEmpty() && !history.top().epoch().equals(ch.epoch);
+            if (failure == null) {
+                if (ch.epoch.isEmpty() || restarted) {
+                    ch.epoch = history.top().epoch();
+                    ch.lastId = 0;
+                }
+                ch.lastId = Math.max(ch.lastId, history.top().offset());
+            }
+            from.forEach((c, n) -> {
+                List<ChannelEvent> held = ch.recovering.get(c);
+                if (held == null) {
+                    return;
+                }
+                if (failure != null) {
+                    log.debug("channel {} history unavailable for a subscriber: {}", ch.name, failure.toString());
+                    execute(c, () -> c.close(ErrorCode.BROKER_UNAVAILABLE, "history unavailable"));
+                    return;
+                }
+                List<EncodedMessage> out = new ArrayList<>();
+                if (restarted) {
+                    out.add(SseCodec.event("realtime.reset", 0, "{\"reason\":\"stream_reset\",\"lastKnownId\":" + n + "}"));
+                }
+                for (Owed o : owed(history, restarted ? 0 : n)) {
+                    out.add(o.frame() != null ? o.frame() : SseCodec.event(o.event(), o.id(), o.data()));
+                }
+                // the replay (or its reset) covers everything up to the history's top
+                long upTo = history.top().offset();
+                for (ChannelEvent e : held) {
+                    if (e.id() > upTo) {
+                        out.add(e.frame());
+                        upTo = e.id();
+                    }
+                }
+                ch.recovering.remove(c);
+                ch.subscribers.put(c, upTo);
+                execute(c, () -> out.forEach(c::send));
+            });
+        }
+    }
+
+    private static void execute(Connection c, Runnable task) {
+        try {
+            c.executor().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // its loop is shutting down with the connection
+        }
+    }
+
+    /** The broker may have lost events of a channel on this node: every subscriber recovers from the last id it was sent. */
+    private void onGap(String name) {
+        Channel ch = channels.get(name);
+        if (ch == null) {
+            return;
+        }
+        Map<Connection, Long> from;
+        synchronized (ch) {
+            from = new java.util.LinkedHashMap<>(ch.subscribers);
+            ch.subscribers.clear();
+            from.keySet().forEach(c -> ch.recovering.put(c, new ArrayList<>()));
+        }
+        if (!from.isEmpty()) {
+            recover(ch, from);
+        }
+    }
+
+    /**
+     * What a reader after id {@code n} is owed from a shared history: as {@link #owed(Channel, long)} on
+     * one node (a {@code buffer_gap} reset past the top, a {@code buffer_overflow} reset when the events
+     * after {@code n} were trimmed, then what the history holds).
+     */
+    private static List<Owed> owed(Broker.History<Live> h, long n) {
+        List<Owed> out = new ArrayList<>();
+        long top = h.top().offset();
+        if (n > top) {
+            out.add(reset(top, "{\"reason\":\"buffer_gap\",\"lastKnownId\":" + n + "}"));
+            return out;
+        }
+        if (n == top) {
+            return out;
+        }
+        List<Broker.Entry<Live>> after = h.entries().stream().filter(e -> e.position().offset() > n).toList();
+        long oldest = after.isEmpty() ? top + 1 : after.get(0).position().offset();
+        if (n > 0 && oldest > n + 1) {
+            out.add(reset(oldest - 1, "{\"reason\":\"buffer_overflow\",\"lastKnownId\":" + n + ",\"oldestId\":" + oldest + "}"));
+        }
+        for (Broker.Entry<Live> e : after) {
+            ChannelEvent ev = e.message().event();
+            out.add(new Owed(e.position().offset(), ev.event(), ev.data(), null));
+        }
+        return out;
     }
 
     private static String topic(String channel) {
@@ -239,8 +421,19 @@ public final class ChannelHub implements AutoCloseable {
                 if (ch.evicted) {
                     continue;
                 }
-                if (ch.subscribers.size() >= config.maxSubscribersPerChannel()) {
+                if (ch.subscribers.size() + ch.recovering.size() >= config.maxSubscribersPerChannel()) {
                     throw new HeraldException(ErrorCode.TOO_MANY_REQUESTS, "Too many subscribers on this channel.");
+                }
+                if (shared) {
+                    if (ch.subscribers.isEmpty() && ch.recovering.isEmpty()) {
+                        ch.live = broker.subscribe(topic(name), liveCodec, this::onLive, t -> onGap(name));
+                    }
+                    ch.recovering.put(c, new ArrayList<>());
+                    ch.lastActiveNanos = System.nanoTime();
+                    meters.connections(PRIMITIVE).incrementAndGet();
+                    execute(c, () -> c.send(SseCodec.CONNECTED));
+                    recover(ch, Map.of(c, lastEventId));
+                    return () -> unsubscribe(ch, c);
                 }
                 List<EncodedMessage> first = new ArrayList<>();
                 first.add(SseCodec.CONNECTED);
@@ -265,10 +458,10 @@ public final class ChannelHub implements AutoCloseable {
 
     private void unsubscribe(Channel ch, Connection c) {
         synchronized (ch) {
-            if (ch.subscribers.remove(c) != null) {
+            if (ch.subscribers.remove(c) != null | ch.recovering.remove(c) != null) {
                 ch.lastActiveNanos = System.nanoTime();
                 meters.connections(PRIMITIVE).decrementAndGet();
-                if (ch.subscribers.isEmpty() && ch.live != null) {
+                if (ch.subscribers.isEmpty() && ch.recovering.isEmpty() && ch.live != null) {
                     ch.live.close();
                     ch.live = null;
                 }
@@ -276,9 +469,28 @@ public final class ChannelHub implements AutoCloseable {
         }
     }
 
-    /** The polling view: what a subscribe after {@code lastEventId} would replay, as entries. */
+    /**
+     * The polling view, as {@link #poll} gives it, without blocking: on a shared broker it is read from
+     * the broker's history.
+     */
+    public CompletableFuture<List<Entry>> pollAsync(String name, long lastEventId) {
+        validateName(name);
+        if (!shared) {
+            return CompletableFuture.completedFuture(poll(name, lastEventId));
+        }
+        return broker.history(topic(name), liveCodec, lastEventId, historyLimit)
+                .thenApply(h -> owed(h, lastEventId).stream().map(e -> new Entry(e.id(), e.event(), e.data())).toList());
+    }
+
+    /**
+     * The polling view: what a subscribe after {@code lastEventId} would replay, as entries. On a shared
+     * broker this waits for the broker's history: call {@link #pollAsync} on an event loop.
+     */
     public List<Entry> poll(String name, long lastEventId) {
         validateName(name);
+        if (shared) {
+            return pollAsync(name, lastEventId).join();
+        }
         Channel ch = channel(name, false);
         if (ch == null) {
             ch = new Channel(name);
@@ -385,7 +597,7 @@ public final class ChannelHub implements AutoCloseable {
         long now = System.nanoTime();
         for (Channel ch : channels.values()) {
             synchronized (ch) {
-                if (ch.subscribers.isEmpty() && now - ch.lastActiveNanos >= idle) {
+                if (ch.subscribers.isEmpty() && ch.recovering.isEmpty() && now - ch.lastActiveNanos >= idle) {
                     ch.evicted = true;
                     channels.remove(ch.name, ch);
                 }

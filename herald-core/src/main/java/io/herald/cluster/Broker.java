@@ -73,6 +73,14 @@ public interface Broker extends AutoCloseable {
         return "local";
     }
 
+    /**
+     * Whether other nodes share this broker's streams (a cluster): a hub then keeps its replay state in
+     * the broker's history instead of in this process.
+     */
+    default boolean shared() {
+        return false;
+    }
+
     /** Whether the broker can currently reach every node (for readiness checks); a single-node broker always can. */
     default boolean available() {
         return true;
@@ -84,16 +92,31 @@ public interface Broker extends AutoCloseable {
     /**
      * What a publish reached: {@code count} deliveries reported by the handlers of {@code nodes} nodes;
      * {@code partial} when some node expected to answer did not do so in time, so {@code count} is a
-     * lower bound.
+     * lower bound; {@code position}, the publication's place in its stream ({@link Position#NONE} without one).
      */
-    record Delivered(int count, int nodes, boolean partial) {
+    record Delivered(int count, int nodes, boolean partial, Position position) {
         /** Nothing was delivered, and no node was expected to deliver. */
         public static final Delivered NONE = new Delivered(0, 0, false);
 
         public Delivered {
-            if (count < 0 || nodes < 0) {
+            if (count < 0 || nodes < 0 || position == null) {
                 throw new IllegalArgumentException("negative delivery count " + count + " / " + nodes);
             }
+        }
+
+        /** A publish of a topic without a stream. */
+        public Delivered(int count, int nodes, boolean partial) {
+            this(count, nodes, partial, Position.NONE);
+        }
+
+        /** The same counts, at {@code p}. */
+        public Delivered at(Position p) {
+            return new Delivered(count, nodes, partial, p);
+        }
+
+        /** The counts alone, as a publish without a stream would report them. */
+        public Delivered counts() {
+            return new Delivered(count, nodes, partial);
         }
     }
 

@@ -170,9 +170,9 @@ public final class InMemoryBroker implements Broker {
     private <T> CompletableFuture<Delivered> deliver(String topic, T message, Position position) {
         List<Handler<?>> handlers = topics.get(topic);
         if (handlers == null) {
-            return CompletableFuture.completedFuture(Delivered.NONE);
+            return CompletableFuture.completedFuture(Delivered.NONE.at(position));
         }
-        return invokeAll(handlers, topic, message, position).thenApply(n -> new Delivered(n, 1, false));
+        return invokeAll(handlers, topic, message, position).thenApply(n -> new Delivered(n, 1, false, position));
     }
 
     private static <T> CompletableFuture<Integer> invokeAll(List<Handler<?>> handlers, String topic, T message, Position position) {

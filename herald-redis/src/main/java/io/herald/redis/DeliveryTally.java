@@ -20,6 +20,7 @@ final class DeliveryTally {
     private final Runnable onDone;
     private final Map<String, Integer> replies = new HashMap<>();
     private Set<String> expected;
+    private Broker.Position position = Broker.Position.NONE;
     private long timer = -1;
 
     /** {@code onDone} runs once, when the result is completed (the broker forgets the request). */
@@ -38,10 +39,12 @@ final class DeliveryTally {
         complete(done);
     }
 
-    void expect(Set<String> nodes) {
+    /** The nodes to wait for, and where the publication landed in its stream. */
+    void expect(Set<String> nodes, StreamPosition at) {
         Broker.Delivered done;
         synchronized (this) {
             expected = nodes;
+            position = new Broker.Position(at.epoch(), at.offset());
             done = completeIfAllAnswered();
             if (done == null) {
                 timer = vertx.setTimer(timeoutMs, id -> finish());
@@ -69,7 +72,7 @@ final class DeliveryTally {
         for (int n : replies.values()) {
             count += n;
         }
-        return new Broker.Delivered(count, replies.size(), partial);
+        return new Broker.Delivered(count, replies.size(), partial, position);
     }
 
     private void complete(Broker.Delivered done) {

@@ -159,6 +159,11 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
     public boolean available() {
         StreamSubscriber s = subscriber;
         return !closed && heartbeatOk && s != null && s.connections().stream().allMatch(PubSubConnection::connected);
@@ -219,10 +224,11 @@ public final class RedisBroker implements Broker {
         pendingChange(topic)
                 .transform(ignored -> streams.publishToNodes(topic, payload, historySize, retention.ttlSeconds()))
                 .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .compose(published -> expected(topic, published.nodes()))
+                .compose(published -> expected(topic, published.nodes())
+                        .map(nodes -> new RedisStreams.Published(published.position(), nodes)))
                 .onComplete(expected -> {
                     if (expected.succeeded()) {
-                        tally.expect(expected.result());
+                        tally.expect(expected.result().nodes(), expected.result().position());
                     } else {
                         pending.remove(request);
                         LOG.debug("publish on topic {} failed: {}", topic, expected.cause().toString());

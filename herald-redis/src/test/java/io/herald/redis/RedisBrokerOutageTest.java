@@ -79,7 +79,7 @@ class RedisBrokerOutageTest {
 
         await().atMost(Duration.ofSeconds(15)).until(() -> gaps.contains("channel/news"));
         await().atMost(Duration.ofSeconds(15)).until(() -> failureOf(a, "channel/news") == null
-                && a.publish("channel/news", "m", RedisBrokerNodesTest.TEXT).get().equals(new Broker.Delivered(1, 1, false)));
+                && a.publish("channel/news", "m", RedisBrokerNodesTest.TEXT).get().counts().equals(new Broker.Delivered(1, 1, false)));
         await().atMost(Duration.ofSeconds(10)).until(() -> a.available() && b.available());
         assertThat(a.nodes().get(10, TimeUnit.SECONDS)).extracting(NodeInfo::id).contains("a", "b");
     }

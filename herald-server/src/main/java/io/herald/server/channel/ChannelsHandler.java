@@ -76,7 +76,12 @@ public final class ChannelsHandler {
         String channel = channelName(request.path(), "/channels/v1/poll/");
         Queries.requireDecodable(request);
         authorize(channel, request);
-        List<ChannelHub.Entry> entries = herald.channels().poll(channel, lastEventId(request));
+        Future.fromCompletionStage(herald.channels().pollAsync(channel, lastEventId(request)), ctx.vertx().getOrCreateContext())
+                .onSuccess(entries -> answerPoll(ctx, entries))
+                .onFailure(ctx::fail);
+    }
+
+    private void answerPoll(RoutingContext ctx, List<ChannelHub.Entry> entries) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator g = json.getFactory().createGenerator(out)) {
             g.writeStartArray();

@@ -78,10 +78,14 @@ final class ClusterNode {
         final List<String> lines = new CopyOnWriteArrayList<>();
         private final HttpResponse<java.io.InputStream> response;
 
-        Sse(TestServer node, String path) {
+        /** Opens {@code path} on {@code node} with header name/value pairs (a {@code Last-Event-ID}, say). */
+        Sse(TestServer node, String path, String... headers) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            response = TestServer.send(http, HttpRequest.newBuilder(node.uri(path)).header("Accept", "text/event-stream").build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest.Builder request = HttpRequest.newBuilder(node.uri(path)).header("Accept", "text/event-stream");
+            for (int i = 0; i + 1 < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
+            response = TestServer.send(http, request.build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(response.statusCode()).isEqualTo(200);
             Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
