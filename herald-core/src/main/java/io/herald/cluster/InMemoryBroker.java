@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * history read sees either a publication or its delivery, never neither. A stream's history expires
  * {@code ttlSeconds} after its last publish; the stream itself is forgotten after {@link #STREAM_IDLE}
  * without a publish or a handler (it restarts under a new epoch, as a Redis stream whose meta expired),
- * and earlier when more than {@link #MAX_STREAMS} streams are idle past their history's TTL. Topics with
- * no handlers and no stream hold no memory.
+ * and earlier when more than {@link #MAX_STREAMS} streams are idle past their history's TTL. Expired
+ * histories are dropped on their stream's next use and by a sweep every few thousand publishes, so a
+ * quiet stream does not hold its last {@code size} messages for long. Topics with no handlers and no
+ * stream hold no memory.
  */
 public final class InMemoryBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(InMemoryBroker.class);
@@ -40,6 +42,9 @@ public final class InMemoryBroker implements Broker {
     private final Map<String, List<Handler<?>>> topics = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger created = new AtomicInteger();
+    private final AtomicInteger published = new AtomicInteger();
+    /** Every this many numbered publishes, expired histories are dropped even from streams that went quiet. */
+    private static final int SWEEP_EVERY = 4096;
     private final LongSupplier nanos;
 
     public InMemoryBroker() {
@@ -75,6 +80,9 @@ public final class InMemoryBroker implements Broker {
             return deliver(topic, message, Position.NONE);
         }
         long now = nanos.getAsLong();
+        if (published.incrementAndGet() % SWEEP_EVERY == 0) {
+            sweep();
+        }
         while (true) {
             Stream s = stream(topic, now);
             synchronized (s) {
@@ -157,6 +165,7 @@ public final class InMemoryBroker implements Broker {
             Map.Entry<String, Stream> e = it.next();
             Stream s = e.getValue();
             synchronized (s) {
+                s.expireHistory(now);
                 long idle = now - s.lastPublish;
                 boolean held = topics.containsKey(e.getKey());
                 if ((!held && idle > STREAM_IDLE.toNanos()) || (crowded && idle > s.ttlNanos)) {
