@@ -26,6 +26,8 @@ final class Channel {
      * live events that arrived meanwhile; they join {@link #subscribers} when it is sent.
      */
     final Map<Connection, java.util.List<ChannelEvent>> recovering = new LinkedHashMap<>();
+    /** Recovering subscribers that had more live events held than the hub keeps: they recover again. */
+    final java.util.Set<Connection> overflowed = new java.util.HashSet<>();
     /** On a shared broker: the epoch of the stream as this node last saw it ("" before any event). */
     String epoch = "";
     /** Set when the hub dropped this channel; an operation that finds it retries with a fresh one. */

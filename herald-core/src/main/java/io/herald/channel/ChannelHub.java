@@ -56,6 +56,8 @@ public final class ChannelHub implements AutoCloseable {
     private static final Pattern EVENT_NAME = Pattern.compile("[^\\r\\n]{1,256}");
     /** How long a channel's history lives in a shared broker after its last event. */
     public static final long SHARED_RING_TTL_SECONDS = 86_400;
+    /** Live events held for one subscriber while its replay is read; past it, it recovers again afterwards. */
+    static final int MAX_HELD = 10_000;
 
     private final ChannelsConfig config;
     private final Pattern names;
@@ -267,7 +269,14 @@ public final class ChannelHub implements AutoCloseable {
                 SseCodec.event(live.event().event(), id, live.event().data()));
         List<Connection> targets = new ArrayList<>();
         synchronized (ch) {
-            ch.recovering.values().forEach(held -> held.add(e));
+            ch.recovering.forEach((c, held) -> {
+                if (held.size() < MAX_HELD) {
+                    held.add(e);
+                } else {
+                    // bounded: this subscriber reads the history again once its replay is out
+                    ch.overflowed.add(c);
+                }
+            });
             if (!position.epoch().equals(ch.epoch)) {
                 if (!ch.epoch.isEmpty()) {
                     // the stream was lost and restarted: the ids the subscribers hold mean nothing now
@@ -309,6 +318,7 @@ public final class ChannelHub implements AutoCloseable {
     }
 
     private void recovered(Channel ch, Map<Connection, Long> from, Broker.History<Live> history, Throwable failure) {
+        Map<Connection, Long> again;
         synchronized (ch) {
             // the stream restarted under a new epoch since this node last saw it (Redis lost it): ids held are void
             boolean restarted = failure == null && !ch.epoch.isEmpty() && !history.top().epoch().equals(ch.epoch);
@@ -348,6 +358,18 @@ public final class ChannelHub implements AutoCloseable {
                 ch.subscribers.put(c, upTo);
                 execute(c, () -> out.forEach(c::send));
             });
+            again = new java.util.LinkedHashMap<>();
+            for (Connection c : ch.overflowed) {
+                Long upTo = ch.subscribers.remove(c);
+                if (upTo != null) {
+                    again.put(c, upTo);
+                    ch.recovering.put(c, new ArrayList<>());
+                }
+            }
+            ch.overflowed.clear();
+        }
+        if (!again.isEmpty()) {
+            recover(ch, again);
         }
     }
 
@@ -461,6 +483,7 @@ public final class ChannelHub implements AutoCloseable {
             if (ch.subscribers.remove(c) != null | ch.recovering.remove(c) != null) {
                 ch.lastActiveNanos = System.nanoTime();
                 meters.connections(PRIMITIVE).decrementAndGet();
+                ch.overflowed.remove(c);
                 if (ch.subscribers.isEmpty() && ch.recovering.isEmpty() && ch.live != null) {
                     ch.live.close();
                     ch.live = null;
