@@ -68,6 +68,17 @@ public interface Broker extends AutoCloseable {
      */
     <T> CompletableFuture<History<T>> history(String topic, Codec<T> codec, long since, int limit);
 
+    /**
+     * Takes {@code key} for {@code ttl} across every node sharing this broker: completes with true for
+     * the one call that took it, false for every other call until it expires (a single-use ticket
+     * spent on one node is spent on all). A single-node broker has no other node to ask: it completes
+     * with true, and the caller's own record decides. Fails with
+     * {@code HeraldException(BROKER_UNAVAILABLE)} when the other nodes cannot be reached.
+     */
+    default CompletableFuture<Boolean> claim(String key, java.time.Duration ttl) {
+        return CompletableFuture.completedFuture(true);
+    }
+
     /** This node's id among the nodes sharing the broker ({@code local} on one node): where replies to it are sent. */
     default String nodeId() {
         return "local";

@@ -291,6 +291,24 @@ public final class RedisBroker implements Broker {
         return new History<>(position, entries, complete);
     }
 
+    @Override
+    public CompletableFuture<Boolean> claim(String key, Duration ttl) {
+        checkTopic(key);
+        if (closed) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
+        }
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        streams.claim(key, Math.max(1, ttl.toMillis())).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(r -> {
+            if (r.succeeded()) {
+                result.complete(r.result());
+            } else {
+                result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                        ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
+            }
+        });
+        return result;
+    }
+
     /** Leaves the cluster: removes this node from its topics and from membership, then closes its connections. */
     @Override
     public void close() {

@@ -126,6 +126,15 @@ public final class RedisStreams implements AutoCloseable {
         return PUBLISH.run(server(stream), names, payload, (long) historySize, historyTtlSeconds, metaTtlSeconds, newEpoch(), publishCommand);
     }
 
+    /** {@code SET <claim key> 1 NX PX ttl}: true when this call took {@code name}, false when it was taken. */
+    public Future<Boolean> claim(String name, long ttlMillis) {
+        if (ttlMillis < 1) {
+            throw new IllegalArgumentException("a claim needs a TTL of at least 1 ms, got " + ttlMillis);
+        }
+        return server(name).send(Request.cmd(Command.SET).arg(keys.claim(name)).arg("1").arg("NX").arg("PX").arg(ttlMillis))
+                .map(reply -> reply != null && "OK".equals(reply.toString()));
+    }
+
     /** Records that {@code node} is subscribed to {@code stream} (see {@link #publishToNodes}). */
     public Future<Void> addNode(String stream, String node) {
         return server(stream).send(Request.cmd(Command.SADD).arg(keys.nodes(stream)).arg(node)).mapEmpty();

@@ -42,6 +42,11 @@ public final class StreamKeys {
         return tagged(stream) + ":nodes";
     }
 
+    /** The key of a claim ({@link RedisStreams#claim}), tagged like a stream of that name. */
+    public String claim(String name) {
+        return tagged(name) + ":claim";
+    }
+
     public String channel(String stream) {
         return tagged(stream);
     }

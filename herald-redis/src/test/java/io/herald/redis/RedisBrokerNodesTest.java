@@ -205,4 +205,17 @@ class RedisBrokerNodesTest {
                 .cause().isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("cluster.nodeId:").hasMessageContaining("twin");
     }
+
+    @Test
+    void aKeyClaimedOnOneNodeIsTakenForEveryNodeUntilItExpires() throws Exception {
+        RedisBroker a = start(node("a"));
+        RedisBroker b = start(node("b"));
+        String key = "ticket:" + System.nanoTime();
+
+        assertThat(a.claim(key, Duration.ofMillis(300)).get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(b.claim(key, Duration.ofMillis(300)).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(a.claim(key, Duration.ofMillis(300)).get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(b.claim(key + "-other", Duration.ofMinutes(1)).get(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.claim(key, Duration.ofMinutes(1)).get(10, TimeUnit.SECONDS));
+    }
 }

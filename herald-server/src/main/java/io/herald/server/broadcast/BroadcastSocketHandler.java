@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * {@code GET /broadcast/v1/websocket?ws_ticket=T[&organizationId=O][&resume=1 | &since=<epoch>:<offset>]}:
@@ -70,6 +72,25 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
 
     @Override
     public void open(DirectWebSocket socket, Admission admission) {
+        if (!herald.config().broadcast().singleUseTickets() || !herald.broker().shared()) {
+            subscribe(socket, admission);
+            return;
+        }
+        // this node spent the ticket before the upgrade; the other nodes learn of it here, before any event is sent
+        WebSocketTransport t = socket.transport();
+        Duration left = Duration.between(Instant.now(), admission.ticket().expiresAt()).plusSeconds(1);
+        herald.broker().claim("ticket:" + admission.ticket().id(), left).whenComplete((took, failure) -> t.executor().execute(() -> {
+            if (failure != null) {
+                t.close(ErrorCode.BROKER_UNAVAILABLE, "ticket could not be checked");
+            } else if (!took) {
+                t.close(ErrorCode.INVALID_TICKET, "The WebSocket ticket was already used.");
+            } else if (!t.isClosed()) {
+                subscribe(socket, admission);
+            }
+        }));
+    }
+
+    private void subscribe(DirectWebSocket socket, Admission admission) {
         WebSocketTransport t = socket.transport();
         BroadcastHub.Registration registration;
         try {

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Broadcast resume across two nodes on Redis: events published on node a, sockets (and their history reads) on node b. */
+/**
+ * Broadcast resume across two nodes on Redis: events published on node a, sockets (and their history
+ * reads) on node b. Tickets are single-use, which a cluster enforces across its nodes.
+ */
 class ClusterBroadcastResumeTest extends BroadcastResumeContract {
     @RegisterExtension
     static final RedisProcesses REDIS = RedisProcesses.standalone();
@@ -35,8 +38,8 @@ class ClusterBroadcastResumeTest extends BroadcastResumeContract {
 
     @BeforeAll
     static void start() {
-        a = TestServer.start(withHistory(ClusterNode.config(REDIS.url(0), "a", dir)));
-        b = TestServer.start(withHistory(ClusterNode.config(REDIS.url(0), "b", dir)));
+        a = TestServer.start(singleUse(withHistory(ClusterNode.config(REDIS.url(0), "a", dir))));
+        b = TestServer.start(singleUse(withHistory(ClusterNode.config(REDIS.url(0), "b", dir))));
     }
 
     @AfterAll
@@ -47,6 +50,22 @@ class ClusterBroadcastResumeTest extends BroadcastResumeContract {
         if (a != null) {
             a.close();
         }
+    }
+
+    private static io.herald.config.HeraldConfig singleUse(io.herald.config.HeraldConfig c) {
+        return c.withBroadcast(c.broadcast().withSingleUseTickets(true));
+    }
+
+    @Test
+    void aSingleUseTicketSpentOnOneNodeIsRefusedOnTheOther() {
+        String ticket = a.ticket(TestServer.jwt("u_once", newOrg(), "owner"));
+        WsClient first = a.connect(ticket);
+        assertThat(first.isClosed()).isFalse();
+
+        WsClient again = b.openSilently("/broadcast/v1/websocket?ws_ticket=" + ticket);
+        assertThat(again.awaitClose()).isEqualTo(1008);
+        // the node that spent it refuses it before the upgrade
+        assertThat(a.refusedUpgrade("/broadcast/v1/websocket?ws_ticket=" + ticket).getResponse().statusCode()).isEqualTo(401);
     }
 
     /**
