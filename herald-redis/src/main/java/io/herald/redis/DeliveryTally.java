@@ -11,21 +11,28 @@ import java.util.concurrent.CompletableFuture;
  * The delivery counts of one publish of {@link RedisBroker}: replies may arrive before the expected
  * nodes are known (the reply travels on another connection than the script's answer), so both are
  * kept until every expected node answered, or until the timeout, which completes with what arrived
- * and {@code partial = true}. Replies of nodes that were not expected still count. Thread-safe.
+ * and {@code partial = true}. Replies of nodes that were not expected still count.
+ *
+ * <p>A node that let a publish time out is a <em>suspect</em> (shared by the broker's tallies) until
+ * any reply of it arrives: later publishes do not wait for a suspect, they complete as soon as the
+ * others answered, partial if the suspect had not. So a crashed node costs one reply timeout, not one
+ * per publish until its heartbeat expires. Thread-safe.
  */
 final class DeliveryTally {
     final CompletableFuture<Broker.Delivered> result = new CompletableFuture<>();
     private final Vertx vertx;
     private final long timeoutMs;
     private final Runnable onDone;
+    private final Set<String> suspects;
     private final Map<String, Integer> replies = new HashMap<>();
     private Set<String> expected;
     private Broker.Position position = Broker.Position.NONE;
     private long timer = -1;
 
     /** {@code onDone} runs once, when the result is completed (the broker forgets the request). */
-    DeliveryTally(Vertx vertx, long timeoutMs, Runnable onDone) {
+    DeliveryTally(Vertx vertx, long timeoutMs, Set<String> suspects, Runnable onDone) {
         this.vertx = vertx;
+        this.suspects = suspects;
         this.timeoutMs = timeoutMs;
         this.onDone = onDone;
     }
@@ -53,18 +60,32 @@ final class DeliveryTally {
         complete(done);
     }
 
-    /** Completes with what arrived; partial when an expected node has not answered. */
+    /** Completes with what arrived; partial when an expected node has not answered, which becomes a suspect. */
     void finish() {
         Broker.Delivered done;
         synchronized (this) {
             boolean all = expected != null && replies.keySet().containsAll(expected);
+            if (expected != null && !all && !result.isDone()) {
+                expected.stream().filter(n -> !replies.containsKey(n)).forEach(suspects::add);
+            }
             done = delivered(!all);
         }
         complete(done);
     }
 
     private Broker.Delivered completeIfAllAnswered() {
-        return expected != null && replies.keySet().containsAll(expected) ? delivered(false) : null;
+        if (expected == null) {
+            return null;
+        }
+        boolean waiting = false;
+        boolean all = true;
+        for (String node : expected) {
+            if (!replies.containsKey(node)) {
+                all = false;
+                waiting |= !suspects.contains(node);
+            }
+        }
+        return waiting ? null : delivered(!all);
     }
 
     private Broker.Delivered delivered(boolean partial) {

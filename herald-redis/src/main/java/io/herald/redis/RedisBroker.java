@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * set; those without a heartbeat are crashed nodes: they are not waited for and are removed from the
  * topic's set. A node that finds with a heartbeat that its registration was lost (Redis restarted
  * without its data) adds itself to its topics' sets again. The publish completes when every expected
- * node answered, or after the reply timeout with the counts received and {@code partial = true}.
+ * node answered, or after the reply timeout with the counts received and {@code partial = true}; a node
+ * that let a publish time out is not waited for again until it replies ({@link DeliveryTally}).
  *
  * <p><b>Membership.</b> See {@link NodeRegistry}: a heartbeat every {@code heartbeatInterval}
  * (2 s) with {@code heartbeatExpiry} (10 s); starting with the id of a live node fails with a
@@ -100,6 +101,8 @@ public final class RedisBroker implements Broker {
     private final Map<String, LocalTopic> topics = new ConcurrentHashMap<>();
     private final Map<String, Future<Void>> topicChanges = new HashMap<>();
     private final Map<Long, DeliveryTally> pending = new ConcurrentHashMap<>();
+    /** Nodes that let a publish time out and have not replied since: publishes do not wait for them. */
+    private final Set<String> suspects = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
     private volatile StreamSubscriber subscriber;
     private volatile Set<String> live = Set.of();
@@ -224,7 +227,7 @@ public final class RedisBroker implements Broker {
         byte[] payload = BrokerFrames.message(self.id(), request, codec.encode(message));
         // Redis numbers every publish (the script's HINCRBY): a topic without retention keeps no history
         int historySize = Math.max(0, retention.size());
-        DeliveryTally tally = new DeliveryTally(vertx, replyTimeoutMs, () -> pending.remove(request));
+        DeliveryTally tally = new DeliveryTally(vertx, replyTimeoutMs, suspects, () -> pending.remove(request));
         pending.put(request, tally);
         pendingChange(topic)
                 .transform(ignored -> streams.publishToNodes(topic, payload, historySize, retention.ttlSeconds()))
@@ -468,6 +471,7 @@ public final class RedisBroker implements Broker {
     }
 
     private void onReply(BrokerFrames.Reply reply) {
+        suspects.remove(reply.node());
         DeliveryTally tally = pending.get(reply.request());
         if (tally != null) {
             tally.reply(reply.node(), reply.count());
