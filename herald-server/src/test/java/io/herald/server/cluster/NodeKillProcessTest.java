@@ -42,8 +42,7 @@ class NodeKillProcessTest {
     private static final String CHANNEL = "pub:live";
     /**
      * Events each client must see before the kill and again after its reconnect, so both halves are
-     * exercised. Kept small: until the dead node's heartbeat expires (10 s) node 1 waits the reply
-     * timeout for its counts on every publish, so the publishers slow to two a second.
+     * exercised; kept small so the test stays short.
      */
     private static final int TICKS_EACH_SIDE = 15;
 
