@@ -23,8 +23,9 @@ import java.util.function.Predicate;
  * must survive in {@link #storage()} or in connection state.
  *
  * <p>A class bound in configuration needs a public no-argument constructor. It may declare
- * {@code public static Optional<Refusal> onBeforeConnect(ConnectRequest request)}, run before the
- * upgrade and after the configured access gate.
+ * {@code public static Optional<Refusal> onBeforeConnect(ConnectRequest request)}, or
+ * {@code public static Admission onBeforeConnect(ConnectRequest request)} to attach props, run before
+ * the upgrade or the HTTP request and after the configured access gate.
  */
 public abstract class Room {
     private RoomContext ctx;
