@@ -2,8 +2,8 @@
 // record what they receive, and polling waits. Every script is `node <script>.mjs 127.0.0.1:<port>`,
 // exits 0 when every check held and 1 with a message otherwise. PartysocketCompatTest runs them
 // against a server with these bindings: LOBBY (RelayRoom, public), PRESENCE (PresenceRoom,
-// authenticated), MINE (RelayRoom, roomIdEquals ctx.userId); rooms.maxMessageBytes 16 KiB and
-// single-use tickets.
+// authenticated), MINE (RelayRoom, roomIdEquals ctx.userId), API (the test room ApiRoom, public: onRequest,
+// tags, props); rooms.maxMessageBytes 16 KiB and single-use tickets.
 import PartySocket from "partysocket";
 import WebSocket from "ws";
 

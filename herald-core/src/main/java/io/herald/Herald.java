@@ -275,6 +275,15 @@ public final class Herald implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Binds a party built in code, for example with {@link RoomBinding#admitting}, whose
+         * {@code onBeforeConnect} can attach props for the room.
+         */
+        public Builder room(RoomBinding binding) {
+            rooms.add(binding);
+            return this;
+        }
+
         public Herald build() {
             return new Herald(this);
         }

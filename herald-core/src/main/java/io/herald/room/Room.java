@@ -5,6 +5,7 @@ import io.herald.storage.RoomStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -22,8 +23,9 @@ import java.util.function.Predicate;
  * must survive in {@link #storage()} or in connection state.
  *
  * <p>A class bound in configuration needs a public no-argument constructor. It may declare
- * {@code public static Optional<Refusal> onBeforeConnect(ConnectRequest request)}, run before the
- * upgrade and after the configured access gate.
+ * {@code public static Optional<Refusal> onBeforeConnect(ConnectRequest request)}, or
+ * {@code public static Admission onBeforeConnect(ConnectRequest request)} to attach props, run before
+ * the upgrade or the HTTP request and after the configured access gate.
  */
 public abstract class Room {
     private RoomContext ctx;
@@ -34,6 +36,17 @@ public abstract class Room {
 
     /** Called when the instance is (re)built, before any other hook: load state here. */
     protected void onStart() throws Exception {
+    }
+
+    /**
+     * The tags of a joining socket, asked before {@link #onConnect} (PartyServer's
+     * {@code getConnectionTags}): {@link #getConnections(String)} finds connections by them, through
+     * hibernation too. The connection's id is always its first tag; at most
+     * {@link RoomConnection#MAX_TAGS} in all, each 1..{@link RoomConnection#MAX_TAG_CHARS} characters,
+     * else the join fails like an exception in onConnect. The default is none.
+     */
+    protected List<String> getConnectionTags(RoomConnection connection, ConnectionContext context) throws Exception {
+        return List.of();
     }
 
     /** A socket joined. */
@@ -61,6 +74,17 @@ public abstract class Room {
 
     /** The alarm set with {@link #setAlarm} is due. */
     protected void onAlarm() throws Exception {
+    }
+
+    /**
+     * A plain HTTP request to this room's URL (PartyServer's {@code onRequest}), let in by the party's
+     * access gate and {@code onBeforeConnect} as a socket would be. Runs on the room's context like every
+     * hook, so it sees the same fields and storage as the sockets' hooks. The response is sent as it is;
+     * an exception (or null) answers 500 with a generic JSON error. The default answers 404
+     * {@code not_found}.
+     */
+    protected HttpResponse onRequest(HttpRequest request) throws Exception {
+        return HttpResponse.error(io.herald.ErrorCode.NOT_FOUND, "This room does not answer HTTP requests.");
     }
 
     /** The room id (URL-decoded). */
@@ -97,6 +121,11 @@ public abstract class Room {
         return ctx.connections();
     }
 
+    /** The open connections carrying {@code tag} (see {@link #getConnectionTags}), oldest first. */
+    public final Collection<RoomConnection> getConnections(String tag) {
+        return ctx.connections().stream().filter(c -> c.hasTag(tag)).toList();
+    }
+
     /** The newest open connection with this id (partysocket reuses ids across reconnects). */
     public final Optional<RoomConnection> getConnection(String id) {
         return ctx.connection(id);
@@ -117,7 +146,15 @@ public abstract class Room {
         return ctx.storage();
     }
 
-    /** Schedules {@link #onAlarm()} at {@code at} (replacing an earlier alarm); null cancels. */
+    /**
+     * Schedules {@link #onAlarm()} at {@code at} (replacing an earlier alarm); null cancels. The alarm is
+     * stored before this returns (blocking on storage), so it survives hibernation and a restart of the
+     * server: a room with a pending alarm is woken for it even with no sockets. It fires at least once:
+     * its record is deleted after onAlarm returns, so a crash during onAlarm fires it again after the
+     * restart.
+     *
+     * @throws io.herald.storage.StorageException when it cannot be stored (nothing is scheduled then)
+     */
     public final void setAlarm(Instant at) {
         ctx.setAlarm(at);
     }

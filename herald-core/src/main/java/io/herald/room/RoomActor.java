@@ -37,6 +37,8 @@ final class RoomActor implements Room.RoomContext {
     final SerialExecutor serial;
     /** Sockets reserved or joined; the host unloads the actor only at zero. */
     final AtomicInteger places = new AtomicInteger();
+    /** HTTP requests queued or running; like places, they keep the actor from being removed. */
+    final AtomicInteger requests = new AtomicInteger();
     volatile long lastActiveNanos = System.nanoTime();
     volatile boolean loaded;
     volatile boolean alarmPending;
@@ -46,6 +48,8 @@ final class RoomActor implements Room.RoomContext {
     private Room instance;
     private final Set<RoomConnection> connections = new LinkedHashSet<>();
     private ScheduledFuture<?> alarm;
+    /** When the pending alarm is due (it is stored under that time), null when none. */
+    private Instant alarmAt;
     private RoomStore store;
     /** While onMessage runs: when its message reached the server (nanoTime), else 0. */
     private long handling;
@@ -87,6 +91,14 @@ final class RoomActor implements Room.RoomContext {
             r = ensureStarted();
         } catch (Exception e) {
             log.warn("room {} failed to start: {}", key, e.toString());
+            joined.completeExceptionally(new HeraldException(ErrorCode.INTERNAL, "Uncaught exception during session setup"));
+            return;
+        }
+        try {
+            c.tags(r.getConnectionTags(c, c.context()));
+        } catch (Exception e) {
+            // the reason goes to the log, as for any setup failure; the client gets the generic frame
+            log.warn("room {} getConnectionTags failed for connection {}: {}", key, c.id(), e.toString());
             joined.completeExceptionally(new HeraldException(ErrorCode.INTERNAL, "Uncaught exception during session setup"));
             return;
         }
@@ -154,14 +166,50 @@ final class RoomActor implements Room.RoomContext {
         host.release(this);
     }
 
-    void alarm() {
+    /**
+     * Runs a plain HTTP request through the room's onRequest. An empty room stays loaded afterwards until
+     * it is idle for {@code rooms.hibernateAfterMs}, so a room polled over HTTP is not rebuilt each time.
+     */
+    void request(HttpRequest request, CompletableFuture<HttpResponse> done) {
+        touch();
+        try {
+            HttpResponse response = ensureStarted().onRequest(request);
+            if (response == null) {
+                throw new IllegalStateException("onRequest returned null");
+            }
+            done.complete(response);
+        } catch (Exception e) {
+            // room code's failure: the caller gets a generic 500, the reason stays in the log
+            log.warn("room {} onRequest failed for {} {}: {}", key, request.method(), request.path(), e.toString());
+            done.completeExceptionally(new HeraldException(ErrorCode.INTERNAL));
+        } finally {
+            requests.decrementAndGet();
+            host.removeIfIdle(this);
+        }
+    }
+
+    /** The alarm due at {@code due} fired; a firing for an alarm since replaced or cancelled is ignored. */
+    void alarm(Instant due) {
+        if (!due.equals(alarmAt)) {
+            return;
+        }
         alarm = null;
-        alarmPending = false;
+        alarmAt = null;
         touch();
         try {
             ensureStarted().onAlarm();
         } catch (Exception e) {
             log.warn("room {} onAlarm failed: {}", key, e.toString());
+        }
+        // Deleted only now, after onAlarm: a crash before this line fires the alarm again after a
+        // restart (at least once). Unless onAlarm set a new alarm, which replaced the record already.
+        if (alarmAt == null) {
+            alarmPending = false;
+            try {
+                host.alarms.delete(binding.party(), name);
+            } catch (RuntimeException e) {
+                log.warn("room {}: the fired alarm could not be deleted and fires again after a restart: {}", key, e.toString());
+            }
         }
         if (connections.isEmpty()) {
             unload();
@@ -190,6 +238,13 @@ final class RoomActor implements Room.RoomContext {
             tickers.forEach(Ticker::stop);
             tickers.clear();
             host.onUnloaded();
+        }
+    }
+
+    /** Schedules an alarm read from storage at start, unless the room set one of its own meanwhile. */
+    void restoreAlarm(Instant at) {
+        if (alarmAt == null) {
+            schedule(at);
         }
     }
 
@@ -282,15 +337,28 @@ final class RoomActor implements Room.RoomContext {
 
     @Override
     public void setAlarm(Instant at) {
+        // stored first: if that fails, the room keeps the alarm it had and the caller sees why
+        if (at != null) {
+            host.alarms.put(binding.party(), name, at);
+        } else if (alarmAt != null) {
+            host.alarms.delete(binding.party(), name);
+        }
         if (alarm != null) {
             alarm.cancel(false);
             alarm = null;
         }
-        alarmPending = at != null;
+        alarmAt = null;
+        alarmPending = false;
         if (at != null) {
-            long delay = Math.max(0, at.toEpochMilli() - System.currentTimeMillis());
-            alarm = host.timer.schedule(() -> host.fireAlarm(this), delay, TimeUnit.MILLISECONDS);
+            schedule(at);
         }
+    }
+
+    private void schedule(Instant at) {
+        alarmAt = at;
+        alarmPending = true;
+        long delay = Math.max(0, at.toEpochMilli() - System.currentTimeMillis());
+        alarm = host.timer.schedule(() -> host.fireAlarm(this, at), delay, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -5,28 +5,49 @@ import io.herald.config.RoomsConfig;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * A party: its binding name, URL name (kebab-case), how to build its {@link Room}, its access rule
- * and its optional static {@code onBeforeConnect} gate. Immutable.
+ * and its optional static {@code onBeforeConnect} gate, which sees both socket upgrades and plain HTTP
+ * requests to the party's rooms. Immutable.
  */
 public final class RoomBinding {
     private final String name;
     private final String party;
     private final Supplier<? extends Room> factory;
     private final RoomsConfig.Access access;
-    private final Function<ConnectRequest, Optional<Refusal>> gate;
+    private final Function<ConnectRequest, ? extends Admission> gate;
 
+    /** A binding whose gate only refuses (empty lets the request in, without props); a null gate lets everything in. */
     public RoomBinding(String name, Supplier<? extends Room> factory, RoomsConfig.Access access,
                        Function<ConnectRequest, Optional<Refusal>> gate) {
+        this(gate == null ? null : refusing(gate), name, factory, access);
+    }
+
+    private RoomBinding(Function<ConnectRequest, ? extends Admission> gate, String name, Supplier<? extends Room> factory,
+                        RoomsConfig.Access access) {
         this.name = name;
         this.party = RoomsConfig.partyName(name);
         this.factory = factory;
         this.access = access == null ? RoomsConfig.Access.AUTHENTICATED : access;
-        this.gate = gate == null ? r -> Optional.empty() : gate;
+        this.gate = gate == null ? r -> Admission.admit() : gate;
+    }
+
+    /**
+     * A binding whose gate decides with an {@link Admission}: refuse, or let in with props the room
+     * receives in {@link ConnectionContext#props()} and {@link HttpRequest#props()}.
+     */
+    public static RoomBinding admitting(String name, Supplier<? extends Room> factory, RoomsConfig.Access access,
+                                        Function<ConnectRequest, Admission> gate) {
+        return new RoomBinding(gate, name, factory, access);
+    }
+
+    private static Function<ConnectRequest, Admission> refusing(Function<ConnectRequest, Optional<Refusal>> gate) {
+        return r -> gate.apply(r).<Admission>map(x -> x).orElse(Admission.admit());
     }
 
     /** A binding of a Room class, as configured: public no-arg constructor, optional static gate. */
@@ -44,7 +65,7 @@ public final class RoomBinding {
                 throw new IllegalStateException("cannot build " + type.getName(), e.getCause() == null ? e : e.getCause());
             }
         };
-        return new RoomBinding(name, factory, access, staticGate(type));
+        return new RoomBinding(staticGate(type), name, factory, access);
     }
 
     /** Loads {@code className} with {@code loader} and binds it. */
@@ -60,21 +81,26 @@ public final class RoomBinding {
         }
     }
 
+    /** The class's static onBeforeConnect, in either of its two forms; null when it has none. */
     @SuppressWarnings("unchecked")
-    private static Function<ConnectRequest, Optional<Refusal>> staticGate(Class<?> type) {
+    private static Function<ConnectRequest, Admission> staticGate(Class<?> type) {
         try {
             Method m = type.getMethod("onBeforeConnect", ConnectRequest.class);
-            if (!Modifier.isStatic(m.getModifiers()) || m.getReturnType() != Optional.class) {
+            boolean admits = m.getReturnType() == Admission.class;
+            if (!Modifier.isStatic(m.getModifiers()) || !(admits || m.getReturnType() == Optional.class)) {
                 throw new ConfigException("rooms.bindings", type.getName()
-                        + ".onBeforeConnect must be public static Optional<Refusal> onBeforeConnect(ConnectRequest)");
+                        + ".onBeforeConnect must be public static Optional<Refusal> onBeforeConnect(ConnectRequest)"
+                        + " or public static Admission onBeforeConnect(ConnectRequest)");
             }
-            return r -> {
+            Function<ConnectRequest, Object> call = r -> {
                 try {
-                    return (Optional<Refusal>) m.invoke(null, r);
+                    return m.invoke(null, r);
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException("onBeforeConnect failed", e.getCause() == null ? e : e.getCause());
                 }
             };
+            return admits ? r -> Objects.requireNonNull((Admission) call.apply(r), "onBeforeConnect returned null")
+                    : refusing(r -> (Optional<Refusal>) call.apply(r));
         } catch (NoSuchMethodException e) {
             return null;
         }
@@ -96,8 +122,13 @@ public final class RoomBinding {
         return factory.get();
     }
 
-    /** Runs the static gate; empty means allowed. */
+    /** Runs the gate; empty means allowed (props, if any, are dropped: use {@link #admit}). */
     public Optional<Refusal> beforeConnect(ConnectRequest request) {
-        return gate.apply(request);
+        return admit(request) instanceof Refusal r ? Optional.of(r) : Optional.empty();
+    }
+
+    /** Runs the gate: a {@link Refusal}, or {@link Admission.Admit} with the props for the room. */
+    public Admission admit(ConnectRequest request) {
+        return Objects.requireNonNull(gate.apply(request), "onBeforeConnect returned null");
     }
 }

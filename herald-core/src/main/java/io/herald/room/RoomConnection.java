@@ -8,27 +8,37 @@ import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.herald.auth.Principal;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One client socket in a room, as room code sees it: its id (partysocket's {@code _pk}), the user,
- * and a small JSON state that survives hibernation. Sends are queued to the socket's event loop, so
+ * its tags, and a small JSON state that survives hibernation. Sends are queued to the socket's event loop, so
  * they may be called from the room's hooks. State is read and written on the room's context.
  */
 public final class RoomConnection {
     /** The largest serialised per-connection state, as in PartyServer. */
     public static final int MAX_STATE_BYTES = 2048;
+    /** The most tags a connection carries, its id included, as in PartyServer. */
+    public static final int MAX_TAGS = 10;
+    /** The longest tag, in characters, as in PartyServer. */
+    public static final int MAX_TAG_CHARS = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String id;
     private final Connection transport;
     private final ConnectionContext context;
     private JsonNode state = NullNode.instance;
+    /** Set once on the room's context, before onConnect; read from hooks on the same context. */
+    private List<String> tags;
 
     RoomConnection(String id, Connection transport, ConnectionContext context) {
         this.id = id;
         this.transport = transport;
         this.context = context;
+        this.tags = List.of(id);
     }
 
     public String id() {
@@ -50,6 +60,43 @@ public final class RoomConnection {
 
     public ConnectionContext context() {
         return context;
+    }
+
+    /**
+     * The connection's tags: its id first, then those {@link Room#getConnectionTags} gave at connect.
+     * They are kept for the connection's life, through hibernation.
+     */
+    public List<String> tags() {
+        return tags;
+    }
+
+    /** Whether {@code tag} is one of {@link #tags()}. */
+    public boolean hasTag(String tag) {
+        return tags.contains(tag);
+    }
+
+    /**
+     * Sets the tags from what the room gave: the id goes first and repeats are dropped, as in PartyServer.
+     *
+     * @throws IllegalArgumentException naming the rule broken: more than {@link #MAX_TAGS} with the id,
+     *         a null or empty tag, or one over {@link #MAX_TAG_CHARS} characters
+     */
+    void tags(List<String> given) {
+        Set<String> all = new LinkedHashSet<>();
+        all.add(id);
+        for (String t : given == null ? List.<String>of() : given) {
+            if (t == null || t.isEmpty()) {
+                throw new IllegalArgumentException("a connection tag must be a non-empty string");
+            }
+            if (t.length() > MAX_TAG_CHARS) {
+                throw new IllegalArgumentException("a connection tag is at most " + MAX_TAG_CHARS + " characters");
+            }
+            all.add(t);
+        }
+        if (all.size() > MAX_TAGS) {
+            throw new IllegalArgumentException("a connection has at most " + MAX_TAGS + " tags, its id included; got " + all.size());
+        }
+        this.tags = List.copyOf(all);
     }
 
     /** The connection's state; {@code null} JSON when never set. */

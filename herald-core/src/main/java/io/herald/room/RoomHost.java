@@ -7,6 +7,7 @@ import io.herald.LocalFanout;
 import io.herald.Meters;
 import io.herald.config.RoomsConfig;
 import io.herald.storage.Storage;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,13 +21,17 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the rooms of every party: one {@link RoomActor} per (party, room id) on a shared worker pool,
  * admission under the per-room and total caps, hibernation of idle rooms and of the least recently
- * active ones past {@code rooms.maxLoadedRooms}, and alarms. Thread-safe; owns its pool and timer.
+ * active ones past {@code rooms.maxLoadedRooms}, plain HTTP requests to rooms, and alarms, which it
+ * keeps in storage and restores when it starts. Thread-safe; owns its pool and timer.
  */
 public final class RoomHost implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RoomHost.class);
     private static final int MAX_QUEUED_PER_ROOM = 10_000;
     final Storage storage;
     final Meters meters;
@@ -35,6 +40,7 @@ public final class RoomHost implements AutoCloseable {
     final ScheduledExecutorService timer;
     final LongAdder starts = new LongAdder();
     final LongAdder hibernations = new LongAdder();
+    final StoredAlarms alarms;
     private final AtomicInteger loadedCount = new AtomicInteger();
     private final ThreadPoolExecutor workers;
     private final RoomsConfig config;
@@ -44,6 +50,7 @@ public final class RoomHost implements AutoCloseable {
     public RoomHost(RoomsConfig config, Iterable<RoomBinding> bindings, Storage storage, Meters meters) {
         this.config = config;
         this.storage = storage;
+        this.alarms = new StoredAlarms(storage);
         this.meters = meters;
         this.fanout = new LocalFanout(meters);
         for (RoomBinding b : bindings) {
@@ -60,6 +67,39 @@ public final class RoomHost implements AutoCloseable {
         long period = Math.max(50, Math.min(1000, config.hibernateAfterMs() / 2));
         timer.scheduleAtFixedRate(this::hibernateIdle, period, period, TimeUnit.MILLISECONDS);
         meters.connections("rooms");
+        try {
+            restoreAlarms();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Wakes, at their time, the rooms whose alarms were stored before this host started (a restart):
+     * one read of each party's alarm index. Runs before the host takes any socket or request, so each
+     * restored alarm is the first task of its room. A storage that cannot be read stops the start-up
+     * rather than losing the alarms silently.
+     */
+    private void restoreAlarms() {
+        int restored = 0;
+        for (RoomBinding b : parties.values()) {
+            for (Map.Entry<String, Instant> e : alarms.pending(b.party()).entrySet()) {
+                // not counted against maxRooms: these rooms were admitted before the restart
+                RoomActor a = actors.computeIfAbsent(b.party() + "/" + e.getKey(), k -> newActor(k, b, e.getKey()));
+                a.alarmPending = true;
+                Instant at = e.getValue();
+                submit(a, () -> a.restoreAlarm(at));
+                restored++;
+            }
+        }
+        if (restored > 0) {
+            log.info("restored {} stored room alarms", restored);
+        }
+    }
+
+    private RoomActor newActor(String key, RoomBinding binding, String roomId) {
+        return new RoomActor(key, binding, roomId, this, new SerialExecutor(workers, MAX_QUEUED_PER_ROOM));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -89,7 +129,7 @@ public final class RoomHost implements AutoCloseable {
                 if (actors.size() >= config.maxRooms()) {
                     throw new HeraldException(ErrorCode.OVERLOADED, "Too many rooms.");
                 }
-                a = new RoomActor(k, binding, roomId, this, new SerialExecutor(workers, MAX_QUEUED_PER_ROOM));
+                a = newActor(k, binding, roomId);
             }
             if (a.places.get() >= config.maxConnectionsPerRoom()) {
                 throw new HeraldException(ErrorCode.TOO_MANY_REQUESTS, "The room is full.");
@@ -100,6 +140,37 @@ public final class RoomHost implements AutoCloseable {
         return new Reservation(actor);
     }
 
+    /**
+     * Sends a plain HTTP request to the room {@code roomId} of {@code binding}: loads the room if needed
+     * (onStart) and runs its {@link Room#onRequest} on the room's context, in order with its other hooks.
+     * Completes with the room's response, or fails with {@link HeraldException}: 500 when the room threw,
+     * 429 {@code overloaded} when the room cap is reached or the room's queue is full.
+     */
+    public CompletableFuture<HttpResponse> request(RoomBinding binding, String roomId, HttpRequest request) {
+        RoomActor actor;
+        try {
+            actor = actors.compute(binding.party() + "/" + roomId, (k, a) -> {
+                if (a == null) {
+                    if (actors.size() >= config.maxRooms()) {
+                        throw new HeraldException(ErrorCode.OVERLOADED, "Too many rooms.");
+                    }
+                    a = newActor(k, binding, roomId);
+                }
+                a.requests.incrementAndGet();
+                return a;
+            });
+        } catch (HeraldException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<HttpResponse> done = new CompletableFuture<>();
+        if (!submit(actor, () -> actor.request(request, done))) {
+            actor.requests.decrementAndGet();
+            removeIfIdle(actor);
+            done.completeExceptionally(new HeraldException(ErrorCode.OVERLOADED, "The room is overloaded."));
+        }
+        return done;
+    }
+
     void release(RoomActor a) {
         a.places.decrementAndGet();
         removeIfIdle(a);
@@ -107,7 +178,7 @@ public final class RoomHost implements AutoCloseable {
 
     void removeIfIdle(RoomActor a) {
         actors.computeIfPresent(a.key, (k, current) ->
-                current == a && a.places.get() == 0 && !a.alarmPending && !a.loaded ? null : current);
+                current == a && a.places.get() == 0 && a.requests.get() == 0 && !a.alarmPending && !a.loaded ? null : current);
     }
 
     void onLoading(RoomActor loading) {
@@ -129,8 +200,8 @@ public final class RoomHost implements AutoCloseable {
         loadedCount.decrementAndGet();
     }
 
-    void fireAlarm(RoomActor a) {
-        submit(a, a::alarm);
+    void fireAlarm(RoomActor a, Instant due) {
+        submit(a, () -> a.alarm(due));
     }
 
     private void hibernateIdle() {
@@ -171,7 +242,7 @@ public final class RoomHost implements AutoCloseable {
         return loadedCount.get();
     }
 
-    /** Rooms with sockets or pending alarms (loaded or hibernated). */
+    /** Rooms with sockets, pending alarms or requests, or loaded (loaded or hibernated). */
     public int rooms() {
         return actors.size();
     }

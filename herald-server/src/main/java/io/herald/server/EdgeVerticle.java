@@ -11,6 +11,7 @@ import io.herald.server.cluster.NodesHandler;
 import io.herald.server.http.ErrorHandler;
 import io.herald.server.http.JsonBodies;
 import io.herald.server.http.OpsHandlers;
+import io.herald.server.room.RoomRequestHandler;
 import io.herald.server.room.RoomSocketHandler;
 import io.herald.server.tls.ServerTls;
 import io.herald.server.channel.ChannelsHandler;
@@ -174,7 +175,9 @@ final class EdgeVerticle extends VerticleBase {
         JsonBodies bodies = new JsonBodies();
         if (!sc.allowedOrigins().isEmpty()) {
             CorsHandler cors = CorsHandler.create()
-                    .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+                    .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS,
+                            // a room's onRequest may answer these too
+                            HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
                     .allowedHeaders(Set.of("Authorization", "Content-Type", "x-api-key",
                             // the workkit client resumes a channel stream with this header (an EventSource sends it too)
                             "Last-Event-ID"));
@@ -203,8 +206,16 @@ final class EdgeVerticle extends VerticleBase {
         router.post(lanesBase + "/publish").handler((SecurityPolicyHandler) lanePublish::authorize).handler(body)
                 .handler(lanePublish::publish);
         router.get(lanesBase.isEmpty() ? "/" : lanesBase + "/websocket").handler(ctx -> laneSocket.handle(ctx.request()));
-        router.get("/parties/*").handler(ctx -> partiesSocket.handle(ctx.request()));
-        router.get("/realtime/*").handler(ctx -> realtimeSocket.handle(ctx.request()));
+        // Upgrades to rooms were taken in dispatch(); what reaches the router here is plain HTTP, for the
+        // room's onRequest. The credentials are checked before the body is read, as for the server API.
+        for (String prefix : new String[] {"/parties", "/realtime"}) {
+            RoomRequestHandler requests = new RoomRequestHandler(herald, context, prefix, errors);
+            io.vertx.ext.web.Route route = router.route(prefix + "/*");
+            for (HttpMethod m : new HttpMethod[] {HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE}) {
+                route.method(m);
+            }
+            route.handler((SecurityPolicyHandler) requests::check).handler(body).handler(requests::handle);
+        }
         // The server credential is checked before the body is read: no 413/415 hints to anonymous callers.
         // A SecurityPolicyHandler, because Vert.x refuses a BodyHandler after an ordinary (USER) handler.
         SecurityPolicyHandler server = ctx -> {

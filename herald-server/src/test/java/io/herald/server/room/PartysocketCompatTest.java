@@ -64,7 +64,8 @@ class PartysocketCompatTest {
                     .toList();
         }
         assertThat(names).as("compatibility scripts in %s", JS.dir())
-                .contains("relay.mjs", "presence.mjs", "reconnect.mjs", "prefix.mjs", "auth.mjs", "duplicate-id.mjs");
+                .contains("relay.mjs", "presence.mjs", "reconnect.mjs", "prefix.mjs", "auth.mjs", "duplicate-id.mjs",
+                        "request.mjs", "tags.mjs");
         return names.stream();
     }
 
@@ -84,7 +85,8 @@ class PartysocketCompatTest {
                 .withBindings(List.of(
                         new Binding("LOBBY", RelayRoom.class.getName(), Access.PUBLIC),
                         new Binding("PRESENCE", PresenceRoom.class.getName(), Access.AUTHENTICATED),
-                        new Binding("MINE", RelayRoom.class.getName(), Access.roomIdEquals("ctx.userId"))));
+                        new Binding("MINE", RelayRoom.class.getName(), Access.roomIdEquals("ctx.userId")),
+                        new Binding("API", ApiRoom.class.getName(), Access.PUBLIC)));
         return TestServer.loopback(ACCESS_TOKEN, JWT_SECRET, storage.resolve("herald.db"))
                 .withBroadcast(BroadcastConfig.defaults().withSingleUseTickets(true))
                 .withRooms(rooms);

@@ -140,10 +140,10 @@ class RoomRoutingTest {
     }
 
     @Test
-    void aPlainGetOfARoomUrlIsRefusedWithAJsonError() {
+    void aPlainGetOfARoomWithoutOnRequestIsA404WithAJsonError() {
         HttpResponse<String> r = server.http("GET", "/parties/lobby/r1", null);
-        assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(TestServer.json(r.body()).get("error").asText()).isEqualTo("bad_request");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(TestServer.json(r.body()).get("error").asText()).isEqualTo("not_found");
         assertThat(server.http("GET", "/parties/nope/r1", null).statusCode()).isEqualTo(404);
     }
 }
