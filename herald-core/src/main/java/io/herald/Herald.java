@@ -88,9 +88,9 @@ public final class Herald implements AutoCloseable {
         var bc = config.broadcast();
         this.tickets = new TicketService(config.server().accessToken(), Duration.ofSeconds(bc.ticketTtlSeconds()),
                 bc.singleUseTickets(), bc.maxUsedTickets(), b.clock, json);
+        // before anything that holds resources: a refused storage configuration leaves nothing to close
+        this.storage = b.storage != null ? b.storage : configuredStorage(config);
         this.datasources = new Datasources(config.datasources());
-        this.storage = b.storage != null ? b.storage
-                : new SqliteStorage(Path.of(config.storage().path()), config.storage().maxRoomBytes());
         try {
             this.broadcast = new BroadcastHub(bc, broker, meters, json);
             this.ticketIssuer = new TicketIssuer(bc, tickets, datasources);
@@ -113,6 +113,24 @@ public final class Herald implements AutoCloseable {
         if (jwks != null) {
             jwks.start();
         }
+    }
+
+    /**
+     * The SQLite storage of {@code storage.path}. Refused in a cluster, where each node would write its own
+     * file and a room would see different state on each node; PostgreSQL ({@code storage.url}) is opened by
+     * herald-server's herald-postgres module, so an embedder passes it to {@link Builder#storage}.
+     */
+    private static Storage configuredStorage(HeraldConfig config) {
+        if (config.storage().postgres()) {
+            throw new ConfigException("storage.url", "PostgreSQL storage is opened by herald-server (module herald-postgres);"
+                    + " when embedding, pass an io.herald.postgres.PostgresStorage to Herald.Builder.storage");
+        }
+        if (config.cluster().redis().enabled()) {
+            throw new ConfigException("storage", "a cluster (cluster.redis) needs storage shared by every node: with SQLite each"
+                    + " node would keep its own file at storage.path and a room's state would differ between nodes;"
+                    + " set storage.url to a PostgreSQL database (jdbc:postgresql://host:5432/db)");
+        }
+        return new SqliteStorage(Path.of(config.storage().path()), config.storage().maxRoomBytes());
     }
 
     private static ClassLoader pluginLoader(String dir) {
@@ -177,7 +195,7 @@ public final class Herald implements AutoCloseable {
         return Optional.ofNullable(roomGates.get(party));
     }
 
-    /** Durable per-room storage (SQLite at {@code storage.path} unless replaced). */
+    /** Durable per-room storage: SQLite at {@code storage.path}, or the storage given to the builder. */
     public Storage storage() {
         return storage;
     }

@@ -14,10 +14,12 @@ import io.herald.broadcast.Target;
 import io.herald.cluster.InMemoryBroker;
 import io.herald.config.AuthConfig;
 import io.herald.config.BroadcastConfig;
+import io.herald.config.ClusterConfig;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
 import io.herald.config.ServerConfig;
 import io.herald.config.StorageConfig;
+import io.herald.storage.SqliteStorage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,6 +80,30 @@ class HeraldTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("server.accessToken:");
         assertThatThrownBy(() -> Herald.create(config().withAuth(AuthConfig.defaults())))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("auth.jwt.secret:");
+    }
+
+    @Test
+    void aClusterWithTheSqliteFileIsRefusedBecauseEachNodeWouldHaveItsOwnFile() {
+        HeraldConfig clustered = config().withCluster(new ClusterConfig("n1", new ClusterConfig.Redis("redis://127.0.0.1:1", null, null, null), null));
+        assertThatThrownBy(() -> Herald.create(clustered)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("storage: a cluster (cluster.redis) needs storage shared by every node")
+                .hasMessageContaining("its own file").hasMessageContaining("storage.url");
+        assertThat(dir.resolve("herald.db")).doesNotExist();
+    }
+
+    @Test
+    void aClusterMayUseAStorageTheEmbedderGives() {
+        HeraldConfig clustered = config().withCluster(new ClusterConfig("n1", new ClusterConfig.Redis("redis://127.0.0.1:1", null, null, null), null));
+        SqliteStorage given = new SqliteStorage(dir.resolve("given.db"), 1000);
+        try (Herald herald = Herald.builder(clustered).broker(new InMemoryBroker()).storage(given).build()) {
+            assertThat(herald.storage()).isSameAs(given);
+        }
+    }
+
+    @Test
+    void aPostgresUrlWithoutTheModuleIsAConfigurationError() {
+        assertThatThrownBy(() -> Herald.create(config().withStorage(StorageConfig.postgres("jdbc:postgresql://db/app", null, null, null))))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("storage.url:").hasMessageContaining("herald-postgres");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.herald.storage;
 
-import io.herald.ErrorCode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -123,26 +121,6 @@ public final class SqliteStorage implements Storage {
         }
     }
 
-    private static int keyBytes(String key) {
-        if (key == null || key.isEmpty()) {
-            throw new StorageException(ErrorCode.BAD_REQUEST, "Storage keys must be non-empty.");
-        }
-        int n = key.getBytes(StandardCharsets.UTF_8).length;
-        if (n > RoomStore.MAX_KEY_BYTES) {
-            throw new StorageException(ErrorCode.PAYLOAD_TOO_LARGE, "Storage keys are limited to " + RoomStore.MAX_KEY_BYTES + " bytes.");
-        }
-        return n;
-    }
-
-    private static void checkValue(byte[] value) {
-        if (value == null) {
-            throw new StorageException(ErrorCode.BAD_REQUEST, "Storage values must not be null.");
-        }
-        if (value.length > RoomStore.MAX_VALUE_BYTES) {
-            throw new StorageException(ErrorCode.PAYLOAD_TOO_LARGE, "Storage values are limited to " + RoomStore.MAX_VALUE_BYTES + " bytes.");
-        }
-    }
-
     private record Op(String key, byte[] value) {
     }
 
@@ -157,7 +135,7 @@ public final class SqliteStorage implements Storage {
 
         @Override
         public Optional<byte[]> get(String key) {
-            keyBytes(key);
+            StorageLimits.keyBytes(key);
             synchronized (lock) {
                 try (PreparedStatement ps = db().prepareStatement("SELECT v FROM room_kv WHERE party = ? AND room = ? AND k = ?")) {
                     ps.setString(1, party);
@@ -179,7 +157,7 @@ public final class SqliteStorage implements Storage {
 
         @Override
         public boolean delete(String key) {
-            keyBytes(key);
+            StorageLimits.keyBytes(key);
             return apply(List.of(new Op(key, null))) > 0;
         }
 
@@ -247,9 +225,9 @@ public final class SqliteStorage implements Storage {
         /** Validates, checks the budget, then writes all ops in one transaction. Returns rows deleted. */
         private int apply(List<Op> ops) {
             for (Op op : ops) {
-                keyBytes(op.key());
+                StorageLimits.keyBytes(op.key());
                 if (op.value() != null) {
-                    checkValue(op.value());
+                    StorageLimits.checkValue(op.value());
                 }
             }
             synchronized (lock) {
@@ -259,14 +237,11 @@ public final class SqliteStorage implements Storage {
                     long delta = 0;
                     for (Op op : ops) {
                         Long before = sizes.containsKey(op.key()) ? sizes.get(op.key()) : existingSize(party, room, op.key());
-                        long after = op.value() == null ? 0 : keyBytes(op.key()) + op.value().length;
+                        long after = op.value() == null ? 0 : StorageLimits.keyBytes(op.key()) + op.value().length;
                         delta += after - (before == null ? 0 : before);
                         sizes.put(op.key(), op.value() == null ? null : after);
                     }
-                    if (delta > 0 && used + delta > maxRoomBytes) {
-                        throw new StorageException(ErrorCode.PAYLOAD_TOO_LARGE,
-                                "The room's storage budget of " + maxRoomBytes + " bytes would be exceeded.");
-                    }
+                    StorageLimits.checkBudget(used, delta, maxRoomBytes);
                     int deleted = write(ops);
                     usage.put(party + "\u0000" + room, used + delta);
                     return deleted;

@@ -17,13 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The behaviour every {@link Storage} adapter must show: per-room key/value with prefix listing in key
  * order, all-or-nothing batches, isolation between (party, room) pairs, size limits and the per-room
  * byte budget refused with {@link StorageException} without losing anything, and durability across a
- * close and reopen. Adapters extend it and say how to open a store at a location.
+ * close and reopen. Adapters extend it and say how to open a store at a location. Public, in
+ * herald-core's test-jar, so adapters in other modules (herald-postgres) run it too.
  */
-abstract class StorageContract {
-    static final long BUDGET = 10L * 1024 * 1024;
+public abstract class StorageContract {
+    protected static final long BUDGET = 10L * 1024 * 1024;
 
+    /** A fresh directory per test; locations are paths in it, so each test starts from empty storage. */
     @TempDir
-    Path dir;
+    protected Path dir;
     private Storage storage;
 
     /**
@@ -46,11 +48,11 @@ abstract class StorageContract {
         return storage.room("party", room);
     }
 
-    static byte[] bytes(String s) {
+    protected static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static String text(byte[] b) {
+    protected static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
     }
 

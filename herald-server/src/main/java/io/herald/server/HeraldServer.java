@@ -3,6 +3,7 @@ package io.herald.server;
 import io.herald.Herald;
 import io.herald.Meters;
 import io.herald.config.HeraldConfig;
+import io.herald.postgres.PostgresStorage;
 import io.herald.redis.RedisBroker;
 import io.herald.server.cluster.ClusterNodes;
 import io.herald.server.tls.ServerTls;
@@ -35,6 +36,10 @@ import java.util.function.Supplier;
  * <p>When the {@code cluster} section names a Redis, the engine publishes through a {@link RedisBroker}
  * on this server's Vert.x instance, which joins the cluster before the server listens and leaves it
  * first when the server closes; without it the engine keeps its in-memory broker.
+ *
+ * <p>When {@code storage.url} names a PostgreSQL database, rooms are stored there through a
+ * {@link PostgresStorage} opened (schema created if missing) before anything else starts; without it the
+ * engine stores them in its SQLite file, which it refuses in a cluster.
  */
 public final class HeraldServer implements AutoCloseable {
     private final Herald herald;
@@ -71,6 +76,16 @@ public final class HeraldServer implements AutoCloseable {
     public static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder) {
         // first: a bad certificate is a configuration error, reported before anything is started
         ServerTls tls = config.server().tls() == null ? null : ServerTls.load(config.server().tls());
+        // next: an unreachable database is also reported before Vert.x and the cluster are started
+        PostgresStorage postgres;
+        try {
+            postgres = config.storage().postgres() ? PostgresStorage.open(config.storage()) : null;
+        } catch (RuntimeException e) {
+            if (tls != null) {
+                tls.close();
+            }
+            throw e;
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -93,8 +108,15 @@ public final class HeraldServer implements AutoCloseable {
             if (broker != null) {
                 builder.broker(broker);
             }
+            if (postgres != null) {
+                builder.storage(postgres);
+            }
             embedder.accept(builder);
             herald = builder.meterRegistry(registry).build();
+            if (postgres != null && herald.storage() != postgres) {
+                // the embedder gave its own storage: the configured pool is not used
+                postgres.close();
+            }
             AtomicReference<String> address = new AtomicReference<>("");
             ClusterNodes nodes = broker != null ? ClusterNodes.of(broker)
                     : ClusterNodes.single(config.cluster().nodeId(), address::get, Instant.now(), connectionsByPrimitive);
@@ -128,6 +150,8 @@ public final class HeraldServer implements AutoCloseable {
             await(vertx.close());
             if (herald != null) {
                 herald.close();
+            } else if (postgres != null) {
+                postgres.close();
             }
             throw e;
         }

@@ -69,6 +69,7 @@ public final class ConfigLoader {
         ObjectNode root = file == null ? JsonNodeFactory.instance.objectNode() : read(file);
         requireReference(root, "server", "accessToken", "ACCESS_TOKEN");
         requireReference(root.path("auth") instanceof ObjectNode a ? a : JsonNodeFactory.instance.objectNode(), "jwt", "secret", "JWT_SECRET");
+        requireReference(root, "storage", "password", "HERALD_STORAGE_PASSWORD");
         substitute(root, "");
         List<String> warnings = applyEnvOverrides(root);
         if (portOverride != null) {

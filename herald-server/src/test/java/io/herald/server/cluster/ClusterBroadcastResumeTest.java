@@ -3,6 +3,7 @@ package io.herald.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.WsClient;
 import java.net.http.HttpResponse;
@@ -16,11 +17,9 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import io.herald.server.TestServer;
 import io.herald.server.broadcast.BroadcastResumeContract;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Broadcast resume across two nodes on Redis: events published on node a, sockets (and their history
@@ -30,16 +29,16 @@ class ClusterBroadcastResumeTest extends BroadcastResumeContract {
     @RegisterExtension
     static final RedisProcesses REDIS = RedisProcesses.standalone();
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final PgProcesses PG = PgProcesses.create();
 
     private static TestServer a;
     private static TestServer b;
 
     @BeforeAll
     static void start() {
-        a = TestServer.start(singleUse(withHistory(ClusterNode.config(REDIS.url(0), "a", dir))));
-        b = TestServer.start(singleUse(withHistory(ClusterNode.config(REDIS.url(0), "b", dir))));
+        a = TestServer.start(singleUse(withHistory(ClusterNode.config(REDIS.url(0), PG, "a"))));
+        b = TestServer.start(singleUse(withHistory(ClusterNode.config(REDIS.url(0), PG, "b"))));
     }
 
     @AfterAll

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.config.HeraldConfig;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.TestServer;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Channels on two nodes sharing one Redis: the Redis stream is the ring, so event ids are the same on
@@ -33,8 +32,8 @@ class ClusterChannelsTest {
     @RegisterExtension
     static final RedisProcesses REDIS = RedisProcesses.standalone();
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final PgProcesses PG = PgProcesses.create();
 
     private static TestServer a;
     private static TestServer b;
@@ -42,8 +41,8 @@ class ClusterChannelsTest {
 
     @BeforeAll
     static void start() {
-        a = TestServer.start(ring(ClusterNode.config(REDIS.url(0), "a", dir)));
-        b = TestServer.start(ring(ClusterNode.config(REDIS.url(0), "b", dir)));
+        a = TestServer.start(ring(ClusterNode.config(REDIS.url(0), PG, "a")));
+        b = TestServer.start(ring(ClusterNode.config(REDIS.url(0), PG, "b")));
     }
 
     private static HeraldConfig ring(HeraldConfig c) {

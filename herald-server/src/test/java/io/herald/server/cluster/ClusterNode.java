@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.config.ClusterConfig;
 import io.herald.config.HeraldConfig;
-import io.herald.config.StorageConfig;
+import io.herald.postgres.PgProcesses;
 import io.herald.server.TestServer;
 import io.herald.server.WsClient;
 import java.io.BufferedReader;
@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +24,9 @@ import org.awaitility.core.ConditionFactory;
 
 /** Shortcuts for the cluster tests: a node's configuration on a shared Redis, probes, an SSE reader. */
 final class ClusterNode {
+    /** The storage schema every node of a test class shares. */
+    static final String SCHEMA = "cluster";
+
     /** Long enough for a pub/sub reconnect after Redis comes back (backoff) and a heartbeat or two. */
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -41,11 +43,15 @@ final class ClusterNode {
         return await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).atMost(WAIT);
     }
 
-    /** The test configuration of node {@code nodeId} on the Redis at {@code redisUrl}, storing under {@code dir}. */
-    static HeraldConfig config(String redisUrl, String nodeId, Path dir) {
+    /**
+     * The test configuration of node {@code nodeId} on the Redis at {@code redisUrl}, storing in schema
+     * {@value #SCHEMA} of {@code pg}'s database: like real nodes, every node of a test shares one storage
+     * (a cluster refuses per-node SQLite files).
+     */
+    static HeraldConfig config(String redisUrl, PgProcesses pg, String nodeId) {
         HeraldConfig c = TestServer.config(CONFIG);
         return c.withCluster(new ClusterConfig(nodeId, new ClusterConfig.Redis(redisUrl, null, null, null), null))
-                .withStorage(new StorageConfig(dir.resolve(nodeId + ".db").toString(), null));
+                .withStorage(pg.storage(SCHEMA));
     }
 
     /**

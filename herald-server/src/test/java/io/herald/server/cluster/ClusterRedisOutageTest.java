@@ -5,17 +5,16 @@ import static io.herald.server.cluster.ClusterNode.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.TestServer;
 import io.herald.server.WsClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two nodes while their Redis crashes and comes back: not ready and refusing publishes with 503
@@ -25,16 +24,16 @@ class ClusterRedisOutageTest {
     @RegisterExtension
     static final RedisProcesses REDIS = RedisProcesses.standalone();
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final PgProcesses PG = PgProcesses.create();
 
     private static TestServer a;
     private static TestServer b;
 
     @BeforeAll
     static void start() {
-        a = TestServer.start(ClusterNode.config(REDIS.url(0), "a", dir));
-        b = TestServer.start(ClusterNode.config(REDIS.url(0), "b", dir));
+        a = TestServer.start(ClusterNode.config(REDIS.url(0), PG, "a"));
+        b = TestServer.start(ClusterNode.config(REDIS.url(0), PG, "b"));
     }
 
     @AfterAll

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.config.ConfigException;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.HeraldServer;
 import io.herald.server.TestServer;
 import io.herald.server.WsClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two Herald servers in this JVM, nodes {@code a} and {@code b} on one real Redis: what is published
@@ -31,16 +30,16 @@ class ClusterServerTest {
     @RegisterExtension
     static final RedisProcesses REDIS = RedisProcesses.standalone();
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final PgProcesses PG = PgProcesses.create();
 
     private static TestServer a;
     private static TestServer b;
 
     @BeforeAll
     static void start() {
-        a = TestServer.start(ClusterNode.config(REDIS.url(0), "a", dir));
-        b = TestServer.start(ClusterNode.config(REDIS.url(0), "b", dir));
+        a = TestServer.start(ClusterNode.config(REDIS.url(0), PG, "a"));
+        b = TestServer.start(ClusterNode.config(REDIS.url(0), PG, "b"));
     }
 
     @AfterEach
@@ -188,7 +187,7 @@ class ClusterServerTest {
 
     @Test
     void aSecondServerWithALiveNodesIdRefusesToStart() {
-        assertThatThrownBy(() -> HeraldServer.start(ClusterNode.config(REDIS.url(0), "a", dir.resolve("again"))))
+        assertThatThrownBy(() -> HeraldServer.start(ClusterNode.config(REDIS.url(0), PG, "a")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cluster.nodeId")
                 .hasMessageContaining("already used by a live node");

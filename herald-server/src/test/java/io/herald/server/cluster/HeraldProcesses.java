@@ -3,6 +3,7 @@ package io.herald.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.postgres.PgProcesses;
 import io.herald.server.TestServer;
 import io.herald.server.WsClient;
 import java.io.IOException;
@@ -38,10 +39,11 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * on one Redis, so a test can kill a node with a real signal: a SIGKILLed process's sockets are reset by
  * the kernel, which no in-process "crash" imitates.
  *
- * <p>Register it on a static field after the {@code RedisProcesses} it uses, ordered with
- * {@code @Order}, as {@code HeraldProcesses.nodes(3, () -> REDIS.url(0))}. Every node gets the test
- * configuration ({@link ClusterNode#CONFIG}, written to a YAML file), and through the environment its
- * own node id ({@code n1}, {@code n2}, ...; index 0 is {@code n1}), storage file, loopback host and an
+ * <p>Register it on a static field after the {@code RedisProcesses} and {@code PgProcesses} it uses,
+ * ordered with {@code @Order}, as {@code HeraldProcesses.nodes(3, () -> REDIS.url(0), PG)}. Every node
+ * gets the test configuration ({@link ClusterNode#CONFIG}, written to a YAML file), and through the
+ * environment its own node id ({@code n1}, {@code n2}, ...; index 0 is {@code n1}), the storage every
+ * node shares (schema {@value ClusterNode#SCHEMA} of the PostgreSQL database), loopback host and an
  * ephemeral port, which it reports in its start log line. Each node's stdout and stderr go to
  * {@code node-<i>.log} in a temporary directory; the tails are printed when a test fails and when a
  * node exits without being told to. Every node still running is SIGKILLed after the class's last test
@@ -58,19 +60,24 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
 
     private final int count;
     private final Supplier<String> redisUrl;
+    private final PgProcesses pg;
     private final String yaml;
     private final List<Node> nodes = new ArrayList<>();
     private Path root;
 
-    private HeraldProcesses(int count, Supplier<String> redisUrl, String yaml) {
+    private HeraldProcesses(int count, Supplier<String> redisUrl, PgProcesses pg, String yaml) {
         this.count = count;
         this.redisUrl = redisUrl;
+        this.pg = pg;
         this.yaml = yaml;
     }
 
-    /** {@code count} nodes on the Redis {@code redisUrl} names when the class starts, with {@link ClusterNode#CONFIG}. */
-    public static HeraldProcesses nodes(int count, Supplier<String> redisUrl) {
-        return new HeraldProcesses(count, redisUrl, ClusterNode.CONFIG);
+    /**
+     * {@code count} nodes on the Redis {@code redisUrl} names when the class starts, storing in {@code pg}'s
+     * database, with {@link ClusterNode#CONFIG}.
+     */
+    public static HeraldProcesses nodes(int count, Supplier<String> redisUrl, PgProcesses pg) {
+        return new HeraldProcesses(count, redisUrl, pg, ClusterNode.CONFIG);
     }
 
     @Override
@@ -191,7 +198,14 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
             env.put("HERALD_SERVER_PORT", "0");
             env.put("HERALD_CLUSTER_NODE_ID", id);
             env.put("HERALD_CLUSTER_REDIS_URL", redisUrl.get());
-            env.put("HERALD_STORAGE_PATH", root.resolve(id + ".db").toString());
+            env.put("HERALD_STORAGE_URL", pg.url());
+            env.put("HERALD_STORAGE_SCHEMA", ClusterNode.SCHEMA);
+            if (pg.user() != null) {
+                env.put("HERALD_STORAGE_USER", pg.user());
+            }
+            if (pg.password() != null) {
+                env.put("HERALD_STORAGE_PASSWORD", pg.password());
+            }
             expectExit = false;
             process = b.start();
             LIVE.add(process);

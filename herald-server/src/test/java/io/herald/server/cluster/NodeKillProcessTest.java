@@ -4,6 +4,7 @@ import static io.herald.server.cluster.ClusterNode.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.TestServer;
 import java.net.URLEncoder;
@@ -36,7 +37,11 @@ class NodeKillProcessTest {
 
     @RegisterExtension
     @Order(2)
-    static final HeraldProcesses NODES = HeraldProcesses.nodes(3, () -> REDIS.url(0));
+    static final PgProcesses PG = PgProcesses.create();
+
+    @RegisterExtension
+    @Order(3)
+    static final HeraldProcesses NODES = HeraldProcesses.nodes(3, () -> REDIS.url(0), PG);
 
     private static final String ORG = "org_live";
     private static final String CHANNEL = "pub:live";

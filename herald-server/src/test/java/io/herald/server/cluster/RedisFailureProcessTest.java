@@ -4,6 +4,7 @@ import static io.herald.server.cluster.ClusterNode.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.TestServer;
 import java.net.http.HttpResponse;
@@ -37,7 +38,11 @@ class RedisFailureProcessTest {
 
     @RegisterExtension
     @Order(2)
-    static final HeraldProcesses NODES = HeraldProcesses.nodes(2, () -> REDIS.url(0));
+    static final PgProcesses PG = PgProcesses.create();
+
+    @RegisterExtension
+    @Order(3)
+    static final HeraldProcesses NODES = HeraldProcesses.nodes(2, () -> REDIS.url(0), PG);
 
     /** Generous: the nodes retry after 50 to 100 ms; a loaded two-core machine may stall a JVM for seconds. */
     private static final Duration RESUBSCRIBED_WITHIN = Duration.ofSeconds(5);

@@ -4,6 +4,7 @@ import static io.herald.server.cluster.ClusterNode.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.TestServer;
 import io.herald.server.WsClient;
@@ -30,7 +31,11 @@ class ThreeNodeProcessTest {
 
     @RegisterExtension
     @Order(2)
-    static final HeraldProcesses NODES = HeraldProcesses.nodes(3, () -> REDIS.url(0));
+    static final PgProcesses PG = PgProcesses.create();
+
+    @RegisterExtension
+    @Order(3)
+    static final HeraldProcesses NODES = HeraldProcesses.nodes(3, () -> REDIS.url(0), PG);
 
     private static final String CHANGE = "{\"table\":\"applications\",\"eventType\":\"INSERT\","
             + "\"new\":{\"id\":\"app_1\",\"ssn\":\"123-45-6789\",\"email\":\"jane@acme.com\",\"notes\":\"internal\"},"

@@ -153,6 +153,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePostgresStorageIsReadFromTheFileWithItsPasswordFromTheEnvironment() throws IOException {
+        Path file = yaml("""
+                storage:
+                  url: jdbc:postgresql://db:5432/app
+                  user: herald
+                  password: ${HERALD_STORAGE_PASSWORD}
+                  schema: rooms
+                """);
+
+        HeraldConfig c = load(file, env("HERALD_STORAGE_PASSWORD", "pg-secret-from-env", "HERALD_STORAGE_POOL_SIZE", "3"));
+
+        assertThat(c.storage().postgres()).isTrue();
+        assertThat(c.storage().url()).isEqualTo("jdbc:postgresql://db:5432/app");
+        assertThat(c.storage().user()).isEqualTo("herald");
+        assertThat(c.storage().password()).isEqualTo("pg-secret-from-env");
+        assertThat(c.storage().schema()).isEqualTo("rooms");
+        assertThat(c.storage().poolSize()).isEqualTo(3);
+        HeraldConfig fromEnv = load(null, env("HERALD_STORAGE_URL", "jdbc:postgresql://other/app", "HERALD_STORAGE_SCHEMA", "h2"));
+        assertThat(fromEnv.storage().url()).isEqualTo("jdbc:postgresql://other/app");
+        assertThat(fromEnv.storage().schema()).isEqualTo("h2");
+    }
+
+    @Test
+    void aStoragePasswordWrittenInTheFileIsRefusedWithoutEchoingIt() throws IOException {
+        assertThatThrownBy(() -> load(yaml("storage: { url: 'jdbc:postgresql://db/app', password: literal-pg-password }"), env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("storage.password: secrets are not written in the config file: use ${HERALD_STORAGE_PASSWORD}")
+                .hasMessageNotContaining("literal-pg-password");
+    }
+
+    @Test
     void listKeysAreOverriddenByCommaSeparatedValues() {
         HeraldConfig joined = load(null, env("HERALD_SERVER_ALLOWEDORIGINS", "https://a.example.com,https://b.example.com"));
         HeraldConfig underscored = load(null, env("HERALD_SERVER_ALLOWED_ORIGINS", "https://a.example.com, https://b.example.com,"));
