@@ -89,7 +89,7 @@ public final class Herald implements AutoCloseable {
         this.tickets = new TicketService(config.server().accessToken(), Duration.ofSeconds(bc.ticketTtlSeconds()),
                 bc.singleUseTickets(), bc.maxUsedTickets(), b.clock, json);
         // before anything that holds resources: a refused storage configuration leaves nothing to close
-        this.storage = b.storage != null ? b.storage : configuredStorage(config);
+        this.storage = b.storage != null ? b.storage : configuredStorage(config, !b.rooms.isEmpty() || !config.rooms().bindings().isEmpty());
         this.datasources = new Datasources(config.datasources());
         try {
             this.broadcast = new BroadcastHub(bc, broker, meters, json);
@@ -116,17 +116,18 @@ public final class Herald implements AutoCloseable {
     }
 
     /**
-     * The SQLite storage of {@code storage.path}. Refused in a cluster, where each node would write its own
-     * file and a room would see different state on each node; PostgreSQL ({@code storage.url}) is opened by
-     * herald-server's herald-postgres module, so an embedder passes it to {@link Builder#storage}.
+     * The SQLite storage of {@code storage.path}. Refused in a cluster that hosts rooms, where each node
+     * would write its own file and a room would see different state on each node (a cluster without rooms
+     * keeps nothing in it: channels keep their rings in the broker); PostgreSQL ({@code storage.url}) is
+     * opened by herald-server's herald-postgres module, so an embedder passes it to {@link Builder#storage}.
      */
-    private static Storage configuredStorage(HeraldConfig config) {
+    private static Storage configuredStorage(HeraldConfig config, boolean hostsRooms) {
         if (config.storage().postgres()) {
             throw new ConfigException("storage.url", "PostgreSQL storage is opened by herald-server (module herald-postgres);"
                     + " when embedding, pass an io.herald.postgres.PostgresStorage to Herald.Builder.storage");
         }
-        if (config.cluster().redis().enabled()) {
-            throw new ConfigException("storage", "a cluster (cluster.redis) needs storage shared by every node: with SQLite each"
+        if (config.cluster().redis().enabled() && hostsRooms) {
+            throw new ConfigException("storage", "a cluster (cluster.redis) that hosts rooms needs storage shared by every node: with SQLite each"
                     + " node would keep its own file at storage.path and a room's state would differ between nodes;"
                     + " set storage.url to a PostgreSQL database (jdbc:postgresql://host:5432/db)");
         }

@@ -83,12 +83,21 @@ class HeraldTest {
     }
 
     @Test
-    void aClusterWithTheSqliteFileIsRefusedBecauseEachNodeWouldHaveItsOwnFile() {
+    void aClusterHostingRoomsWithTheSqliteFileIsRefusedBecauseEachNodeWouldHaveItsOwnFile() {
         HeraldConfig clustered = config().withCluster(new ClusterConfig("n1", new ClusterConfig.Redis("redis://127.0.0.1:1", null, null, null), null));
-        assertThatThrownBy(() -> Herald.create(clustered)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("storage: a cluster (cluster.redis) needs storage shared by every node")
+        assertThatThrownBy(() -> Herald.builder(clustered).broker(new InMemoryBroker())
+                .room("Chat", io.herald.room.builtin.RelayRoom::new, null, null).build()).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("storage: a cluster (cluster.redis) that hosts rooms needs storage shared by every node")
                 .hasMessageContaining("its own file").hasMessageContaining("storage.url");
         assertThat(dir.resolve("herald.db")).doesNotExist();
+    }
+
+    @Test
+    void aClusterWithoutRoomsMayKeepTheSqliteFileItDoesNotShare() {
+        HeraldConfig clustered = config().withCluster(new ClusterConfig("n1", new ClusterConfig.Redis("redis://127.0.0.1:1", null, null, null), null));
+        try (Herald herald = Herald.builder(clustered).broker(new InMemoryBroker()).build()) {
+            assertThat(herald.storage()).isInstanceOf(SqliteStorage.class);
+        }
     }
 
     @Test

@@ -56,14 +56,21 @@ class MainClusterTest {
     }
 
     @Test
-    void aClusterWithSqliteStorageIsRefusedWithOneLineNamingStorageUrlAndExitCode2() {
+    void aClusterHostingRoomsWithSqliteStorageIsRefusedWithOneLineNamingStorageUrlAndExitCode2() throws Exception {
+        java.nio.file.Path config = dir.resolve("rooms.yaml");
+        java.nio.file.Files.writeString(config, """
+                rooms:
+                  bindings:
+                    - name: Chat
+                      className: io.herald.room.builtin.RelayRoom
+                """);
         StringWriter err = new StringWriter();
         int code = new CommandLine(new Main(Map.of("ACCESS_TOKEN", TestServer.ACCESS_TOKEN, "JWT_SECRET", TestServer.JWT_SECRET,
                 "HERALD_CLUSTER_REDIS_URL", REDIS.url(0), "HERALD_STORAGE_PATH", dir.resolve("node.db").toString())))
-                .setErr(new PrintWriter(err, true)).execute("serve", "--port", "0");
+                .setErr(new PrintWriter(err, true)).execute("serve", "--port", "0", "--config", config.toString());
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).startsWith("herald: configuration error: storage: a cluster (cluster.redis) needs storage"
+        assertThat(err.toString()).startsWith("herald: configuration error: storage: a cluster (cluster.redis) that hosts rooms needs storage"
                 + " shared by every node: with SQLite each node would keep its own file at storage.path")
                 .contains("set storage.url to a PostgreSQL database").hasLineCount(1);
         assertThat(dir.resolve("node.db")).doesNotExist();
