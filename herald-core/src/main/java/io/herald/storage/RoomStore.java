@@ -48,4 +48,26 @@ public interface RoomStore {
 
         Batch delete(String key);
     }
+
+    /** One operation of a batch as an adapter applies it: a put, or a delete when {@code value} is null. */
+    record Op(String key, byte[] value) {
+        /** The operations {@code ops} records, in order, for an adapter to apply in one transaction. */
+        public static java.util.List<Op> collect(java.util.function.Consumer<Batch> ops) {
+            java.util.List<Op> list = new java.util.ArrayList<>();
+            ops.accept(new Batch() {
+                @Override
+                public Batch put(String key, byte[] value) {
+                    list.add(new Op(key, value));
+                    return this;
+                }
+
+                @Override
+                public Batch delete(String key) {
+                    list.add(new Op(key, null));
+                    return this;
+                }
+            });
+            return list;
+        }
+    }
 }

@@ -121,9 +121,6 @@ public final class SqliteStorage implements Storage {
         }
     }
 
-    private record Op(String key, byte[] value) {
-    }
-
     private final class SqliteRoomStore implements RoomStore {
         private final String party;
         private final String room;
@@ -189,21 +186,7 @@ public final class SqliteStorage implements Storage {
 
         @Override
         public void batch(Consumer<Batch> ops) {
-            List<Op> list = new ArrayList<>();
-            ops.accept(new Batch() {
-                @Override
-                public Batch put(String key, byte[] value) {
-                    list.add(new Op(key, value));
-                    return this;
-                }
-
-                @Override
-                public Batch delete(String key) {
-                    list.add(new Op(key, null));
-                    return this;
-                }
-            });
-            apply(list);
+            apply(Op.collect(ops));
         }
 
         @Override

@@ -40,9 +40,6 @@ final class PostgresRoomStore implements RoomStore {
         this.maxRoomBytes = maxRoomBytes;
     }
 
-    private record Op(String key, byte[] value) {
-    }
-
     @Override
     public Optional<byte[]> get(String key) {
         checkKey(key);
@@ -105,21 +102,7 @@ final class PostgresRoomStore implements RoomStore {
 
     @Override
     public void batch(Consumer<Batch> ops) {
-        List<Op> list = new ArrayList<>();
-        ops.accept(new Batch() {
-            @Override
-            public Batch put(String key, byte[] value) {
-                list.add(new Op(key, value));
-                return this;
-            }
-
-            @Override
-            public Batch delete(String key) {
-                list.add(new Op(key, null));
-                return this;
-            }
-        });
-        apply(list);
+        apply(Op.collect(ops));
     }
 
     @Override
