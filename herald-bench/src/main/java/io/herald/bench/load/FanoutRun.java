@@ -53,7 +53,8 @@ final class FanoutRun {
     }
 
     /** What the measured window produced, before it is turned into a {@link Result}. */
-    private record Window(Pacer.Outcome outcome, long expected, long windowNanos, ReceiverReport report, CpuWindow.Usage cpu) {
+    private record Window(Pacer.Outcome outcome, long perMessage, long expected, long windowNanos, ReceiverReport report,
+                          CpuWindow.Usage cpu) {
     }
 
     /** Runs once the receivers are prepared and connected ({@code connect} says how many). */
@@ -96,7 +97,7 @@ final class FanoutRun {
         if (publisher.report() != null) {
             report = report.plus(publisher.report());
         }
-        return new Window(outcome, expected, window, report, usage.plusChildren(report.childCpu()));
+        return new Window(outcome, perMessage, expected, window, report, usage.plusChildren(report.childCpu()));
     }
 
     private Result result(ConnectReport connect, Window w, long deliveredBefore) {
@@ -133,7 +134,9 @@ final class FanoutRun {
             x.put("publisher_behind", w.outcome().behind());
         }
         w.cpu().putNoise(x);
-        Double redis = w.cpu().redisMicrosPer(w.outcome().sent());
+        // the messages of the window (its deliveries over the sockets each reaches), as the CPU is the window's;
+        // outcome().sent() also counts the warm-up
+        Double redis = w.cpu().redisMicrosPer(Math.round((double) w.report().latency().getTotalCount() / Math.max(1, w.perMessage())));
         if (redis != null) {
             x.put("redis_cpu_us_per_publish", Result.round(redis));
         }
