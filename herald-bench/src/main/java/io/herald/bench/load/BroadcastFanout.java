@@ -27,6 +27,11 @@ final class BroadcastFanout extends Scenario {
     }
 
     @Override
+    boolean manyServers() {
+        return true;
+    }
+
+    @Override
     SocketPlan plan() {
         return SocketPlan.broadcast(o, roles);
     }
@@ -35,6 +40,10 @@ final class BroadcastFanout extends Scenario {
     Result run() throws Exception {
         if (kind == Kind.CHANGES && o.target != Target.HERALD) {
             throw new IllegalArgumentException("--kind changes is Herald's table API; the ceiling and the peer take broadcasts");
+        }
+        if (o.servers().size() > 1 && o.target != Target.HERALD) {
+            // a publish on the ceiling or the peer reaches that server's own sockets only
+            throw new IllegalArgumentException("several --urls are the nodes of one Herald cluster; --target " + o.target + " has no cluster");
         }
         try (Receivers receivers = receivers(0, o.connections);
              HttpPublisher publisher = publisher(o, kind)) {

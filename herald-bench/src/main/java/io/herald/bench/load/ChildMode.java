@@ -58,7 +58,7 @@ final class ChildMode {
                     progress.interrupt();
                     progress.join(1000);
                     ReceiverReport r = receivers.finish();
-                    r = new ReceiverReport(r.received(), r.closed(), r.lastCloseCode(), r.latency(), usage);
+                    r = r.withChildCpu(usage);
                     say(out, "result " + r.toJson(json));
                     return 0;
                 }

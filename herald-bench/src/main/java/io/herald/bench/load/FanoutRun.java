@@ -53,7 +53,8 @@ final class FanoutRun {
     }
 
     /** What the measured window produced, before it is turned into a {@link Result}. */
-    private record Window(Pacer.Outcome outcome, long expected, long windowNanos, ReceiverReport report, CpuWindow.Usage cpu) {
+    private record Window(Pacer.Outcome outcome, long perMessage, long expected, long windowNanos, ReceiverReport report,
+                          CpuWindow.Usage cpu) {
     }
 
     /** Runs once the receivers are prepared and connected ({@code connect} says how many). */
@@ -80,7 +81,7 @@ final class FanoutRun {
         publisher.startMeasure(from);
         List<Long> threads = new ArrayList<>(receivers.localThreadIds());
         threads.add(onLoop(() -> Thread.currentThread().getId()));
-        CpuWindow cpu = new CpuWindow(o.serverPid, threads);
+        CpuWindow cpu = new CpuWindow(o.serverPids(), o.redisPid, threads);
         long t0 = System.nanoTime();
         Thread.sleep(pacing.duration().toMillis());
         Pacer.Outcome outcome = pacer.stop();
@@ -96,7 +97,7 @@ final class FanoutRun {
         if (publisher.report() != null) {
             report = report.plus(publisher.report());
         }
-        return new Window(outcome, expected, window, report, usage.plusChildren(report.childCpu()));
+        return new Window(outcome, perMessage, expected, window, report, usage.plusChildren(report.childCpu()));
     }
 
     private Result result(ConnectReport connect, Window w, long deliveredBefore) {
@@ -133,11 +134,53 @@ final class FanoutRun {
             x.put("publisher_behind", w.outcome().behind());
         }
         w.cpu().putNoise(x);
+        // the messages of the window (its deliveries over the sockets each reaches), as the CPU is the window's;
+        // outcome().sent() also counts the warm-up
+        Double redis = w.cpu().redisMicrosPer(Math.round((double) w.report().latency().getTotalCount() / Math.max(1, w.perMessage())));
+        if (redis != null) {
+            x.put("redis_cpu_us_per_publish", Result.round(redis));
+        }
+        if (o.servers().size() > 1) {
+            x.put("nodes", nodes(w));
+        }
         if (connect.failed() > 0) {
             x.put("connect_failed", connect.failed());
             x.put("connect_error", connect.firstError());
         }
         return x;
+    }
+
+    /**
+     * Per server of {@code --urls}, in order: what its sockets received and how fast, and its own CPU per
+     * delivery to its sockets (the first node also takes the publishes; the others only fan out).
+     */
+    private List<Map<String, Object>> nodes(Window w) {
+        List<ReceiverReport.ServerShare> shares = w.report().servers();
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        for (int i = 0; i < o.servers().size(); i++) {
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("url", o.servers().get(i).toString());
+            if (i < o.serverPids().size()) {
+                n.put("pid", o.serverPids().get(i));
+            }
+            if (i < shares.size()) {
+                ReceiverReport.ServerShare share = shares.get(i);
+                long deliveries = share.latency().getTotalCount();
+                n.put("received", share.received());
+                n.put("deliveries", deliveries);
+                n.put("deliveries_per_s", Math.round(deliveries / (w.windowNanos() / 1e9)));
+                Result.Latency l = Result.Latency.of(share.latency());
+                n.put("latency_us", l == null ? null : l.toMap());
+                Double cpu = w.cpu().serverMicrosPer(i, deliveries);
+                n.put("server_cpu_us_per_delivery", cpu == null ? null : Result.round(cpu));
+            }
+            Double cores = w.cpu().serverCores(i);
+            if (cores != null) {
+                n.put("server_cpu_cores", Result.round(cores));
+            }
+            nodes.add(n);
+        }
+        return nodes;
     }
 
     /**

@@ -3,12 +3,18 @@ package io.herald.bench.load;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options every scenario shares: target, sizes, pacing, credentials and process layout. */
 final class LoadOptions {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server base URL (default: ${DEFAULT-VALUE}).")
     URI url;
+
+    @Option(names = "--urls", split = ",", paramLabel = "URL",
+            description = "Several server base URLs, comma-separated (Herald cluster nodes, broadcast-fanout only), in place of --url: "
+                    + "socket i connects to URL i mod count and fetches its ticket there; the publisher posts to the first.")
+    List<URI> urls;
 
     @Option(names = "--target", defaultValue = "herald", description = "herald, raw (the ceiling) or socketio (the peer); yjs-edit: herald, ywebsocket or hocuspocus.")
     Target target;
@@ -61,6 +67,13 @@ final class LoadOptions {
     @Option(names = "--server-pid", description = "The server's pid: its CPU, RSS are read from /proc.")
     Long serverPid;
 
+    @Option(names = "--server-pids", split = ",", paramLabel = "PID",
+            description = "The servers' pids in --urls order, comma-separated, in place of --server-pid: each node's CPU per delivery is reported.")
+    List<Long> serverPids;
+
+    @Option(names = "--redis-pid", description = "The redis-server's pid: its CPU per publish is reported (broadcast-fanout).")
+    Long redisPid;
+
     @Option(names = "--connect-timeout", defaultValue = "120s", converter = DurationConverter.class)
     Duration connectTimeout;
 
@@ -81,13 +94,58 @@ final class LoadOptions {
     @Option(names = "--run-id", hidden = true)
     String runId;
 
+    /** The address of {@code --url}, or of the first of {@code --urls}: where the publisher posts. */
     InetSocketAddress serverAddress() {
-        int port = url.getPort() > 0 ? url.getPort() : 80;
-        return new InetSocketAddress(url.getHost(), port);
+        return address(url);
+    }
+
+    /** The servers the receiving sockets connect to: {@code --urls}, or {@code --url} alone. */
+    List<URI> servers() {
+        return urls == null || urls.isEmpty() ? List.of(url) : urls;
+    }
+
+    List<InetSocketAddress> serverAddresses() {
+        return servers().stream().map(LoadOptions::address).toList();
+    }
+
+    /** The pids of {@link #servers()} that were given, in the same order (empty without any). */
+    List<Long> serverPids() {
+        if (serverPids != null && !serverPids.isEmpty()) {
+            return serverPids;
+        }
+        return serverPid == null ? List.of() : List.of(serverPid);
+    }
+
+    /**
+     * Which of {@code servers} servers socket {@code socket} (an index over the whole run, children included)
+     * connects to; its ticket comes from the same server. Round-robin, so every server gets an even share
+     * and so does every child process.
+     */
+    static int serverOf(int socket, int servers) {
+        return socket % servers;
+    }
+
+    private static InetSocketAddress address(URI u) {
+        int port = u.getPort() > 0 ? u.getPort() : 80;
+        return new InetSocketAddress(u.getHost(), port);
     }
 
     /** Checks sizes, and the secrets the scenario needs for Herald's authenticated endpoints. */
     void validate(boolean needsAccessToken, boolean needsJwtSecret) {
+        if (urls != null && !urls.isEmpty()) {
+            // everything that talks to one server (the publisher, /metrics) talks to the first node
+            url = urls.get(0);
+        }
+        if (serverPids != null && !serverPids.isEmpty()) {
+            if (serverPid != null && !serverPids.equals(List.of(serverPid))) {
+                throw new IllegalArgumentException("give --server-pid or --server-pids, not both");
+            }
+            if (serverPids.size() != servers().size()) {
+                throw new IllegalArgumentException("--server-pids names " + serverPids.size() + " pids for " + servers().size()
+                        + " servers: give one per URL, in the same order");
+            }
+            serverPid = serverPids.get(0);
+        }
         if (connections < 1 || eventLoops < 1 || processes < 1 || inflight < 1 || maxLag < 1 || payload < 0) {
             throw new IllegalArgumentException("sizes must be positive");
         }

@@ -1,5 +1,6 @@
 package io.herald.bench.load;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Receiving sockets in this process: one {@link WsFleet}. Driven by one thread. */
@@ -19,7 +20,7 @@ final class LocalReceivers implements Receivers {
         this.protocol = protocol;
         this.first = first;
         this.count = count;
-        this.fleet = new WsFleet("bench-recv", options.eventLoops, options.serverAddress(), options.sourceIps, measurement);
+        this.fleet = new WsFleet("bench-recv", options.eventLoops, options.serverAddresses(), options.sourceIps, measurement);
     }
 
     @Override
@@ -50,7 +51,14 @@ final class LocalReceivers implements Receivers {
     @Override
     public ReceiverReport finish() {
         measurement.startAt(Long.MAX_VALUE);
-        return new ReceiverReport(fleet.received(), fleet.closed(), fleet.lastCloseCode(), fleet.latency(), new ToolCpu.Usage(0, 0));
+        List<ReceiverReport.ServerShare> servers = new ArrayList<>();
+        if (fleet.serverCount() > 1) {
+            for (int s = 0; s < fleet.serverCount(); s++) {
+                servers.add(new ReceiverReport.ServerShare(fleet.received(s), fleet.latency(s)));
+            }
+        }
+        return new ReceiverReport(fleet.received(), fleet.closed(), fleet.lastCloseCode(), fleet.latency(), new ToolCpu.Usage(0, 0),
+                servers);
     }
 
     @Override

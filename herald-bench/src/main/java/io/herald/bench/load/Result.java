@@ -35,6 +35,17 @@ public record Result(
             return h.getTotalCount() == 0 ? null : new Latency(h.getValueAtPercentile(50), h.getValueAtPercentile(90),
                     h.getValueAtPercentile(99), h.getMaxValue(), h.getTotalCount());
         }
+
+        /** The JSON form, keys in reading order. */
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("p50", p50);
+            m.put("p90", p90);
+            m.put("p99", p99);
+            m.put("max", max);
+            m.put("count", count);
+            return m;
+        }
     }
 
     /** Messages that every socket should have received and did not (expected − received). */

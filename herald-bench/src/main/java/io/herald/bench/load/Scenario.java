@@ -42,6 +42,11 @@ abstract class Scenario implements Callable<Integer> {
         return Target.FANOUT;
     }
 
+    /** Whether the scenario can spread its sockets over several servers ({@code --urls}) and read a Redis's CPU. */
+    boolean manyServers() {
+        return false;
+    }
+
     /** Whether the run uses Herald's secrets: the access token to publish, and the JWT secret unless {@link #needsJwtSecret} says no. */
     boolean needsHeraldSecrets() {
         return true;
@@ -57,6 +62,9 @@ abstract class Scenario implements Callable<Integer> {
         o.validate(needsHeraldSecrets(), needsJwtSecret());
         if (!targets().contains(o.target)) {
             throw new IllegalArgumentException(name() + " does not run against --target " + o.target.name().toLowerCase(Locale.ROOT));
+        }
+        if ((o.servers().size() > 1 || o.redisPid != null) && !manyServers()) {
+            throw new IllegalArgumentException(name() + " runs against one server: --urls with several URLs and --redis-pid are broadcast-fanout's");
         }
         if (o.child) {
             return ChildMode.serve(o, plan(), protocol());

@@ -23,7 +23,7 @@ interface SocketPlan {
     static SocketPlan broadcast(LoadOptions o, int roleSets) {
         return switch (o.target) {
             case HERALD -> (first, count) -> {
-                Tickets tickets = new Tickets(o.url, o.jwtSecret, o.org, roleSets);
+                Tickets tickets = new Tickets(o.servers(), o.jwtSecret, o.org, roleSets);
                 List<String> paths = new ArrayList<>(count);
                 for (String t : tickets.fetch(first, count)) {
                     paths.add("/broadcast/v1/websocket?ws_ticket=" + URLEncoder.encode(t, StandardCharsets.UTF_8));

@@ -22,6 +22,8 @@ final class SseConnection extends ChannelInboundHandlerAdapter implements FleetS
     private final String host;
     private final String path;
     private final WsFleet fleet;
+    /** Which of the fleet's servers this stream reads from. */
+    private final int server;
     private final CompletableFuture<SseConnection> ready = new CompletableFuture<>();
     private final EventStreamScanner events = new EventStreamScanner(this);
     /** Null until the head is read, and for a body that is not chunked. */
@@ -33,10 +35,11 @@ final class SseConnection extends ChannelInboundHandlerAdapter implements FleetS
     private boolean probed;
     private long readMicros;
 
-    SseConnection(String host, String path, WsFleet fleet) {
+    SseConnection(String host, String path, WsFleet fleet, int server) {
         this.host = host;
         this.path = path;
         this.fleet = fleet;
+        this.server = server;
     }
 
     /** Completes when the 200 head has arrived: Herald subscribes the stream before it writes anything. */
@@ -53,7 +56,7 @@ final class SseConnection extends ChannelInboundHandlerAdapter implements FleetS
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        stats = fleet.statsFor(ctx.channel().eventLoop());
+        stats = fleet.statsFor(ctx.channel().eventLoop(), server);
         head = ctx.alloc().heapBuffer(512);
         String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n"
                 + "Cache-Control: no-cache\r\n\r\n";

@@ -20,10 +20,12 @@ import java.util.concurrent.Semaphore;
  * Gets WebSocket tickets the way a browser does: a session JWT per benchmark user (minted here with
  * the server's JWT secret), then {@code POST /broadcast/v1/ws-ticket}. Socket {@code i} is user
  * {@code bench_u<i>} holding role {@code role<i mod K>} in the benchmark org, so K role sets meet in one scope.
+ * With several servers, socket {@code i} gets its ticket from the server it will connect to ({@link LoadOptions#serverOf}),
+ * as a browser behind a load balancer would.
  */
 final class Tickets {
     private static final int CONCURRENCY = 32;
-    private final URI base;
+    private final List<URI> bases;
     private final JwtSigner signer;
     private final String org;
     private final int roleSets;
@@ -31,8 +33,8 @@ final class Tickets {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    Tickets(URI base, String jwtSecret, String org, int roleSets) {
-        this.base = base;
+    Tickets(List<URI> bases, String jwtSecret, String org, int roleSets) {
+        this.bases = List.copyOf(bases);
         this.signer = new JwtSigner(jwtSecret);
         this.org = org;
         this.roleSets = Math.max(1, roleSets);
@@ -45,7 +47,7 @@ final class Tickets {
         long exp = Instant.now().plusSeconds(3600).getEpochSecond();
         for (int i = first; i < first + count; i++) {
             String jwt = signer.sign(Map.of("sub", "bench_u" + i, "orgs", Map.of(org, List.of("role" + (i % roleSets))), "exp", exp));
-            HttpRequest request = HttpRequest.newBuilder(base.resolve("/broadcast/v1/ws-ticket"))
+            HttpRequest request = HttpRequest.newBuilder(bases.get(LoadOptions.serverOf(i, bases.size())).resolve("/broadcast/v1/ws-ticket"))
                     .timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + jwt)
                     .header("Content-Type", "application/json")

@@ -28,6 +28,8 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements FleetSo
     private final String path;
     private final WireProtocol protocol;
     private final WsFleet fleet;
+    /** Which of the fleet's servers this socket is connected to. */
+    private final int server;
     private final CompletableFuture<WsConnection> ready = new CompletableFuture<>();
     private final FrameParser parser;
     /** The lane frames this socket sends, or null unless it speaks {@link WireProtocol#LANE}. */
@@ -42,11 +44,12 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements FleetSo
     /** Acks written during this read, flushed together when the read completes. */
     private boolean unflushed;
 
-    WsConnection(String host, String path, WireProtocol protocol, WsFleet fleet) {
+    WsConnection(String host, String path, WireProtocol protocol, WsFleet fleet, int server) {
         this.host = host;
         this.path = path;
         this.protocol = protocol;
         this.fleet = fleet;
+        this.server = server;
         this.lane = protocol == WireProtocol.LANE ? new LaneFrames() : null;
         this.parser = new FrameParser(this, lane == null ? null : LaneFrames.ENVELOPE_ID);
         byte[] nonce = new byte[16];
@@ -71,7 +74,7 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements FleetSo
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        stats = fleet.statsFor(ctx.channel().eventLoop());
+        stats = fleet.statsFor(ctx.channel().eventLoop(), server);
         handshake = ctx.alloc().heapBuffer(512);
         String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";

@@ -33,23 +33,29 @@ import org.HdrHistogram.Histogram;
  * ({@link SseConnection}) for {@link WireProtocol#SSE}. Sockets are spread round-robin over the loopback
  * source addresses 127.0.0.1..127.0.0.N when N &gt; 1 (each source address has its own ~28 000
  * ephemeral ports, so one address runs out long before the loops do). Receives are read in buffers
- * that grow to 64 KiB. Thread-safe; each connection is confined to its loop.
+ * that grow to 64 KiB. With several servers, socket {@code i} connects to server {@link LoadOptions#serverOf}, and
+ * what each server's sockets receive is counted apart. Thread-safe; each connection is confined to its loop.
  */
 final class WsFleet implements AutoCloseable {
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
-    private final InetSocketAddress server;
-    private final String hostHeader;
+    private final List<InetSocketAddress> servers;
+    private final List<String> hostHeaders;
     private final List<InetAddress> sources;
     private final Measurement measurement;
-    private final Map<EventLoop, LoopStats> stats = new ConcurrentHashMap<>();
+    /** Per loop, one {@link LoopStats} per server. */
+    private final Map<EventLoop, LoopStats[]> stats = new ConcurrentHashMap<>();
     private final List<FleetSocket> connections = new ArrayList<>();
 
     WsFleet(String name, int loops, InetSocketAddress server, int sourceIps, Measurement measurement) {
+        this(name, loops, List.of(server), sourceIps, measurement);
+    }
+
+    WsFleet(String name, int loops, List<InetSocketAddress> servers, int sourceIps, Measurement measurement) {
         this.group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
-        this.server = server;
-        this.hostHeader = server.getHostString() + ":" + server.getPort();
+        this.servers = List.copyOf(servers);
+        this.hostHeaders = servers.stream().map(s -> s.getHostString() + ":" + s.getPort()).toList();
         this.sources = sourceIps <= 1 ? List.of() : loopbackSources(sourceIps);
         this.measurement = measurement;
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -77,14 +83,27 @@ final class WsFleet implements AutoCloseable {
         return group;
     }
 
-    LoopStats statsFor(EventLoop loop) {
-        return stats.computeIfAbsent(loop, l -> new LoopStats(measurement));
+    /** The counters of {@code loop}'s sockets on server {@code server} (an index into the servers). */
+    LoopStats statsFor(EventLoop loop, int server) {
+        return stats.computeIfAbsent(loop, l -> {
+            LoopStats[] perServer = new LoopStats[servers.size()];
+            for (int i = 0; i < perServer.length; i++) {
+                perServer[i] = new LoopStats(measurement);
+            }
+            return perServer;
+        })[server];
     }
 
-    /** Opens one socket to {@code path}; completes when it is ready to receive. */
+    int serverCount() {
+        return servers.size();
+    }
+
+    /** Opens socket {@code index} to {@code path} on its server; completes when it is ready to receive. */
     CompletableFuture<? extends FleetSocket> connect(int index, String path, WireProtocol protocol) {
-        FleetSocket handler = protocol == WireProtocol.SSE ? new SseConnection(hostHeader, path, this)
-                : new WsConnection(hostHeader, path, protocol, this);
+        int s = LoadOptions.serverOf(index, servers.size());
+        FleetSocket handler = protocol == WireProtocol.SSE ? new SseConnection(hostHeaders.get(s), path, this, s)
+                : new WsConnection(hostHeaders.get(s), path, protocol, this, s);
+        InetSocketAddress server = servers.get(s);
         Bootstrap b = bootstrap.clone().handler(handler);
         ChannelFuture f = sources.isEmpty() ? b.connect(server)
                 : b.connect(server, new InetSocketAddress(sources.get(index % sources.size()), 0));
@@ -150,40 +169,64 @@ final class WsFleet implements AutoCloseable {
 
     long received() {
         long n = 0;
-        for (LoopStats s : stats.values()) {
-            n += s.received();
+        for (int s = 0; s < servers.size(); s++) {
+            n += received(s);
+        }
+        return n;
+    }
+
+    /** Timestamped messages received by the sockets on server {@code server}. */
+    long received(int server) {
+        long n = 0;
+        for (LoopStats[] s : stats.values()) {
+            n += s[server].received();
         }
         return n;
     }
 
     long probed() {
         long n = 0;
-        for (LoopStats s : stats.values()) {
-            n += s.probed();
+        for (LoopStats[] perServer : stats.values()) {
+            for (LoopStats s : perServer) {
+                n += s.probed();
+            }
         }
         return n;
     }
 
     long closed() {
         long n = 0;
-        for (LoopStats s : stats.values()) {
-            n += s.closed();
+        for (LoopStats[] perServer : stats.values()) {
+            for (LoopStats s : perServer) {
+                n += s.closed();
+            }
         }
         return n;
     }
 
     int lastCloseCode() {
         int code = 0;
-        for (LoopStats s : stats.values()) {
-            code = Math.max(code, s.lastCloseCode());
+        for (LoopStats[] perServer : stats.values()) {
+            for (LoopStats s : perServer) {
+                code = Math.max(code, s.lastCloseCode());
+            }
         }
         return code;
     }
 
-    /** A merged copy of every loop's latency histogram, each copied on its own loop. */
+    /** A merged copy of every loop's latency histograms, each copied on its own loop. */
     Histogram latency() {
         Histogram merged = new Histogram(LoopStats.MAX_MICROS, 3);
-        stats.forEach((loop, s) -> merged.add(onLoop(loop, () -> s.latency().copy())));
+        for (int s = 0; s < servers.size(); s++) {
+            merged.add(latency(s));
+        }
+        return merged;
+    }
+
+    /** A merged copy of the latency histograms of the sockets on server {@code server}. */
+    Histogram latency(int server) {
+        Histogram merged = new Histogram(LoopStats.MAX_MICROS, 3);
+        stats.forEach((loop, s) -> merged.add(onLoop(loop, () -> s[server].latency().copy())));
         return merged;
     }
 
