@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.postgres.PgProcesses;
 import io.herald.redis.RedisProcesses;
 import io.herald.server.HeraldServer;
 import io.herald.server.config.ConfigLoader;
@@ -36,6 +37,10 @@ class ClusterFanoutSmokeTest {
     @RegisterExtension
     static final RedisProcesses REDIS = RedisProcesses.standalone();
 
+    /** The bench configuration binds a room, and a cluster hosting rooms shares its storage. */
+    @RegisterExtension
+    static final PgProcesses PG = PgProcesses.create();
+
     @TempDir
     static Path dir;
     private static HeraldServer a;
@@ -52,9 +57,12 @@ class ClusterFanoutSmokeTest {
     }
 
     private static HeraldServer node(Path yaml, String id) throws Exception {
-        Map<String, String> env = Map.of("ACCESS_TOKEN", ACCESS_TOKEN, "JWT_SECRET", JWT_SECRET, "HERALD_SERVER_PORT", "0",
-                "HERALD_STORAGE_PATH", dir.resolve(id + ".db").toString(),
-                "HERALD_CLUSTER_NODE_ID", id, "HERALD_CLUSTER_REDIS_URL", REDIS.url(0));
+        Map<String, String> env = new java.util.HashMap<>(Map.of("ACCESS_TOKEN", ACCESS_TOKEN, "JWT_SECRET", JWT_SECRET,
+                "HERALD_SERVER_PORT", "0", "HERALD_STORAGE_URL", PG.url(), "HERALD_STORAGE_USER", PG.user(),
+                "HERALD_CLUSTER_NODE_ID", id, "HERALD_CLUSTER_REDIS_URL", REDIS.url(0)));
+        if (PG.password() != null) {
+            env.put("HERALD_STORAGE_PASSWORD", PG.password());
+        }
         return HeraldServer.start(new ConfigLoader(env).load(yaml, null).config());
     }
 

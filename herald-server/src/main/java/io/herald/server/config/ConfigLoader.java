@@ -72,6 +72,7 @@ public final class ConfigLoader {
         requireReference(root, "storage", "password", "HERALD_STORAGE_PASSWORD");
         substitute(root, "");
         List<String> warnings = applyEnvOverrides(root);
+        environmentChoosesStorage(root);
         if (portOverride != null) {
             object(root, "server").put("port", portOverride);
         }
@@ -167,6 +168,24 @@ public final class ConfigLoader {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /**
+     * An environment that names one storage replaces the file's other one: {@code HERALD_STORAGE_URL}
+     * over a file's {@code storage.path} (a deployment pointing shared nodes at PostgreSQL), and
+     * {@code HERALD_STORAGE_PATH} over a file's {@code storage.url}; setting both is still refused.
+     */
+    private void environmentChoosesStorage(ObjectNode root) {
+        if (!(root.get("storage") instanceof ObjectNode storage)) {
+            return;
+        }
+        boolean url = !env.getOrDefault("HERALD_STORAGE_URL", "").isEmpty();
+        boolean path = !env.getOrDefault("HERALD_STORAGE_PATH", "").isEmpty();
+        if (url && !path) {
+            storage.remove("path");
+        } else if (path && !url) {
+            storage.remove("url");
+        }
     }
 
     private List<String> applyEnvOverrides(ObjectNode root) {

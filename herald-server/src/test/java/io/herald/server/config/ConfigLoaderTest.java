@@ -176,6 +176,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theEnvironmentsStorageReplacesTheOtherOneOfTheFileButBothFromTheEnvironmentAreRefused() throws IOException {
+        Path sqliteFile = yaml("storage:\n  path: ./data/file.db\n");
+        HeraldConfig toPostgres = load(sqliteFile, env("HERALD_STORAGE_URL", "jdbc:postgresql://db/app"));
+        assertThat(toPostgres.storage().postgres()).isTrue();
+        assertThat(toPostgres.storage().url()).isEqualTo("jdbc:postgresql://db/app");
+
+        Path postgresFile = yaml("storage:\n  url: jdbc:postgresql://db/app\n");
+        HeraldConfig toSqlite = load(postgresFile, env("HERALD_STORAGE_PATH", "./data/env.db"));
+        assertThat(toSqlite.storage().postgres()).isFalse();
+        assertThat(toSqlite.storage().path()).isEqualTo("./data/env.db");
+
+        assertThatThrownBy(() -> load(null, env("HERALD_STORAGE_URL", "jdbc:postgresql://db/app", "HERALD_STORAGE_PATH", "./x.db")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not both");
+    }
+
+    @Test
     void aStoragePasswordWrittenInTheFileIsRefusedWithoutEchoingIt() throws IOException {
         assertThatThrownBy(() -> load(yaml("storage: { url: 'jdbc:postgresql://db/app', password: literal-pg-password }"), env()))
                 .isInstanceOf(ConfigException.class)
