@@ -72,12 +72,18 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
 
     @Override
     public void open(DirectWebSocket socket, Admission admission) {
+        WebSocketTransport t = socket.transport();
+        Pings pings = new Pings(t);
+        socket.onFrame(frame -> {
+            if (frame instanceof TextWebSocketFrame text && frame.isFinalFragment() && "ping".equals(text.text())) {
+                pings.received();
+            }
+        });
         if (!herald.config().broadcast().singleUseTickets() || !herald.broker().shared()) {
-            subscribe(socket, admission);
+            subscribe(socket, admission, pings);
             return;
         }
         // this node spent the ticket before the upgrade; the other nodes learn of it here, before any event is sent
-        WebSocketTransport t = socket.transport();
         Duration left = Duration.between(Instant.now(), admission.ticket().expiresAt()).plusSeconds(1);
         herald.broker().claim("ticket:" + admission.ticket().id(), left).whenComplete((took, failure) -> t.executor().execute(() -> {
             if (failure != null) {
@@ -85,12 +91,12 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
             } else if (!took) {
                 t.close(ErrorCode.INVALID_TICKET, "The WebSocket ticket was already used.");
             } else if (!t.isClosed()) {
-                subscribe(socket, admission);
+                subscribe(socket, admission, pings);
             }
         }));
     }
 
-    private void subscribe(DirectWebSocket socket, Admission admission) {
+    private void subscribe(DirectWebSocket socket, Admission admission, Pings pings) {
         WebSocketTransport t = socket.transport();
         BroadcastHub.Registration registration;
         try {
@@ -99,12 +105,39 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
             t.close(e.code(), e.getMessage());
             return;
         }
-        socket.onFrame(frame -> {
-            if (frame instanceof TextWebSocketFrame text && frame.isFinalFragment() && "ping".equals(text.text())) {
-                t.sendText("pong");
-            }
-        });
         socket.onClosed(registration::close);
+        pings.subscribed();
+    }
+
+    /**
+     * The socket's {@code ping}s, answered once it is subscribed: a {@code pong} tells a client its
+     * subscription exists (clients and tests wait for it), so pings that arrive while the ticket is
+     * still being checked across the cluster are answered after, a bounded few. Used on the socket's loop.
+     */
+    private static final class Pings {
+        private static final int MAX_HELD = 8;
+        private final WebSocketTransport transport;
+        private boolean subscribed;
+        private int held;
+
+        Pings(WebSocketTransport transport) {
+            this.transport = transport;
+        }
+
+        void received() {
+            if (subscribed) {
+                transport.sendText("pong");
+            } else if (held < MAX_HELD) {
+                held++;
+            }
+        }
+
+        void subscribed() {
+            subscribed = true;
+            for (; held > 0; held--) {
+                transport.sendText("pong");
+            }
+        }
     }
 
     @Override
