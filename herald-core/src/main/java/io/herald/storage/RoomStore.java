@@ -9,7 +9,9 @@ import java.util.function.Consumer;
  * One room's durable key/value store. Every write is committed before it returns (it survives a
  * crash of the process). Limits: keys up to {@link #MAX_KEY_BYTES}, values up to
  * {@link #MAX_VALUE_BYTES}, and a per-room byte budget; a write past a limit throws
- * {@link StorageException} and changes nothing. Blocking; call from the room's worker, not an event loop.
+ * {@link StorageException} and changes nothing. A store opened with a fencing token (see {@link Storage})
+ * also refuses every write with {@link FencedOutException} once a newer token was stored for its room.
+ * Blocking; call from the room's worker, not an event loop.
  */
 public interface RoomStore {
     int MAX_KEY_BYTES = 2048;
@@ -33,6 +35,18 @@ public interface RoomStore {
 
     /** This room's byte budget (keys + values); a write past it is refused. */
     long maxBytes();
+
+    /**
+     * Raises the room's stored fencing token to this store's token without writing data, so the previous
+     * owner is refused from now on even before this one writes. A new owner calls it when it loads the
+     * room. Idempotent.
+     *
+     * @throws FencedOutException if the stored token is newer than this store's: the caller is itself stale
+     * @throws IllegalStateException if this store was opened without a fencing token
+     */
+    default void claimFence() {
+        throw new IllegalStateException("this room store was opened without a fencing token");
+    }
 
     default Optional<String> getString(String key) {
         return get(key).map(b -> new String(b, StandardCharsets.UTF_8));

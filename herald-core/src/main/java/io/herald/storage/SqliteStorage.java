@@ -20,10 +20,14 @@ import java.util.function.Consumer;
 /**
  * The embedded {@link Storage}: one SQLite file in WAL mode with {@code synchronous=FULL}, one table
  * keyed by (party, room, key). A single connection serialises writers, which is what SQLite wants;
- * reads are point or prefix lookups on the primary key. Thread-safe (calls lock the connection).
+ * reads are point or prefix lookups on the primary key. Fencing tokens live in a second table,
+ * {@code room_fence (party, room, fence)}, outside the rooms' keys and budgets; a file written before
+ * it existed gets it on open, and its rooms read as token 0. Thread-safe (calls lock the connection).
  */
 public final class SqliteStorage implements Storage {
     private static final int USAGE_CACHE = 10_000;
+    /** The token of a store opened without one; never stored, since fenced tokens are positive. */
+    private static final long UNFENCED = 0;
     private final Path path;
     private final Object lock = new Object();
     private Connection db;
@@ -64,6 +68,10 @@ public final class SqliteStorage implements Storage {
                 s.execute("PRAGMA busy_timeout=5000");
                 s.execute("CREATE TABLE IF NOT EXISTS room_kv (party TEXT NOT NULL, room TEXT NOT NULL, k TEXT NOT NULL,"
                         + " v BLOB NOT NULL, PRIMARY KEY (party, room, k)) WITHOUT ROWID");
+                // added after the first release: IF NOT EXISTS upgrades an older file in place, and a room
+                // without a row has token 0, which is what every room of an older file had
+                s.execute("CREATE TABLE IF NOT EXISTS room_fence (party TEXT NOT NULL, room TEXT NOT NULL,"
+                        + " fence INTEGER NOT NULL, PRIMARY KEY (party, room)) WITHOUT ROWID");
             }
             db = c;
             return c;
@@ -74,7 +82,12 @@ public final class SqliteStorage implements Storage {
 
     @Override
     public RoomStore room(String party, String room) {
-        return new SqliteRoomStore(party, room);
+        return new SqliteRoomStore(party, room, UNFENCED);
+    }
+
+    @Override
+    public RoomStore room(String party, String room, long fence) {
+        return new SqliteRoomStore(party, room, StorageLimits.checkFence(fence));
     }
 
     @Override
@@ -120,13 +133,67 @@ public final class SqliteStorage implements Storage {
         }
     }
 
+    /** The room's stored fencing token, 0 when none was stored. Call under {@code lock}. */
+    private long storedFence(String party, String room) throws SQLException {
+        try (PreparedStatement ps = db().prepareStatement("SELECT fence FROM room_fence WHERE party = ? AND room = ?")) {
+            ps.setString(1, party);
+            ps.setString(2, room);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private void storeFence(String party, String room, long fence) throws SQLException {
+        try (PreparedStatement ps = db().prepareStatement("INSERT OR REPLACE INTO room_fence (party, room, fence) VALUES (?, ?, ?)")) {
+            ps.setString(1, party);
+            ps.setString(2, room);
+            ps.setLong(3, fence);
+            ps.executeUpdate();
+        }
+    }
+
     private final class SqliteRoomStore implements RoomStore {
         private final String party;
         private final String room;
+        private final long fence;
 
-        SqliteRoomStore(String party, String room) {
+        SqliteRoomStore(String party, String room, long fence) {
             this.party = party;
             this.room = room;
+            this.fence = fence;
+        }
+
+        /**
+         * Refuses this store's token if the room's stored one is newer; returns whether this token is newer
+         * than the stored one and must be stored. Reading and writing under {@code lock} on the one
+         * connection makes check and write atomic: no other writer of this file runs in between.
+         */
+        private boolean admitFence() throws SQLException {
+            if (fence == UNFENCED) {
+                return false;
+            }
+            long stored = storedFence(party, room);
+            if (fence < stored) {
+                throw new FencedOutException(party, room, fence, stored);
+            }
+            return fence > stored;
+        }
+
+        @Override
+        public void claimFence() {
+            if (fence == UNFENCED) {
+                throw new IllegalStateException("this room store was opened without a fencing token");
+            }
+            synchronized (lock) {
+                try {
+                    if (admitFence()) {
+                        storeFence(party, room, fence);
+                    }
+                } catch (SQLException e) {
+                    throw new StorageException("storage write failed", e);
+                }
+            }
         }
 
         @Override
@@ -212,8 +279,13 @@ public final class SqliteStorage implements Storage {
                     StorageLimits.checkValue(op.value());
                 }
             }
+            if (ops.isEmpty()) {
+                return 0;
+            }
             synchronized (lock) {
                 try {
+                    // before the budget: a stale owner must hear that it is stale, whatever it writes
+                    boolean raise = admitFence();
                     long used = used(party, room);
                     Map<String, Long> sizes = new HashMap<>();
                     long delta = 0;
@@ -224,7 +296,7 @@ public final class SqliteStorage implements Storage {
                         sizes.put(op.key(), op.value() == null ? null : after);
                     }
                     StorageLimits.checkBudget(used, delta, maxRoomBytes);
-                    int deleted = write(ops);
+                    int deleted = write(ops, raise);
                     usage.put(party + "\u0000" + room, used + delta);
                     return deleted;
                 } catch (SQLException e) {
@@ -234,7 +306,7 @@ public final class SqliteStorage implements Storage {
             }
         }
 
-        private int write(List<Op> ops) throws SQLException {
+        private int write(List<Op> ops, boolean raiseFence) throws SQLException {
             db().setAutoCommit(false);
             int deleted = 0;
             try (PreparedStatement up = db().prepareStatement("INSERT OR REPLACE INTO room_kv (party, room, k, v) VALUES (?, ?, ?, ?)");
@@ -251,6 +323,9 @@ public final class SqliteStorage implements Storage {
                     if (op.value() == null) {
                         deleted += n;
                     }
+                }
+                if (raiseFence) {
+                    storeFence(party, room, fence);
                 }
                 db().commit();
                 return deleted;

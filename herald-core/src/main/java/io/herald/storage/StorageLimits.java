@@ -40,4 +40,12 @@ public final class StorageLimits {
                     "The room's storage budget of " + maxBytes + " bytes would be exceeded.");
         }
     }
+
+    /** Refuses a fencing token that is not positive (0 is the stored token of a room no fenced owner wrote). */
+    public static long checkFence(long fence) {
+        if (fence <= 0) {
+            throw new IllegalArgumentException("a fencing token must be positive, not " + fence);
+        }
+        return fence;
+    }
 }

@@ -1,6 +1,7 @@
 package io.herald.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The SQLite adapter against the storage contract, plus what is specific to it (WAL file, lazy open, threads). */
+/**
+ * The SQLite adapter against the storage contract, plus what is specific to it (WAL file, lazy open,
+ * threads, a file of the layout before fencing tokens).
+ */
 class SqliteStorageTest extends StorageContract {
 
     @Override
@@ -64,6 +68,29 @@ class SqliteStorageTest extends StorageContract {
             assertThat(s.room("p", "shared").list("")).hasSize(200);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFileWrittenBeforeFencingTokensOpensWithItsDataAndItsRoomsAtTokenZero() throws Exception {
+        Path file = dir.resolve("before-fencing.db");
+        // the layout SqliteStorage created before room_fence existed, byte for byte the same DDL
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            st.execute("CREATE TABLE IF NOT EXISTS room_kv (party TEXT NOT NULL, room TEXT NOT NULL, k TEXT NOT NULL,"
+                    + " v BLOB NOT NULL, PRIMARY KEY (party, room, k)) WITHOUT ROWID");
+            st.execute("INSERT INTO room_kv VALUES ('p', 'r', 'k', CAST('old' AS BLOB))");
+        }
+        try (SqliteStorage s = new SqliteStorage(file, BUDGET)) {
+            assertThat(s.room("p", "r").getString("k")).contains("old");
+            assertThat(s.room("p", "r").bytesUsed()).isEqualTo(4);
+            s.room("p", "r", 2).putString("k", "fenced");
+            s.room("p", "r").putString("j", "unfenced");
+            assertThat(s.room("p", "r").list("").keySet()).containsExactly("j", "k");
+        }
+        try (SqliteStorage again = new SqliteStorage(file, BUDGET)) {
+            assertThat(again.room("p", "r").getString("k")).contains("fenced");
+            assertThatThrownBy(() -> again.room("p", "r", 1).putString("k", "stale")).isInstanceOf(FencedOutException.class);
         }
     }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The behaviour every {@link Storage} adapter must show: per-room key/value with prefix listing in key
  * order, all-or-nothing batches, isolation between (party, room) pairs, size limits and the per-room
- * byte budget refused with {@link StorageException} without losing anything, and durability across a
- * close and reopen. Adapters extend it and say how to open a store at a location. Public, in
+ * byte budget refused with {@link StorageException} without losing anything, durability across a
+ * close and reopen, and fencing tokens: a write older than the room's newest token refused whole. Adapters extend it and say how to open a store at a location. Public, in
  * herald-core's test-jar, so adapters in other modules (herald-postgres) run it too.
  */
 public abstract class StorageContract {
@@ -262,5 +262,141 @@ public abstract class StorageContract {
         assertThat(room("r").bytesUsed()).isEqualTo(81);
         assertThatThrownBy(() -> room("r").put("b", new byte[30])).isInstanceOf(StorageException.class);
         assertThat(room("r").get("b")).isEmpty();
+    }
+
+    private RoomStore fenced(String room, long fence) {
+        return storage.room("party", room, fence);
+    }
+
+    private static void assertFencedOut(Runnable write, long fence, long stored) {
+        assertThatThrownBy(write::run).isInstanceOf(FencedOutException.class)
+                .satisfies(e -> assertThat(((StorageException) e).code()).isEqualTo(ErrorCode.STALE_OWNER))
+                .satisfies(e -> assertThat(((FencedOutException) e).fence()).isEqualTo(fence))
+                .satisfies(e -> assertThat(((FencedOutException) e).storedFence()).isEqualTo(stored));
+    }
+
+    @Test
+    void aWriteWithAnOlderTokenIsRefusedAndNothingOfItsBatchIsWritten() {
+        RoomStore old = fenced("r", 1);
+        old.putString("keep", "old");
+        fenced("r", 2).putString("owner", "new");
+        long used = room("r").bytesUsed();
+
+        assertFencedOut(() -> old.batch(b -> b.put("a", bytes("1")).delete("keep").put("owner", bytes("old"))), 1, 2);
+        assertFencedOut(() -> old.putString("b", "2"), 1, 2);
+        assertFencedOut(() -> old.delete("keep"), 1, 2);
+        assertThat(room("r").list("").keySet()).containsExactly("keep", "owner");
+        assertThat(room("r").getString("owner")).contains("new");
+        assertThat(room("r").bytesUsed()).isEqualTo(used);
+    }
+
+    @Test
+    void aStaleOwnerHearsThatItIsStaleEvenWhenItsWriteIsAlsoOverTheBudget() {
+        fenced("r", 2).putString("k", "v");
+        assertFencedOut(() -> fenced("r", 1).put("big", new byte[RoomStore.MAX_VALUE_BYTES]), 1, 2);
+    }
+
+    @Test
+    void writesWithTheStoredTokenAreAcceptedFromAnyStoreOfIt() {
+        fenced("r", 3).putString("a", "1");
+        fenced("r", 3).batch(b -> b.put("b", bytes("2")).delete("a"));
+        fenced("r", 3).putString("a", "3");
+        assertThat(room("r").list("").keySet()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aNewerTokenIsAcceptedAndFromThenOnTheOlderOneIsRefused() {
+        RoomStore first = fenced("r", 1);
+        first.putString("k", "1");
+        RoomStore second = fenced("r", 5);
+        second.putString("k", "5");
+        assertFencedOut(() -> first.putString("k", "1 again"), 1, 5);
+        // a token between the two is stale too: only the newest owner writes
+        assertFencedOut(() -> fenced("r", 4).putString("k", "4"), 4, 5);
+        fenced("r", 6).putString("k", "6");
+        assertFencedOut(() -> second.putString("k", "5 again"), 5, 6);
+        assertThat(room("r").getString("k")).contains("6");
+    }
+
+    @Test
+    void claimingTheFenceRefusesTheOlderOwnerBeforeTheNewerOneWritesAnything() {
+        RoomStore old = fenced("r", 1);
+        old.putString("k", "old");
+        RoomStore owner = fenced("r", 2);
+        owner.claimFence();
+        owner.claimFence();
+        assertFencedOut(() -> old.putString("k", "lost"), 1, 2);
+        assertThat(room("r").getString("k")).contains("old");
+        // a claim by an owner that is itself stale is refused and lowers nothing
+        assertFencedOut(old::claimFence, 1, 2);
+        owner.putString("k", "new");
+        assertThat(room("r").getString("k")).contains("new");
+    }
+
+    @Test
+    void aClaimOnANeverWrittenRoomUsesNoBudgetAndListsNoKey() {
+        fenced("fresh", 7).claimFence();
+        assertThat(room("fresh").bytesUsed()).isZero();
+        assertThat(room("fresh").list("")).isEmpty();
+        assertFencedOut(() -> fenced("fresh", 6).putString("k", "v"), 6, 7);
+        assertThat(room("fresh").list("")).isEmpty();
+    }
+
+    @Test
+    void theTokenTakesNoShareOfTheRoomBudget() {
+        storage.close();
+        storage = newStorage(dir.resolve("fenced-budget.db"), 100);
+        RoomStore s = fenced("r", 9);
+        s.claimFence();
+        s.put("a", new byte[99]);
+        assertThat(s.bytesUsed()).isEqualTo(100);
+        assertThat(s.list("").keySet()).containsExactly("a");
+        assertThatThrownBy(() -> s.put("b", new byte[0])).isInstanceOf(StorageException.class)
+                .satisfies(e -> assertThat(((StorageException) e).code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
+    }
+
+    @Test
+    void readsOfAFencedOutOwnerAreNeverRefused() {
+        RoomStore old = fenced("r", 1);
+        old.putString("k", "v");
+        fenced("r", 2).claimFence();
+        assertThat(old.getString("k")).contains("v");
+        assertThat(old.list("").keySet()).containsExactly("k");
+        assertThat(old.bytesUsed()).isEqualTo(2);
+    }
+
+    @Test
+    void unfencedWritesNeitherCheckNorMoveTheToken() {
+        fenced("r", 5).putString("k", "5");
+        room("r").putString("k", "unfenced");
+        room("r").batch(b -> b.put("j", bytes("x")).delete("j"));
+        fenced("r", 5).putString("k", "5 again");
+        assertFencedOut(() -> fenced("r", 4).putString("k", "4"), 4, 5);
+        assertThatThrownBy(() -> room("r").claimFence()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void eachRoomHasItsOwnToken() {
+        fenced("r1", 10).claimFence();
+        fenced("r2", 1).putString("k", "v");
+        storage.room("other", "r1", 1).putString("k", "v");
+        assertThat(room("r2").getString("k")).contains("v");
+    }
+
+    @Test
+    void theTokenSurvivesACloseAndReopen() {
+        fenced("r", 3).putString("k", "v");
+        fenced("s", 4).claimFence();
+        storage.close();
+        storage = newStorage(dir.resolve("rooms.db"), BUDGET);
+        assertFencedOut(() -> fenced("r", 2).putString("k", "lost"), 2, 3);
+        assertFencedOut(() -> fenced("s", 3).putString("k", "lost"), 3, 4);
+        assertThat(room("r").getString("k")).contains("v");
+    }
+
+    @Test
+    void aTokenThatIsNotPositiveIsRefused() {
+        assertThatThrownBy(() -> storage.room("party", "r", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> storage.room("party", "r", -1)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,6 +1,7 @@
 package io.herald.postgres;
 
 import io.herald.ErrorCode;
+import io.herald.storage.FencedOutException;
 import io.herald.storage.RoomStore;
 import io.herald.storage.StorageException;
 import io.herald.storage.StorageLimits;
@@ -21,8 +22,9 @@ import javax.sql.DataSource;
 
 /**
  * One room's keys in {@link PostgresStorage}. Reads are single statements; a write is one transaction
- * that locks the room's {@code rooms} row, reads the sizes of the keys it replaces, checks the budget,
- * writes, and stores the new byte count. Thread-safe; every call blocks on the database.
+ * that locks the room's {@code rooms} row, checks its fencing token against the row's (when this store
+ * has one), reads the sizes of the keys it replaces, checks the budget, writes, and stores the new byte
+ * count and token. Thread-safe; every call blocks on the database.
  */
 final class PostgresRoomStore implements RoomStore {
     private final DataSource pool;
@@ -30,13 +32,23 @@ final class PostgresRoomStore implements RoomStore {
     private final String party;
     private final String room;
     private final long maxRoomBytes;
+    /** This store's fencing token, or {@link #UNFENCED}. */
+    private final long fence;
 
-    PostgresRoomStore(DataSource pool, PostgresSchema schema, String party, String room, long maxRoomBytes) {
+    /** The token of a store opened without one; never stored, since fenced tokens are positive. */
+    static final long UNFENCED = 0;
+
+    PostgresRoomStore(DataSource pool, PostgresSchema schema, String party, String room, long maxRoomBytes, long fence) {
         this.pool = pool;
         this.t = schema;
         this.party = party;
         this.room = room;
         this.maxRoomBytes = maxRoomBytes;
+        this.fence = fence;
+    }
+
+    /** The locked {@code rooms} row of a write's transaction. */
+    private record RoomRow(long bytes, long fence) {
     }
 
     @Override
@@ -150,7 +162,10 @@ final class PostgresRoomStore implements RoomStore {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long used = lockRoom(c);
+                RoomRow row = lockRoom(c);
+                // under the row lock, before the budget: a stale owner must hear that it is stale, whatever it writes
+                boolean raise = admitFence(row);
+                long used = row.bytes();
                 Map<String, Long> sizes = storedSizes(c, ops);
                 long delta = 0;
                 for (Op op : ops) {
@@ -161,13 +176,8 @@ final class PostgresRoomStore implements RoomStore {
                 }
                 StorageLimits.checkBudget(used, delta, maxRoomBytes);
                 int deleted = write(c, ops);
-                if (delta != 0) {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.rooms + " SET bytes = ? WHERE party = ? AND room = ?")) {
-                        ps.setLong(1, used + delta);
-                        ps.setString(2, party);
-                        ps.setString(3, room);
-                        ps.executeUpdate();
-                    }
+                if (delta != 0 || raise) {
+                    updateRoom(c, used + delta, raise ? fence : row.fence());
                 }
                 c.commit();
                 return deleted;
@@ -180,19 +190,66 @@ final class PostgresRoomStore implements RoomStore {
         }
     }
 
+    @Override
+    public void claimFence() {
+        if (fence == UNFENCED) {
+            throw new IllegalStateException("this room store was opened without a fencing token");
+        }
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                RoomRow row = lockRoom(c);
+                if (admitFence(row)) {
+                    updateRoom(c, row.bytes(), fence);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException("storage write failed", e);
+        }
+    }
+
+    /**
+     * Refuses this store's token if the locked row's is newer; returns whether this token is newer than the
+     * row's and must be stored. The caller holds the row lock until it commits, so no other owner's write
+     * can come between this check and this write.
+     */
+    private boolean admitFence(RoomRow row) {
+        if (fence == UNFENCED) {
+            return false;
+        }
+        if (fence < row.fence()) {
+            throw new FencedOutException(party, room, fence, row.fence());
+        }
+        return fence > row.fence();
+    }
+
+    private void updateRoom(Connection c, long bytes, long newFence) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.rooms + " SET bytes = ?, fence = ? WHERE party = ? AND room = ?")) {
+            ps.setLong(1, bytes);
+            ps.setLong(2, newFence);
+            ps.setString(3, party);
+            ps.setString(4, room);
+            ps.executeUpdate();
+        }
+    }
+
     /**
      * Locks the room's {@code rooms} row for this transaction, creating it on the room's first write, and
-     * returns its byte count. Every writer of the room, on any node, queues here, so the count it reads
-     * stays true until it commits.
+     * returns its byte count and fencing token. Every writer of the room, on any node, queues here, so
+     * what it reads stays true until it commits.
      */
-    private long lockRoom(Connection c) throws SQLException {
-        String select = "SELECT bytes FROM " + t.rooms + " WHERE party = ? AND room = ? FOR UPDATE";
+    private RoomRow lockRoom(Connection c) throws SQLException {
+        String select = "SELECT bytes, fence FROM " + t.rooms + " WHERE party = ? AND room = ? FOR UPDATE";
         for (int attempt = 0; attempt < 2; attempt++) {
             try (PreparedStatement ps = c.prepareStatement(select)) {
                 bindRoom(ps);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        return rs.getLong(1);
+                        return new RoomRow(rs.getLong(1), rs.getLong(2));
                     }
                 }
             }

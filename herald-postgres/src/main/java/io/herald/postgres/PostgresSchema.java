@@ -14,9 +14,9 @@ import java.sql.Statement;
  *
  * <pre>
  *   rooms           (party, room) PRIMARY KEY, bytes bigint, fence bigint
- *                   one row per room that was ever written: its byte count, kept in step by every write
- *                   under this row's lock, and the fencing token of its newest owner (0 until cluster
- *                   room leases write one)
+ *                   one row per room that was ever written or fenced: its byte count, kept in step by
+ *                   every write under this row's lock, and the newest fencing token a fenced write or
+ *                   claim stored (0 until one does); fenced writes with an older token are refused
  *   room_kv         (party, room, k COLLATE "C") PRIMARY KEY, v bytea
  *                   the keys and values; "C" orders keys by their UTF-8 bytes (= code point order) and
  *                   lets a LIKE 'prefix%' use the primary key's index as a range

@@ -6,6 +6,7 @@ import io.herald.config.ConfigException;
 import io.herald.config.StorageConfig;
 import io.herald.storage.RoomStore;
 import io.herald.storage.Storage;
+import io.herald.storage.StorageLimits;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: each call borrows a connection from a HikariCP pool of {@code storage.poolSize}.
  * Calls block (room workers make them, never event loops). Writers of one room, on any node, are
- * serialised by a lock on the room's {@code rooms} row, which also keeps its byte count exact.
+ * serialised by a lock on the room's {@code rooms} row, which also keeps its byte count exact and
+ * holds the room's fencing token (see {@link Storage}), checked and raised under that same lock.
  */
 public final class PostgresStorage implements Storage {
     private static final Logger log = LoggerFactory.getLogger(PostgresStorage.class);
@@ -102,7 +104,13 @@ public final class PostgresStorage implements Storage {
 
     @Override
     public RoomStore room(String party, String room) {
-        return new PostgresRoomStore(pool, schema, party, room, maxRoomBytes);
+        return new PostgresRoomStore(pool, schema, party, room, maxRoomBytes, PostgresRoomStore.UNFENCED);
+    }
+
+    /** A store whose writes are refused once a newer token was stored in the room's {@code rooms} row. */
+    @Override
+    public RoomStore room(String party, String room, long fence) {
+        return new PostgresRoomStore(pool, schema, party, room, maxRoomBytes, StorageLimits.checkFence(fence));
     }
 
     /** Closes the pool; calls after it fail. Idempotent. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.herald.ErrorCode;
 import io.herald.config.ConfigException;
 import io.herald.config.StorageConfig;
+import io.herald.storage.FencedOutException;
 import io.herald.storage.RoomStore;
 import io.herald.storage.Storage;
 import io.herald.storage.StorageContract;
@@ -21,17 +22,21 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The PostgreSQL adapter against the storage contract on a real server, each contract location being a
  * schema of its own, plus what is specific to it: the schema created on first start and reused after,
- * writers on two pools (two nodes) sharing one room's budget, and connection errors without the password.
+ * writers on two pools (two nodes) sharing one room's budget, an old and a new owner writing at once on
+ * two nodes, and connection errors without the password.
  */
 class PostgresStorageTest extends StorageContract {
     @RegisterExtension
@@ -121,6 +126,69 @@ class PostgresStorageTest extends StorageContract {
             assertThat(b.room("p", "r").bytesUsed()).isEqualTo(1000);
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void anOldOwnerWritingAlongsideTheNewOneOnAnotherNodeLandsNoWriteAfterTheNewOnesFirst() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try (PostgresStorage nodeA = PostgresStorage.open(PG.storage("fencing"));
+             PostgresStorage nodeB = PostgresStorage.open(PG.storage("fencing"))) {
+            RoomStore old = nodeA.room("p", "r", 1);
+            RoomStore owner = nodeB.room("p", "r", 2);
+            CountDownLatch oldHasWritten = new CountDownLatch(5);
+            AtomicBoolean ownerDone = new AtomicBoolean();
+            // the old owner writes until the new one is done, then once more: unfenced, that write would land last
+            CompletableFuture<List<Boolean>> oldWrites = CompletableFuture.supplyAsync(() -> {
+                List<Boolean> accepted = new ArrayList<>();
+                boolean last = false;
+                for (int i = 0; !last && i < 100_000; i++) {
+                    last = ownerDone.get();
+                    String key = String.format("old/%06d", i);
+                    try {
+                        old.batch(b -> b.put("owner", bytes("1")).put(key, bytes("x")));
+                        accepted.add(true);
+                        oldHasWritten.countDown();
+                    } catch (FencedOutException e) {
+                        accepted.add(false);
+                    }
+                }
+                return accepted;
+            }, threads);
+            CompletableFuture<SortedMap<String, byte[]>> seenByOwner = CompletableFuture.supplyAsync(() -> {
+                try {
+                    assertThat(oldHasWritten.await(60, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                owner.batch(b -> b.put("owner", bytes("2")).put("new/000", bytes("y")));
+                // every old write that will ever land has landed by now
+                SortedMap<String, byte[]> oldKeys = owner.list("old/");
+                for (int i = 1; i < 50; i++) {
+                    String key = String.format("new/%03d", i);
+                    owner.batch(b -> b.put("owner", bytes("2")).put(key, bytes("y")));
+                }
+                ownerDone.set(true);
+                return oldKeys;
+            }, threads);
+
+            List<Boolean> accepted = oldWrites.get(120, TimeUnit.SECONDS);
+            SortedMap<String, byte[]> oldKeysAtTakeover = seenByOwner.get(120, TimeUnit.SECONDS);
+            int landed = accepted.indexOf(false);
+            assertThat(landed).as("the old owner was refused").isGreaterThanOrEqualTo(5);
+            assertThat(accepted.subList(landed, accepted.size())).as("and never accepted again").doesNotContain(true);
+            RoomStore room = nodeA.room("p", "r");
+            assertThat(room.list("old/")).hasSize(landed);
+            assertThat(room.list("old/").keySet()).isEqualTo(oldKeysAtTakeover.keySet());
+            assertThat(room.list("new/")).hasSize(50);
+            assertThat(room.getString("owner")).contains("2");
+        } finally {
+            threads.shutdownNow();
+        }
+        try (Connection c = PG.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT fence FROM fencing.rooms WHERE party = 'p' AND room = 'r'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(2);
         }
     }
 
