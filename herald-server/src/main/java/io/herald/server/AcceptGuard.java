@@ -21,8 +21,11 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     private final Meters meters;
     private final ServerConfig config;
     private final AcceptFailures failures;
+    private final String node;
 
-    AcceptGuard(ConnectionCounts counts, Meters meters, ServerConfig config) {
+    /** {@code node}: this node's id in a cluster, sent on every 101 ({@code x-herald-node}); null on one node. */
+    AcceptGuard(ConnectionCounts counts, Meters meters, ServerConfig config, String node) {
+        this.node = node;
         this.counts = counts;
         this.meters = meters;
         this.config = config;
@@ -38,7 +41,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Channel accepted && !ConnectionGuard.admit(accepted, counts, meters, config)) {
+        if (msg instanceof Channel accepted && !ConnectionGuard.admit(accepted, counts, meters, config, node)) {
             // never registered, so no pipeline event can close it: what Netty's acceptor does with one it cannot register
             accepted.unsafe().closeForcibly();
             return;

@@ -69,9 +69,13 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     private final ConnectionCounts counts;
     private final Meters meters;
+    /** The 101's header naming the node that took the socket. */
+    static final String NODE_HEADER = "x-herald-node";
     private final long headNanos;
     private final long idleNanos;
     private final InetAddress peer;
+    /** This node's id in a cluster, or null: where a client's socket landed, for clients, tests and load-balancer checks. */
+    private final String node;
     private final HeadWatch headWatch = new HeadWatch();
     private final AcceptWatch acceptWatch = new AcceptWatch();
     /** This guard's place in the pipeline once {@link #install}ed; before that, null. */
@@ -93,7 +97,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private long timerAt;
     private boolean closing;
 
-    private ConnectionGuard(ConnectionCounts counts, Meters meters, ServerConfig config, InetAddress peer) {
+    private ConnectionGuard(ConnectionCounts counts, Meters meters, ServerConfig config, InetAddress peer, String node) {
+        this.node = node;
         this.counts = counts;
         this.meters = meters;
         this.headNanos = TimeUnit.MILLISECONDS.toNanos(config.requestHeadTimeoutMs());
@@ -109,13 +114,13 @@ final class ConnectionGuard extends ChannelDuplexHandler {
      *
      * @return whether the connection was admitted; the caller closes a refused one
      */
-    static boolean admit(Channel accepted, ConnectionCounts counts, Meters meters, ServerConfig config) {
+    static boolean admit(Channel accepted, ConnectionCounts counts, Meters meters, ServerConfig config, String node) {
         if (!counts.openHttp()) {
             refused(accepted, meters, "max_http_connections");
             return false;
         }
         InetAddress peer = accepted.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
-        ConnectionGuard guard = new ConnectionGuard(counts, meters, config, peer);
+        ConnectionGuard guard = new ConnectionGuard(counts, meters, config, peer, node);
         if (peer != null && counts.perAddressLimited()) {
             if (counts.trusted(peer)) {
                 guard.awaitingClient = true;
@@ -199,6 +204,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (node != null) {
+                r.headers().set(NODE_HEADER, node);
+            }
             ctx.write(msg, promise);
             // an h2c upgrade stays an HTTP connection, counted as one: only a WebSocket moves to maxConnections
             upgraded(r.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true));

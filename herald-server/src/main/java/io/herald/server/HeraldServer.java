@@ -96,7 +96,8 @@ public final class HeraldServer implements AutoCloseable {
                 .description("Open plain HTTP connections (not upgraded; SSE streams included)").register(registry);
         // Vert.x comes before the engine, whose broker may run on it. The guard counts its refusals on the
         // registry the engine is given too: a counter is registered once per name and tags, so both count into it.
-        AcceptGuard acceptGuard = new AcceptGuard(counts, new Meters(registry), config.server());
+        AcceptGuard acceptGuard = new AcceptGuard(counts, new Meters(registry), config.server(),
+                config.cluster().redis().enabled() ? config.cluster().nodeId() : null);
         Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
                 .withTransport(new GuardedTransport(transport, acceptGuard)).build();
         Supplier<Map<String, Integer>> connectionsByPrimitive = ClusterNodes.connections(registry);

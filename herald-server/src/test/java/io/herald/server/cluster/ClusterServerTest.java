@@ -107,6 +107,18 @@ class ClusterServerTest {
     }
 
     @Test
+    void everyWebSocketUpgradeNamesTheNodeThatTookIt() {
+        String ticket = b.ticket(TestServer.jwt("u_where", "org_where", "owner"));
+        io.herald.server.RawWebSocket.Response onB = io.herald.server.RawWebSocket.upgrade(b.port(), "/broadcast/v1/websocket?ws_ticket=" + ticket);
+        assertThat(onB.status()).isEqualTo(101);
+        assertThat(onB.headers()).containsEntry("x-herald-node", "b");
+        io.herald.server.RawWebSocket.Response lane = io.herald.server.RawWebSocket.upgrade(a.port(),
+                "/lanes/v1/websocket?token=" + TestServer.jwt("u_where", "org_where"));
+        assertThat(lane.status()).isEqualTo(101);
+        assertThat(lane.headers()).containsEntry("x-herald-node", "a");
+    }
+
+    @Test
     void aChannelEventPublishedOnOneNodeReachesAnSseSubscriberOnTheOther() {
         try (ClusterNode.Sse sse = b.closeLater(new ClusterNode.Sse(b, "/sse/pub:cluster"))) {
             waiting().until(() -> {
