@@ -9,7 +9,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** The Rooms primitive: party bindings with their access gates, hibernation, and per-room limits. */
+/**
+ * The Rooms primitive: party bindings with their access gates, hibernation, per-room limits, and
+ * {@code leaseMs}, how long a node's hold on a room lasts in a cluster without a renewal (see
+ * {@link io.herald.cluster.RoomLeases}): a shorter lease hands the rooms of a dead node over sooner, a
+ * longer one survives longer pauses of the owner and of Redis, at a renewal every third of it.
+ */
 public record RoomsConfig(
         List<Binding> bindings,
         Long hibernateAfterMs,
@@ -22,7 +27,8 @@ public record RoomsConfig(
         Integer workers,
         String pluginDir,
         Presence presence,
-        YjsDocs yjs) {
+        YjsDocs yjs,
+        Long leaseMs) {
 
     public static final long DEFAULT_HIBERNATE_AFTER_MS = 30_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ROOM = 1000;
@@ -31,6 +37,11 @@ public record RoomsConfig(
     public static final int DEFAULT_MESSAGE_BURST = 200;
     public static final int DEFAULT_MAX_LOADED_ROOMS = 10_000;
     public static final int DEFAULT_MAX_ROOMS = 100_000;
+    public static final long DEFAULT_LEASE_MS = 10_000;
+    /** Below a second, a renewal every third of it would leave too little room for one slow Redis round trip. */
+    public static final long MIN_LEASE_MS = 1_000;
+    /** Past ten minutes, a crashed node's rooms would stay unreachable for too long. */
+    public static final long MAX_LEASE_MS = 600_000;
     private static final Pattern BINDING = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Pattern SQL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
@@ -46,6 +57,10 @@ public record RoomsConfig(
         workers = workers == null ? Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) : workers;
         presence = presence == null ? new Presence(null) : presence;
         yjs = yjs == null ? new YjsDocs(null, null, null, null) : yjs;
+        leaseMs = leaseMs == null ? DEFAULT_LEASE_MS : leaseMs;
+        if (leaseMs < MIN_LEASE_MS || leaseMs > MAX_LEASE_MS) {
+            throw new ConfigException("rooms.leaseMs", "must be " + MIN_LEASE_MS + ".." + MAX_LEASE_MS + ", was " + leaseMs);
+        }
         ServerConfig.positive("rooms.hibernateAfterMs", hibernateAfterMs);
         ServerConfig.positive("rooms.maxConnectionsPerRoom", maxConnectionsPerRoom);
         ServerConfig.positive("rooms.maxMessageBytes", maxMessageBytes);
@@ -76,22 +91,22 @@ public record RoomsConfig(
     }
 
     public static RoomsConfig defaults() {
-        return new RoomsConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new RoomsConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public RoomsConfig withBindings(List<Binding> b) {
         return new RoomsConfig(b, hibernateAfterMs, maxConnectionsPerRoom, maxMessageBytes, messagesPerSecond,
-                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs);
+                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs, leaseMs);
     }
 
     public RoomsConfig withHibernateAfterMs(long ms) {
         return new RoomsConfig(bindings, ms, maxConnectionsPerRoom, maxMessageBytes, messagesPerSecond,
-                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs);
+                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs, leaseMs);
     }
 
     public RoomsConfig withLimits(int maxConnections, int maxMessage, int perSecond, int burst) {
         return new RoomsConfig(bindings, hibernateAfterMs, maxConnections, maxMessage, perSecond,
-                burst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs);
+                burst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs, leaseMs);
     }
 
     /**
@@ -130,10 +145,16 @@ public record RoomsConfig(
         }
     }
 
+    /** A copy whose room leases last {@code ms}. */
+    public RoomsConfig withLeaseMs(long ms) {
+        return new RoomsConfig(bindings, hibernateAfterMs, maxConnectionsPerRoom, maxMessageBytes, messagesPerSecond,
+                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, yjs, ms);
+    }
+
     /** A copy with other Yjs document limits. */
     public RoomsConfig withYjs(YjsDocs y) {
         return new RoomsConfig(bindings, hibernateAfterMs, maxConnectionsPerRoom, maxMessageBytes, messagesPerSecond,
-                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, y);
+                messageBurst, maxLoadedRooms, maxRooms, workers, pluginDir, presence, y, leaseMs);
     }
 
     /**

@@ -99,6 +99,17 @@ class RoomsConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("storage.maxRoomBytes");
     }
 
+    @Test
+    void aRoomLeaseLastsTenSecondsByDefaultAndBetweenOneSecondAndTenMinutes() {
+        assertThat(RoomsConfig.defaults().leaseMs()).isEqualTo(10_000L);
+        assertThat(RoomsConfig.defaults().withLeaseMs(1_000).leaseMs()).isEqualTo(1_000L);
+        assertThat(RoomsConfig.defaults().withLeaseMs(600_000).leaseMs()).isEqualTo(600_000L);
+        assertThatThrownBy(() -> RoomsConfig.defaults().withLeaseMs(999))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("rooms.leaseMs");
+        assertThatThrownBy(() -> RoomsConfig.defaults().withLeaseMs(600_001))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("rooms.leaseMs");
+    }
+
     private static void assertAccessError(Access access, String path) {
         assertThatThrownBy(() -> bindings(new Binding("LOBBY", RELAY, Access.PUBLIC), new Binding("CHAT", RELAY, access)))
                 .isInstanceOf(ConfigException.class)

@@ -28,7 +28,7 @@ final class TestHost implements AutoCloseable {
     /** Settings with a hibernation delay, a per-room cap and a cap on loaded rooms. */
     static RoomsConfig config(long hibernateAfterMs, int maxConnectionsPerRoom, int maxLoadedRooms, int maxRooms) {
         return new RoomsConfig(null, hibernateAfterMs, maxConnectionsPerRoom, null, null, null, maxLoadedRooms, maxRooms,
-                4, null, null, null);
+                4, null, null, null, null);
     }
 
     static RoomsConfig config(long hibernateAfterMs) {

@@ -3,7 +3,8 @@
  * pub/sub. The entry types are {@link io.herald.redis.RedisStreams} (publish, history, position) and
  * {@link io.herald.redis.StreamSubscriber} (pub/sub connections that reconnect and resubscribe),
  * and on them {@link io.herald.redis.RedisBroker}, the {@code io.herald.cluster.Broker} across nodes
- * (delivery counts from every subscribed node, node membership, gap reports).
+ * (delivery counts from every subscribed node, node membership, gap reports). Room leases, which make
+ * one node the owner of each room, are {@link io.herald.redis.RedisRoomLeases}.
  *
  * <h2>Layout in Redis</h2>
  * For a stream {@code S} and the prefix {@code P} ({@code herald} by default):
@@ -15,6 +16,8 @@
  *   P:{node:N}      channel delivery counts for node N's publishes          see BrokerFrames
  *   P:{nodes}       zset    node id scored by heartbeat expiry (ms, Redis clock)   see NodeRegistry
  *   P:{nodes}:info  hash    node id -&gt; instance token, address, start, connections by primitive
+ *   P:room:{R}      string  "&lt;node id&gt;:&lt;token&gt;" of room R's owner (R = party:room)   TTL: the lease term, see RedisRoomLeases
+ *   P:room:{R}:fence string room R's last fencing token                        no TTL (tokens must only grow)
  * </pre>
  * The {@code {S}} hash tag puts the three in one cluster slot. Offsets start at 1 and are gap-free
  * within an epoch; when the meta hash is lost the next publish starts a new epoch at offset 1 and

@@ -44,7 +44,7 @@ class YjsRoomSlowClientTest {
     /** Relays at once (no relay window): these tests count the frames each message causes. */
     private static RoomsConfig config(long hibernateAfterMs, int maxLoadedRooms) {
         return new RoomsConfig(null, hibernateAfterMs, null, null, null, null, maxLoadedRooms, null, 4, null, null,
-                new YjsDocs(null, null, null, 0));
+                new YjsDocs(null, null, null, 0), null);
     }
 
     private static RoomsConfig defaults() {

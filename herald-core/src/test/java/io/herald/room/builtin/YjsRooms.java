@@ -40,7 +40,7 @@ final class YjsRooms implements AutoCloseable {
 
     /** Settings with these document limits and hibernation after {@code hibernateAfterMs}. */
     static RoomsConfig config(long hibernateAfterMs, RoomsConfig.YjsDocs yjs) {
-        return new RoomsConfig(null, hibernateAfterMs, null, null, null, null, null, null, 4, null, null, yjs);
+        return new RoomsConfig(null, hibernateAfterMs, null, null, null, null, null, null, 4, null, null, yjs, null);
     }
 
     static RoomsConfig config(RoomsConfig.YjsDocs yjs) {

@@ -89,6 +89,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theRoomLeaseIsReadFromTheFileAndTheEnvironmentAndRangeChecked() throws IOException {
+        Path file = yaml("rooms: { leaseMs: 30000 }");
+        assertThat(load(null, env()).rooms().leaseMs()).isEqualTo(10_000L);
+        assertThat(load(file, env()).rooms().leaseMs()).isEqualTo(30_000L);
+        assertThat(load(file, env("HERALD_ROOMS_LEASE_MS", "5000")).rooms().leaseMs()).isEqualTo(5_000L);
+        assertThatThrownBy(() -> load(null, env("HERALD_ROOMS_LEASE_MS", "999")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rooms.leaseMs");
+    }
+
+    @Test
     void theYjsRelayWindowIsReadFromTheFileAndTheEnvironmentAndRangeChecked() throws IOException {
         Path file = yaml("rooms: { yjs: { relayWindowMs: 50 } }");
         assertThat(load(file, env()).rooms().yjs().relayWindowMs()).isEqualTo(50);

@@ -33,7 +33,7 @@ class PresenceRoomTest {
         RoomsConfig rooms = new RoomsConfig(List.of(
                 new Binding("PRESENCE_ROOM", "io.herald.room.builtin.PresenceRoom", null),
                 new Binding("LOBBY", "io.herald.room.builtin.RelayRoom", Access.PUBLIC)),
-                null, null, null, null, null, null, null, null, null, new RoomsConfig.Presence(HISTORY), null);
+                null, null, null, null, null, null, null, null, null, new RoomsConfig.Presence(HISTORY), null, null);
         return RoomServer.config(storage, rooms, Map.of());
     }
 
