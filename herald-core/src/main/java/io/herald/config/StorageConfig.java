@@ -10,11 +10,13 @@ import java.util.regex.Pattern;
  * password.
  */
 public record StorageConfig(String path, Long maxRoomBytes, String url, String user, String password, String schema,
-                            Integer poolSize) {
+                            Integer poolSize, Long statementTimeoutMs) {
     public static final String DEFAULT_PATH = "./data/herald.db";
     public static final long DEFAULT_MAX_ROOM_BYTES = 10L * 1024 * 1024;
     public static final String DEFAULT_SCHEMA = "herald";
     public static final int DEFAULT_POOL_SIZE = 8;
+    /** How long one PostgreSQL statement may run (a lock wait included) before it fails instead of holding a room worker. */
+    public static final long DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
     /** The only JDBC database a storage URL may name today. */
     public static final String POSTGRES_PREFIX = "jdbc:postgresql:";
     // interpolated into DDL (identifiers cannot be bound as parameters), so only plain lower-case names
@@ -40,16 +42,20 @@ public record StorageConfig(String path, Long maxRoomBytes, String url, String u
         }
         poolSize = poolSize == null ? DEFAULT_POOL_SIZE : poolSize;
         ServerConfig.positive("storage.poolSize", poolSize);
+        statementTimeoutMs = statementTimeoutMs == null ? DEFAULT_STATEMENT_TIMEOUT_MS : statementTimeoutMs;
+        if (statementTimeoutMs < 100 || statementTimeoutMs > 600_000) {
+            throw new ConfigException("storage.statementTimeoutMs", "must be 100..600000");
+        }
     }
 
     /** SQLite at {@code path} with a budget of {@code maxRoomBytes} per room (null: the defaults). */
     public StorageConfig(String path, Long maxRoomBytes) {
-        this(path, maxRoomBytes, null, null, null, null, null);
+        this(path, maxRoomBytes, null, null, null, null, null, null);
     }
 
     /** PostgreSQL at {@code url} in {@code schema} (null: {@value #DEFAULT_SCHEMA}), other settings at their defaults. */
     public static StorageConfig postgres(String url, String user, String password, String schema) {
-        return new StorageConfig(null, null, url, user, password, schema, null);
+        return new StorageConfig(null, null, url, user, password, schema, null, null);
     }
 
     public static StorageConfig defaults() {

@@ -33,7 +33,7 @@ class StorageConfigTest {
 
     @Test
     void aPathAndAUrlTogetherAreRefused() {
-        assertThatThrownBy(() -> new StorageConfig("./x.db", null, "jdbc:postgresql://db/app", null, null, null, null))
+        assertThatThrownBy(() -> new StorageConfig("./x.db", null, "jdbc:postgresql://db/app", null, null, null, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("storage.path:").hasMessageContaining("not both");
     }
 
@@ -48,7 +48,7 @@ class StorageConfigTest {
 
     @Test
     void thePoolSizeMustBePositive() {
-        assertThatThrownBy(() -> new StorageConfig(null, null, "jdbc:postgresql://db/app", null, null, null, 0))
+        assertThatThrownBy(() -> new StorageConfig(null, null, "jdbc:postgresql://db/app", null, null, null, 0, null))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("storage.poolSize:");
     }
 
@@ -57,5 +57,14 @@ class StorageConfigTest {
         StorageConfig c = StorageConfig.postgres("jdbc:postgresql://db/app?password=url-secret&ssl=true", "herald", "pg-secret", null);
         assertThat(c.toString()).contains("jdbc:postgresql://db/app").doesNotContain("pg-secret").doesNotContain("url-secret");
         assertThat(c.urlWithoutParameters()).isEqualTo("jdbc:postgresql://db/app");
+    }
+
+    @Test
+    void theStatementTimeoutDefaultsToTenSecondsWithinItsBounds() {
+        assertThat(StorageConfig.postgres("jdbc:postgresql://db/app", null, null, null).statementTimeoutMs()).isEqualTo(10_000);
+        assertThatThrownBy(() -> new StorageConfig(null, null, "jdbc:postgresql://db/app", null, null, null, null, 99L))
+                .hasMessageStartingWith("storage.statementTimeoutMs:");
+        assertThatThrownBy(() -> new StorageConfig(null, null, "jdbc:postgresql://db/app", null, null, null, null, 600_001L))
+                .hasMessageStartingWith("storage.statementTimeoutMs:");
     }
 }

@@ -55,6 +55,8 @@ public final class PostgresStorage implements Storage {
         hc.setMaximumPoolSize(config.poolSize());
         hc.setMinimumIdle(Math.min(2, config.poolSize()));
         hc.setConnectionTimeout(CONNECT_TIMEOUT_MS);
+        // a hung database or a held row lock must fail a room's call, not hold its worker for good
+        hc.setConnectionInitSql("SET statement_timeout = " + config.statementTimeoutMs());
         hc.addDataSourceProperty("ApplicationName", "herald");
         HikariDataSource pool;
         try {

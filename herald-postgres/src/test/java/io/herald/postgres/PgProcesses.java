@@ -156,7 +156,7 @@ public final class PgProcesses implements BeforeAllCallback, AfterAllCallback {
 
     /** Herald's storage settings for {@code schema} with a per-room budget of {@code maxRoomBytes} and a small pool. */
     public StorageConfig storage(String schema, long maxRoomBytes) {
-        return new StorageConfig(null, maxRoomBytes, url, user, password, schema, 2);
+        return new StorageConfig(null, maxRoomBytes, url, user, password, schema, 2, null);
     }
 
     /** A new connection to this class's database, for checks behind Herald's back. */

@@ -193,6 +193,26 @@ class PostgresStorageTest extends StorageContract {
     }
 
     @Test
+    void aWriteBlockedByALockHeldElsewhereFailsAfterTheStatementTimeoutInsteadOfHanging() throws Exception {
+        StorageConfig base = PG.storage("locked");
+        StorageConfig quick = new StorageConfig(null, base.maxRoomBytes(), base.url(), base.user(), base.password(),
+                base.schema(), 2, 300L);
+        try (PostgresStorage s = PostgresStorage.open(quick); Connection holder = PG.connect()) {
+            s.room("p", "r").putString("k", "v1");
+            holder.setAutoCommit(false);
+            try (Statement lock = holder.createStatement()) {
+                // what another node's long write would hold: the room's row lock
+                lock.execute("SELECT 1 FROM locked.rooms WHERE party = 'p' AND room = 'r' FOR UPDATE");
+                assertThatThrownBy(() -> s.room("p", "r").putString("k", "v2")).isInstanceOf(StorageException.class);
+            } finally {
+                holder.rollback();
+            }
+            s.room("p", "r").putString("k", "v3");
+            assertThat(s.room("p", "r").getString("k")).contains("v3");
+        }
+    }
+
+    @Test
     void aKeyWithANulCharacterIsABadRequest() {
         try (PostgresStorage s = PostgresStorage.open(PG.storage("nul"))) {
             assertThatThrownBy(() -> s.room("p", "r").putString("a\u0000b", "v")).isInstanceOf(StorageException.class)
