@@ -150,7 +150,11 @@ public final class LaneHub implements AutoCloseable {
                 if (o.waiting().remove(s)) {
                     gone.add(new Reply(o.envelopeId(), o.origin(), false, null));
                 }
-                return o.waiting().isEmpty();
+                if (o.waiting().isEmpty()) {
+                    o.settled();
+                    return true;
+                }
+                return false;
             });
             if (lane.sockets.isEmpty()) {
                 drop(lane);
@@ -161,6 +165,7 @@ public final class LaneHub implements AutoCloseable {
 
     private void drop(Lane lane) {
         lane.removed = true;
+        lane.owing.values().forEach(Owed::settled);
         if (lane.topic != null) {
             lane.topic.close();
         }
@@ -228,6 +233,7 @@ public final class LaneHub implements AutoCloseable {
             }
             if (o.waiting().isEmpty()) {
                 lane.owing.remove(envelopeId);
+                o.settled();
             }
         }
         reply(new Reply(envelopeId, o.origin(), true, result == null ? NullNode.instance : result));
@@ -308,14 +314,15 @@ public final class LaneHub implements AutoCloseable {
             if (targets.isEmpty()) {
                 return CompletableFuture.completedFuture(0);
             }
-            lane.owing.put(m.envelopeId(), new Owed(m.envelopeId(), m.origin(), new HashSet<>(targets)));
+            Owed owed = new Owed(m.envelopeId(), m.origin(), new HashSet<>(targets));
+            lane.owing.put(m.envelopeId(), owed);
+            // the publisher stops waiting at its timeout: what is still owed then is forgotten here too
+            owed.expiry(timer.schedule(() -> {
+                synchronized (lane) {
+                    lane.owing.remove(m.envelopeId(), owed);
+                }
+            }, m.timeoutMs(), TimeUnit.MILLISECONDS));
         }
-        // the publisher stops waiting at its timeout: what is still owed then is forgotten here too
-        timer.schedule(() -> {
-            synchronized (lane) {
-                lane.owing.remove(m.envelopeId());
-            }
-        }, m.timeoutMs(), TimeUnit.MILLISECONDS);
         fanout.toEach(PRIMITIVE, 0, targets, new LocalFanout.Targets<LaneSocket>() {
             @Override
             public Connection connection(LaneSocket s) {
@@ -413,6 +420,11 @@ public final class LaneHub implements AutoCloseable {
     /** Lanes (users with at least one socket) on this node. */
     public int laneCount() {
         return lanes.size();
+    }
+
+    /** Timers waiting in the hub's timer queue (publish timeouts and owed acks): for tests of what a publish leaves behind. */
+    int pendingTimers() {
+        return ((ScheduledThreadPoolExecutor) timer).getQueue().size();
     }
 
     @Override

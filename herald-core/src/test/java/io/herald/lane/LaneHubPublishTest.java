@@ -6,6 +6,7 @@ import static io.herald.lane.LaneFixture.connection;
 import static io.herald.lane.LaneFixture.firstEnvelopeId;
 import static io.herald.lane.LaneFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,6 +62,22 @@ class LaneHubPublishTest {
 
         assertThat(result).succeedsWithin(WAIT)
                 .isEqualTo(new LaneHub.PublishResult(2, results("{\"from\":\"b\"}", "{\"from\":\"a\"}")));
+    }
+
+    @Test
+    void aPublishEveryTargetAckedLeavesNoTimerBehind() {
+        LaneSocket a = f.subscribed("user_1", CHAT);
+        LaneSocket b = f.subscribed("user_1", CHAT);
+        int before = f.hub.pendingTimers();
+
+        var result = publishChat(Duration.ofSeconds(30));
+        String id = firstEnvelopeId(a);
+        f.hub.ack(a, id, json("1"));
+        f.hub.ack(b, id, json("2"));
+
+        assertThat(result).succeedsWithin(WAIT);
+        // neither the publisher's 30 s timeout nor the owed acks' one waits out its 30 s
+        await().atMost(WAIT).until(() -> f.hub.pendingTimers() == before);
     }
 
     @Test
