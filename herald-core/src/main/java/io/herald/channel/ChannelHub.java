@@ -399,30 +399,16 @@ public final class ChannelHub implements AutoCloseable {
     }
 
     /**
-     * What a reader after id {@code n} is owed from a shared history: as {@link #owed(Channel, long)} on
-     * one node (a {@code buffer_gap} reset past the top, a {@code buffer_overflow} reset when the events
-     * after {@code n} were trimmed, then what the history holds).
+     * What a reader after id {@code n} is owed from a shared history, by the same rule as on one node
+     * ({@link #owed(long, long, List)}).
      */
     private static List<Owed> owed(Broker.History<Live> h, long n) {
-        List<Owed> out = new ArrayList<>();
-        long top = h.top().offset();
-        if (n > top) {
-            out.add(reset(top, "{\"reason\":\"buffer_gap\",\"lastKnownId\":" + n + "}"));
-            return out;
-        }
-        if (n == top) {
-            return out;
-        }
-        List<Broker.Entry<Live>> after = h.entries().stream().filter(e -> e.position().offset() > n).toList();
-        long oldest = after.isEmpty() ? top + 1 : after.get(0).position().offset();
-        if (n > 0 && oldest > n + 1) {
-            out.add(reset(oldest - 1, "{\"reason\":\"buffer_overflow\",\"lastKnownId\":" + n + ",\"oldestId\":" + oldest + "}"));
-        }
-        for (Broker.Entry<Live> e : after) {
+        List<Owed> held = new ArrayList<>(h.entries().size());
+        for (Broker.Entry<Live> e : h.entries()) {
             ChannelEvent ev = e.message().event();
-            out.add(new Owed(e.position().offset(), ev.event(), ev.data(), null));
+            held.add(new Owed(e.position().offset(), ev.event(), ev.data(), null));
         }
-        return out;
+        return owed(n, h.top().offset(), held);
     }
 
     private static String topic(String channel) {
@@ -528,23 +514,34 @@ public final class ChannelHub implements AutoCloseable {
     }
 
     private List<Owed> owed(Channel ch, long n) {
+        List<Owed> held = new ArrayList<>(ch.ring.size());
+        for (ChannelEvent e : ch.ring) {
+            held.add(new Owed(e.id(), e.event(), e.data(), e.frame()));
+        }
+        return owed(n, ch.lastId, held);
+    }
+
+    /**
+     * The one rule for what a reader after id {@code n} is owed, on one node or from a shared history,
+     * given the channel's last id {@code top} and the events still {@code held} (oldest first): a
+     * {@code buffer_gap} reset past the top; nothing at the top; else a {@code buffer_overflow} reset when
+     * the event after {@code n} is gone (not for a new reader, {@code n} = 0), then every held event after {@code n}.
+     */
+    private static List<Owed> owed(long n, long top, List<Owed> held) {
         List<Owed> out = new ArrayList<>();
-        if (n > ch.lastId) {
-            out.add(reset(ch.lastId, "{\"reason\":\"buffer_gap\",\"lastKnownId\":" + n + "}"));
+        if (n > top) {
+            out.add(reset(top, "{\"reason\":\"buffer_gap\",\"lastKnownId\":" + n + "}"));
             return out;
         }
-        if (n == ch.lastId) {
+        if (n == top) {
             return out;
         }
-        long oldest = ch.ring.isEmpty() ? ch.lastId + 1 : ch.ring.peekFirst().id();
+        List<Owed> after = held.stream().filter(e -> e.id() > n).toList();
+        long oldest = after.isEmpty() ? top + 1 : after.get(0).id();
         if (n > 0 && oldest > n + 1) {
             out.add(reset(oldest - 1, "{\"reason\":\"buffer_overflow\",\"lastKnownId\":" + n + ",\"oldestId\":" + oldest + "}"));
         }
-        for (ChannelEvent e : ch.ring) {
-            if (e.id() > n) {
-                out.add(new Owed(e.id(), e.event(), e.data(), e.frame()));
-            }
-        }
+        out.addAll(after);
         return out;
     }
 

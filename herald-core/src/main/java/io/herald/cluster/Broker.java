@@ -134,6 +134,17 @@ public interface Broker extends AutoCloseable {
     /** A publication's place in its topic's stream; {@link #NONE} for a topic without a stream. */
     record Position(String epoch, long offset) {
         public static final Position NONE = new Position("", 0);
+        private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+
+        /** A new stream's epoch: 10 random lower-case letters and digits, so an old cursor never matches it. */
+        public static String newEpoch() {
+            char[] epoch = new char[10];
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            for (int i = 0; i < epoch.length; i++) {
+                epoch[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
+            }
+            return new String(epoch);
+        }
 
         public Position {
             if (epoch == null || offset < 0) {

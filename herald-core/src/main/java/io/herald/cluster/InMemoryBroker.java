@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -37,7 +36,6 @@ public final class InMemoryBroker implements Broker {
     public static final Duration STREAM_IDLE = Duration.ofHours(24);
     /** Past this many streams, those whose history expired are forgotten at once. */
     public static final int MAX_STREAMS = 100_000;
-    private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
 
     private final Map<String, List<Handler<?>>> topics = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
@@ -151,7 +149,7 @@ public final class InMemoryBroker implements Broker {
             sweep();
         }
         return streams.computeIfAbsent(topic, t -> {
-            Stream fresh = new Stream(newEpoch());
+            Stream fresh = new Stream(Position.newEpoch());
             fresh.lastPublish = now;
             return fresh;
         });
@@ -210,14 +208,6 @@ public final class InMemoryBroker implements Broker {
         }
     }
 
-    private static String newEpoch() {
-        char[] epoch = new char[10];
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < epoch.length; i++) {
-            epoch[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
-        }
-        return new String(epoch);
-    }
 
     /** Number of topics with at least one handler (for tests and metrics). */
     public int topicCount() {

@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import io.herald.cluster.Broker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -13,7 +14,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Streams with offsets, epochs and bounded history on Redis: the engine under the Redis broker.
@@ -48,8 +48,6 @@ public final class RedisStreams implements AutoCloseable {
 
     private static final LuaScript PUBLISH = LuaScript.load("publish.lua");
     private static final LuaScript HISTORY = LuaScript.load("history.lua");
-    private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
-    private static final int EPOCH_LENGTH = 10;
 
     private final List<Redis> servers;
     private final ShardRing ring;
@@ -123,7 +121,7 @@ public final class RedisStreams implements AutoCloseable {
         if (historySize < 0 || (historySize > 0 && historyTtlSeconds < 1)) {
             throw new IllegalArgumentException("history size must be >= 0 and its TTL >= 1 s, got " + historySize + " / " + historyTtlSeconds);
         }
-        return PUBLISH.run(server(stream), names, payload, (long) historySize, historyTtlSeconds, metaTtlSeconds, newEpoch(), publishCommand);
+        return PUBLISH.run(server(stream), names, payload, (long) historySize, historyTtlSeconds, metaTtlSeconds, Broker.Position.newEpoch(), publishCommand);
     }
 
     /** {@code SET <claim key> 1 NX PX ttl}: true when this call took {@code name}, false when it was taken. */
@@ -168,7 +166,7 @@ public final class RedisStreams implements AutoCloseable {
             throw new IllegalArgumentException("history needs sinceOffset >= 0 and limit >= 1, got " + sinceOffset + " / " + limit);
         }
         List<String> names = List.of(keys.meta(stream), keys.history(stream));
-        return HISTORY.run(server(stream), names, (sinceOffset + 1) + "-0", (long) limit, newEpoch(), metaTtlSeconds)
+        return HISTORY.run(server(stream), names, (sinceOffset + 1) + "-0", (long) limit, Broker.Position.newEpoch(), metaTtlSeconds)
                 .map(reply -> readHistory(stream, sinceOffset, reply));
     }
 
@@ -207,12 +205,4 @@ public final class RedisStreams implements AutoCloseable {
         return servers.get(ring.index(stream));
     }
 
-    private static String newEpoch() {
-        char[] epoch = new char[EPOCH_LENGTH];
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < epoch.length; i++) {
-            epoch[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
-        }
-        return new String(epoch);
-    }
 }
