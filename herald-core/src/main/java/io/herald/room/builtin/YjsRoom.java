@@ -330,7 +330,8 @@ public class YjsRoom extends Room {
 
     /**
      * Saves what changed since the last save: one increment appended, or the whole document (all chunks,
-     * the chunk count, the increments deleted) once the increments would pass a quarter of it, or
+     * the chunk count, the increments deleted) when the increment is larger than one chunk, or once the
+     * increments would pass a quarter of it, or
      * {@link #MAX_STORED_INCREMENTS}, or the room's storage limit. Each save is one atomic batch.
      */
     private void persist() {
@@ -340,7 +341,9 @@ public class YjsRoom extends Room {
         }
         byte[] increment = unsaved.size() == 1 ? unsaved.get(0) : yjs.merge(unsaved);
         long stored = documentBytesStored + incrementBytesStored + increment.length;
-        if (incrementsStored < MAX_STORED_INCREMENTS && (incrementBytesStored + increment.length) * 4 <= documentBytesStored
+        // an increment is one storage value: a larger one is saved with the document, in chunks
+        if (incrementsStored < MAX_STORED_INCREMENTS && increment.length <= CHUNK_BYTES
+                && (incrementBytesStored + increment.length) * 4 <= documentBytesStored
                 && stored <= storage().maxBytes() - 64 * 1024) {
             int i = incrementsStored;
             storage().batch(b -> b.put(incrementKey(i), increment)

@@ -385,6 +385,32 @@ class YjsRoomTest {
     }
 
     @Test
+    void anEditLargerThanOneStorageValueToALargerDocumentIsSavedWholeInChunksAndReloaded() {
+        open(defaults());
+        YSocket a = rooms.join("big-inc");
+        svOnJoin(a);
+        edit(a, List.of(YFrames.inserted(1, "a".repeat(700_000))));
+        a.leave();
+        await().atMost(Duration.ofSeconds(5)).until(() -> rooms.host.loadedRooms() == 0);
+
+        // 150 KB is under a quarter of the 700 KB document, but over one storage value (128 KiB)
+        YSocket b = rooms.join("big-inc");
+        svOnJoin(b);
+        edit(b, List.of(YFrames.inserted(2, "b".repeat(150_000))));
+        String doc = step2For(b, EMPTY_SV);
+        b.leave();
+        await().atMost(Duration.ofSeconds(5)).until(() -> rooms.host.loadedRooms() == 0);
+        var store = rooms.storage.room(YjsRooms.PARTY, "big-inc");
+        assertThat(store.getString("yjs:incs")).isEmpty();
+        rooms.close();
+
+        open(defaults());
+        YSocket fresh = rooms.join("big-inc");
+        svOnJoin(fresh);
+        assertThat(step2For(fresh, EMPTY_SV)).isEqualTo(doc);
+    }
+
+    @Test
     void aSmallEditToALargeSavedDocumentIsSavedAsAnIncrementAndTheReloadHasBoth() {
         open(defaults());
         YSocket a = rooms.join("incs");
