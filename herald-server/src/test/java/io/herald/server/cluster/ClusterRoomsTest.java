@@ -34,6 +34,7 @@ class ClusterRoomsTest {
     static final String ROOMS = """
             rooms:
               leaseMs: 3000
+              maxConnectionsPerRoom: 3
               bindings:
                 - { name: LOBBY, className: io.herald.room.builtin.RelayRoom, access: public }
                 - { name: PROBE, className: io.herald.server.cluster.ProbeRoom, access: public }
@@ -163,6 +164,36 @@ class ClusterRoomsTest {
             assertThat(b.herald().rooms().loadedRooms()).isGreaterThanOrEqualTo(1);
             onB.send("put after moved");
             assertThat(onB.next()).isEqualTo("acked after");
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
+    void aRoomFullOnItsOwnerRefusesAForwardedSocketBeforeTheUpgrade() {
+        String room = room();
+        a.openSilently("/parties/lobby/" + room + "?_pk=x1");
+        b.openSilently("/parties/lobby/" + room + "?_pk=x2");
+        b.openSilently("/parties/lobby/" + room + "?_pk=x3");
+        var refused = b.refusedUpgrade("/parties/lobby/" + room + "?_pk=x4");
+        assertThat(refused.getResponse().statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void anAlarmOfARoomWhoseNodeWentFiresOnTheNodeThatTakesIt() {
+        String room = room();
+        TestServer c = TestServer.start(rooms(ClusterNode.config(REDIS.url(0), PG, "c")));
+        try {
+            WsClient onC = c.openSilently("/parties/probe/" + room + "?_pk=setter");
+            assertThat(onC.next()).isEqualTo("welcome setter");
+            onC.send("alarm 1500");
+            assertThat(onC.next()).isEqualTo("alarm set");
+            c.close();
+            // nobody connects or asks: a node's alarm scan finds the stored alarm and takes the room to fire it
+            var store = b.herald().storage().room("probe", room);
+            waiting().atMost(java.time.Duration.ofSeconds(30)).until(() -> !store.list("alarm:").isEmpty());
+            long fired = store.list("alarm:").size();
+            assertThat(fired).as("fired once").isEqualTo(1);
         } finally {
             c.close();
         }
