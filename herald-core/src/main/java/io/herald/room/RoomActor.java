@@ -407,6 +407,36 @@ final class RoomActor implements Room.RoomContext {
         host.removeIfIdle(this);
     }
 
+    /**
+     * This node stops: saves the room (onUnload), gives the lease {@code l} back, then closes the local
+     * sockets with 1012 and tells the nodes forwarding the others to join them wherever the room goes
+     * next (after the release, so they find it free). On serial.
+     */
+    void handOff(io.herald.cluster.Lease l) {
+        if (lease != l) {
+            return;
+        }
+        unload();
+        lease = null;
+        if (alarm != null) {
+            // stored: the next owner, or another node's alarm scan, fires it
+            alarm.cancel(false);
+            alarm = null;
+        }
+        alarmAt = null;
+        alarmPending = false;
+        host.cluster.releaseNow(l);
+        for (RoomConnection c : List.copyOf(connections)) {
+            if (c.transport() instanceof RoomCluster.RemoteConnection remote) {
+                remote.moved();
+                // it leaves this node's room (the lease is gone: onClose does not run here)
+                closed(c, 1001, "moved");
+            } else {
+                c.close(1012, "Service restart");
+            }
+        }
+    }
+
     /** Thrown inside the actor when a hook would run without the lease. */
     private static final class NotOwner extends Exception {
         NotOwner() {

@@ -481,6 +481,12 @@ final class RoomCluster implements AutoCloseable {
                 }
             }
             case RoomWire.RELAY -> relay(from, f);
+            case RoomWire.MOVED -> {
+                Forwarded fw = forwarded.get(f.id);
+                if (fw != null && fw.owner.equals(from)) {
+                    move(List.of(fw));
+                }
+            }
             case RoomWire.CLOSE -> {
                 Forwarded fw = forwarded.get(f.id);
                 if (fw != null && fw.owner.equals(from)) {
@@ -731,6 +737,61 @@ final class RoomCluster implements AutoCloseable {
         });
     }
 
+    /**
+     * Gives every room of this node to the others before it stops: sockets forwarded from here leave
+     * their rooms and close with 1012; each room this node runs is saved and unloaded (onUnload), its
+     * lease released, its local sockets closed with 1012 and the nodes forwarding sockets to it told to
+     * join them wherever the room goes next, so those stay open. Waits up to {@code timeoutMs}.
+     */
+    void handOff(Iterable<RoomActor> actors, long timeoutMs) {
+        for (Forwarded f : List.copyOf(forwarded.values())) {
+            if (forwarded.remove(f.fid, f)) {
+                f.session.fail();
+                broker.send(f.owner, CHANNEL, RoomWire.leave(f.fid, 1012, "Service restart"));
+                f.joiner.transport().close(1012, "Service restart");
+            }
+        }
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (RoomActor a : actors) {
+            Lease l = a.lease;
+            if (l == null) {
+                continue;
+            }
+            CompletableFuture<Void> handed = new CompletableFuture<>();
+            done.add(handed);
+            try {
+                a.serial.executeAlways(() -> {
+                    try {
+                        a.handOff(l);
+                    } finally {
+                        handed.complete(null);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                handed.complete(null);
+            }
+        }
+        try {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("not every room was handed off in time; the others move when their leases expire");
+        }
+    }
+
+    /** Releases {@code l} now (the room was saved): the next owner need not wait for the expiry. Blocks briefly. */
+    void releaseNow(Lease l) {
+        renewer.stop(l);
+        try {
+            l.release().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("release of {}/{} failed, it expires: {}", l.party(), l.room(), e.toString());
+        }
+    }
+
     @Override
     public void close() {
         checks.cancel(false);
@@ -900,6 +961,15 @@ final class RoomCluster implements AutoCloseable {
             if (!closed) {
                 closed = true;
                 link.close(fid, closeCode, reason);
+            }
+        }
+
+        /** Tells the socket's node to join it wherever the room goes next. */
+        void moved() {
+            if (!closed) {
+                closed = true;
+                link.remotes.remove(fid);
+                link.send(RoomWire.moved(fid));
             }
         }
 
