@@ -116,14 +116,14 @@ final class RoomActor implements Room.RoomContext {
             return;
         }
         connections.add(c);
-        host.meters.connections("rooms").incrementAndGet();
+        countSocket(c, 1);
         try {
             r.onConnect(c, c.context());
             joined.complete(c);
         } catch (Exception e) {
             log.warn("room {} onConnect failed: {}", key, e.toString());
             connections.remove(c);
-            host.meters.connections("rooms").decrementAndGet();
+            countSocket(c, -1);
             joined.completeExceptionally(new HeraldException(ErrorCode.INTERNAL, "Uncaught exception during session setup"));
         }
     }
@@ -163,7 +163,7 @@ final class RoomActor implements Room.RoomContext {
     void closed(RoomConnection c, int code, String reason) {
         touch();
         if (connections.remove(c)) {
-            host.meters.connections("rooms").decrementAndGet();
+            countSocket(c, -1);
             try {
                 Room r = ensureStarted();
                 try {
@@ -284,6 +284,13 @@ final class RoomActor implements Room.RoomContext {
             r.onError(c, e);
         } catch (RuntimeException again) {
             log.debug("onError threw too", again);
+        }
+    }
+
+    /** The gauge counts the sockets of this node: a socket of another node counts there. */
+    private void countSocket(RoomConnection c, int delta) {
+        if (!(c.transport() instanceof RoomCluster.RemoteConnection)) {
+            host.meters.connections("rooms").addAndGet(delta);
         }
     }
 

@@ -320,9 +320,23 @@ final class RoomCluster implements AutoCloseable {
                     broker.send(owner, CHANNEL, RoomWire.leave(fid, 1006, "join abandoned"));
                 }
             } else {
+                // counted where the socket is: the owner does not count the sockets of other nodes
+                f.routed = true;
+                host.meters.connections("rooms").incrementAndGet();
                 session.route(f);
             }
         });
+    }
+
+    /** Forgets a forwarded socket (it closed, or moves); false when it was forgotten already. */
+    private boolean drop(Forwarded f) {
+        if (!forwarded.remove(f.fid, f)) {
+            return false;
+        }
+        if (f.routed) {
+            host.meters.connections("rooms").decrementAndGet();
+        }
+        return true;
     }
 
     /**
@@ -335,6 +349,8 @@ final class RoomCluster implements AutoCloseable {
         final String owner;
         final RoomHost.RoomSession session;
         volatile boolean moved;
+        /** Set once the owner let the socket in; it then counts among this node's room connections. */
+        volatile boolean routed;
 
         Forwarded(long fid, Joiner joiner, String owner, RoomHost.RoomSession session) {
             this.fid = fid;
@@ -359,7 +375,7 @@ final class RoomCluster implements AutoCloseable {
 
         @Override
         public void closed(int code, String reason) {
-            if (forwarded.remove(fid, this)) {
+            if (drop(this)) {
                 broker.send(owner, CHANNEL, RoomWire.leave(fid, code, reason));
             }
         }
@@ -372,7 +388,7 @@ final class RoomCluster implements AutoCloseable {
 
     /** Frames to or from the owner of {@code f} were lost: the socket closes with 1012 and reconnects. */
     private void lostLink(Forwarded f) {
-        if (forwarded.remove(f.fid, f)) {
+        if (drop(f)) {
             broker.send(f.owner, CHANNEL, RoomWire.leave(f.fid, 1012, "lost frames"));
             f.joiner.transport().close(1012, "Service restart");
         }
@@ -385,7 +401,7 @@ final class RoomCluster implements AutoCloseable {
      */
     private void move(List<Forwarded> group) {
         for (Forwarded f : group) {
-            if (f.moved || !forwarded.remove(f.fid, f)) {
+            if (f.moved || !drop(f)) {
                 continue;
             }
             f.moved = true;
@@ -745,7 +761,7 @@ final class RoomCluster implements AutoCloseable {
      */
     void handOff(Iterable<RoomActor> actors, long timeoutMs) {
         for (Forwarded f : List.copyOf(forwarded.values())) {
-            if (forwarded.remove(f.fid, f)) {
+            if (drop(f)) {
                 f.session.fail();
                 broker.send(f.owner, CHANNEL, RoomWire.leave(f.fid, 1012, "Service restart"));
                 f.joiner.transport().close(1012, "Service restart");

@@ -198,6 +198,27 @@ class ClusterRoomsTest {
         }
     }
 
+    @Test
+    void eachNodeCountsTheRoomSocketsConnectedToItNotThoseOfItsRooms() {
+        String room = room();
+        TestServer c = TestServer.start(rooms(ClusterNode.config(REDIS.url(0), PG, "c")));
+        try {
+            WsClient onC = c.openSilently("/parties/probe/" + room + "?_pk=c1");
+            assertThat(onC.next()).isEqualTo("welcome c1");
+            WsClient onA = a.openSilently("/parties/probe/" + room + "?_pk=a1");
+            assertThat(onA.next()).isEqualTo("welcome a1");
+            WsClient onA2 = a.openSilently("/parties/probe/" + room + "?_pk=a2");
+            assertThat(onA2.next()).isEqualTo("welcome a2");
+            assertThat(owner("probe", room)).isEqualTo("c");
+            assertThat(c.gauge("herald.connections", "primitive", "rooms")).as("c's own socket only").isEqualTo(1);
+            onC.close();
+            waiting().until(() -> c.gauge("herald.connections", "primitive", "rooms") == 0);
+            assertThat(ids(json(a.get("/parties/probe/" + room)))).containsExactlyInAnyOrder("a1", "a2");
+        } finally {
+            c.close();
+        }
+    }
+
     /** The node holding the room's lease, as Redis has it. */
     private static String owner(String party, String room) {
         String value = REDIS.command(0, "GET", "herald:room:{" + party + ":" + room + "}").trim();
