@@ -671,6 +671,14 @@ final class RoomCluster implements AutoCloseable {
     /** Every third of a lease term: drop the sockets of dead nodes, follow rooms whose owner changed. */
     private void check() {
         try {
+            if (!broker.available()) {
+                // cut off: this node cannot reach the owners, so its forwarded sockets reconnect elsewhere;
+                // the rooms it runs go on for their own sockets while their leases hold (the renewer's watch)
+                for (Forwarded f : List.copyOf(forwarded.values())) {
+                    lostLink(f);
+                }
+                return;
+            }
             Set<String> live = broker.liveNodes();
             for (NodeLink link : List.copyOf(links.values())) {
                 if (dead(link.node, live)) {

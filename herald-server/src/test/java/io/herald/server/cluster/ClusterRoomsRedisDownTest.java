@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node that cannot reach Redis neither hosts nor forwards rooms: a new room socket is refused with 503
- * before the upgrade, and once Redis is back rooms work again.
+ * before the upgrade, a socket it forwarded closes with 1012, and once Redis is back rooms work again.
  */
 class ClusterRoomsRedisDownTest {
     @RegisterExtension
@@ -30,10 +30,33 @@ class ClusterRoomsRedisDownTest {
         node = TestServer.start(ClusterRoomsTest.rooms(ClusterNode.config(REDIS.url(0), PG, "solo")));
     }
 
+    @org.junit.jupiter.api.BeforeEach
+    void redisIsReachable() {
+        waiting().atMost(java.time.Duration.ofSeconds(30)).until(() -> node.get("/readyz").statusCode() == 200);
+    }
+
     @AfterAll
     static void stop() {
         if (node != null) {
             node.close();
+        }
+    }
+
+    @Test
+    void aForwardedSocketOfANodeCutOffFromRedisClosesWith1012() {
+        TestServer other = TestServer.start(ClusterRoomsTest.rooms(ClusterNode.config(REDIS.url(0), PG, "other")));
+        try {
+            String room = "fwd-" + System.nanoTime();
+            WsClient owner = other.openSilently("/parties/lobby/" + room + "?_pk=o");
+            WsClient forwarded = node.openSilently("/parties/lobby/" + room + "?_pk=f");
+            forwarded.send("hi");
+            assertThat(owner.next()).isEqualTo("hi");
+            REDIS.kill(0);
+            waiting().atMost(java.time.Duration.ofSeconds(30)).until(forwarded::isClosed);
+            assertThat(forwarded.awaitClose()).isEqualTo(1012);
+        } finally {
+            REDIS.restart(0);
+            other.close();
         }
     }
 
