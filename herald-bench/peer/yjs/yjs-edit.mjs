@@ -169,10 +169,11 @@ const result = {
   final_hash: documentHash(clients[0]),
   ...(coordinated ? { samples_ms: samples.map((x) => round(x, 3)) } : {}),
 };
-console.log(JSON.stringify(result));
+// The result line carries every sample (hundreds of KB at K = 50): a pipe takes 64 KiB at a time and node queues
+// the rest, which process.exit would drop if the reader is slow (a busy machine). Exit once it was written.
+process.stdout.write(JSON.stringify(result) + "\n", () => setTimeout(() => process.exit(0), 200).unref());
 clearTimeout(hardLimit);
 clients.forEach((c) => c.destroy());
-setTimeout(() => process.exit(0), 200).unref();
 
 /** One client: a Y.Doc, its provider and the observer that records remote markers. */
 function makeClient(id) {

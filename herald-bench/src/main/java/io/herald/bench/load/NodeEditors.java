@@ -182,7 +182,12 @@ final class NodeEditors {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String s = out.readLine(); s != null; s = out.readLine()) {
                     if (s.startsWith("{")) {
-                        lines.add(new Line(i, JSON.readTree(s)));
+                        try {
+                            lines.add(new Line(i, JSON.readTree(s)));
+                        } catch (IOException e) {
+                            // a line cut short (the process ended while writing it): say so, the driver then fails on the exit
+                            System.err.println("yjs-edit.mjs process " + i + ": a line of " + s.length() + " chars is not JSON: " + e.getMessage());
+                        }
                     } else {
                         System.err.println("yjs-edit.mjs: " + s);
                     }
