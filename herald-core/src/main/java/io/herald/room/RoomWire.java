@@ -107,15 +107,44 @@ final class RoomWire {
         });
     }
 
+    /**
+     * One frame for {@code count} sockets of one node. Their numbers go sorted, each as the varint of its
+     * distance from the previous one: a node numbers its sockets in order, so a room's sockets there are
+     * usually a byte or two apart, and a relay to a thousand of them costs about 1-2 KB of numbers, not 8.
+     */
     static byte[] relay(boolean text, byte[] frame, long[] fids, int count) {
+        long[] sorted = java.util.Arrays.copyOf(fids, count);
+        java.util.Arrays.sort(sorted);
         return write(RELAY, out -> {
             out.writeBoolean(text);
             bytes(out, frame);
             out.writeInt(count);
-            for (int i = 0; i < count; i++) {
-                out.writeLong(fids[i]);
+            long previous = 0;
+            for (long fid : sorted) {
+                varint(out, fid - previous);
+                previous = fid;
             }
         });
+    }
+
+    private static void varint(DataOutputStream out, long v) throws IOException {
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    private static long varint(DataInputStream in) throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IOException("varint too long");
     }
 
     static byte[] close(long fid, int code, String reason) {
@@ -194,12 +223,14 @@ final class RoomWire {
                     f.text = in.readBoolean();
                     f.bytes = bytes(in);
                     int n = in.readInt();
-                    if (n < 0 || n > body.length / 8) {
+                    if (n < 0 || n > body.length) {
                         throw new IllegalArgumentException("bad relay count " + n);
                     }
                     f.ids = new long[n];
+                    long fid = 0;
                     for (int i = 0; i < n; i++) {
-                        f.ids[i] = in.readLong();
+                        fid += varint(in);
+                        f.ids[i] = fid;
                     }
                 }
                 case REQUEST -> {

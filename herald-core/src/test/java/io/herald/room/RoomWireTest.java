@@ -54,6 +54,17 @@ class RoomWireTest {
         assertThat(r.text).isTrue();
         assertThat(new String(r.bytes, StandardCharsets.UTF_8)).isEqualTo("hé");
         assertThat(r.ids).containsExactly(5, 9, 11);
+        long[] many = new long[1000];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = 1_000_000L + 3L * (many.length - i);
+        }
+        many[500] = Long.MAX_VALUE;
+        byte[] big = RoomWire.relay(false, new byte[100], many, many.length);
+        assertThat(big.length).as("numbers a few apart take a byte each").isLessThan(100 + 1000 + 64);
+        long[] back = RoomWire.read(big).ids;
+        long[] expected = many.clone();
+        java.util.Arrays.sort(expected);
+        assertThat(back).containsExactly(expected);
         RoomWire.Frame c = RoomWire.read(RoomWire.close(3, 1012, "Service restart"));
         assertThat(c.type).isEqualTo(RoomWire.CLOSE);
         assertThat(c.code).isEqualTo(1012);

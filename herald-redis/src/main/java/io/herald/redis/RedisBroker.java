@@ -83,7 +83,7 @@ public final class RedisBroker implements Broker {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
     private static final String NODE_STREAM = "node:";
-    /** Marks a node-channel frame as a batch of node-to-node messages; the rest of its epoch field is the sender. */
+    /** Marks a node-channel frame as a batch of node-to-node messages; its epoch field is {@code ~<node>~<process instance>}. */
     private static final String DIRECT_MARK = "~";
     private static final long MAX_OUTBOX_BYTES = 64L << 20;
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -109,8 +109,11 @@ public final class RedisBroker implements Broker {
     private final AtomicLong requests = new AtomicLong();
     private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
     private final Map<String, Inbox> inboxes = new ConcurrentHashMap<>();
-    /** The last batch number seen from each sender: a number that is not the next one means batches were lost. */
-    private final Map<String, Long> received = new ConcurrentHashMap<>();
+    /** The last batch seen from each node, by its process: a number that is not the next one means batches were lost. */
+    private final Map<String, Received> received = new ConcurrentHashMap<>();
+
+    private record Received(String instance, long batch) {
+    }
     private volatile StreamSubscriber subscriber;
     private volatile Set<String> live = Set.of();
     private volatile boolean heartbeatOk = true;
@@ -349,10 +352,18 @@ public final class RedisBroker implements Broker {
 
     /** A batch of node-to-node messages arrived on this node's channel. */
     private void onDirect(Publication frame) {
-        String from = frame.epoch().substring(DIRECT_MARK.length());
-        Long last = received.put(from, frame.offset());
-        if (last == null ? frame.offset() != 1 : frame.offset() != last + 1) {
-            // a batch lost on the way, or the sender restarted: what was built on its messages is suspect
+        String sender = frame.epoch().substring(DIRECT_MARK.length());
+        int mark = sender.lastIndexOf(DIRECT_MARK);
+        if (mark <= 0) {
+            LOG.warn("node-to-node batch without a sender instance: {}", frame.epoch());
+            return;
+        }
+        String from = sender.substring(0, mark);
+        Received last = received.put(from, new Received(sender.substring(mark + 1), frame.offset()));
+        // Numbers run per sending process: the first batch of a process (a new node, or one restarted
+        // under its id) starts a new sequence, anything else must follow the last one.
+        if (last != null && last.instance().equals(sender.substring(mark + 1)) && frame.offset() != last.batch() + 1) {
+            // a batch lost on the way: what was built on that node's messages is suspect
             gap(from);
         }
         try {
@@ -432,7 +443,7 @@ public final class RedisBroker implements Broker {
                     inFlight = false;
                     return;
                 }
-                frame = PublicationCodec.encode(++batches, DIRECT_MARK + self.id(), DirectBatch.write(channels, bodies));
+                frame = PublicationCodec.encode(++batches, DIRECT_MARK + self.id() + DIRECT_MARK + instance, DirectBatch.write(channels, bodies));
                 batch = new ArrayList<>(waiting);
                 channels.clear();
                 bodies.clear();

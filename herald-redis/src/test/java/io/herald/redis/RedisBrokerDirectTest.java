@@ -122,6 +122,21 @@ class RedisBrokerDirectTest {
     }
 
     @Test
+    void aSenderRestartedUnderItsIdStartsANewSequenceWithoutAGap() throws Exception {
+        Recorder atB = new Recorder();
+        b.inbox("rooms", atB);
+        for (int i = 0; i < 5; i++) {
+            a.send("b", "rooms", text("old" + i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> atB.seen.size() == 5);
+        a.closeAsync().get(10, TimeUnit.SECONDS);
+        RedisBroker again = start("a");
+        again.send("b", "rooms", text("new0")).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> atB.seen.contains("a:new0"));
+        assertThat(atB.gaps).as("the new process's first batch is not a loss").isEmpty();
+    }
+
+    @Test
     void anInboxIsToldOfAGapWhenItsPubSubConnectionWasDropped() throws Exception {
         Recorder atB = new Recorder();
         b.inbox("rooms", atB);
