@@ -233,7 +233,12 @@ final class RoomCluster implements AutoCloseable {
     // ---------------------------------------------------------------- joining
 
     /** What a socket needs to join a room, wherever the room runs. */
-    record Joiner(RoomBinding binding, String room, String connectionId, Connection transport, ConnectionContext context) {
+    record Joiner(RoomBinding binding, String room, String connectionId, Connection transport, ConnectionContext context,
+                  boolean moved) {
+        /** The same socket, joining again after its room moved. */
+        Joiner again() {
+            return new Joiner(binding, room, connectionId, transport, context, true);
+        }
     }
 
     /**
@@ -256,7 +261,7 @@ final class RoomCluster implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         own(a).whenComplete((owned, err) -> {
             if (err == null) {
-                host.joinHeld(a, j.connectionId(), j.transport(), j.context(), session).whenComplete((ok, e) -> {
+                host.joinHeld(a, j.connectionId(), j.transport(), j.context(), j.moved(), session).whenComplete((ok, e) -> {
                     if (e != null) {
                         done.completeExceptionally(unwrap(e));
                     } else {
@@ -304,7 +309,7 @@ final class RoomCluster implements AutoCloseable {
         forwarded.put(fid, f);
         ScheduledFuture<?> timeout = host.timer.schedule(() -> answer.completeExceptionally(
                 new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The room's node did not answer.")), ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        broker.send(owner, CHANNEL, RoomWire.join(j.binding().party(), j.room(), fid, j.connectionId(), j.context()))
+        broker.send(owner, CHANNEL, RoomWire.join(j.binding().party(), j.room(), fid, j.connectionId(), j.context(), j.moved()))
                 .whenComplete((ok, e) -> {
                     if (e != null) {
                         answer.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE));
@@ -410,7 +415,7 @@ final class RoomCluster implements AutoCloseable {
             if (!f.session.unroute(f)) {
                 continue;
             }
-            attach(f.session, f.joiner, 0).whenComplete((ok, e) -> {
+            attach(f.session, f.joiner.again(), 0).whenComplete((ok, e) -> {
                 if (e != null) {
                     log.debug("socket {} of room {} could not follow the room: {}", f.joiner.connectionId(), f.roomKey(), e.toString());
                     f.session.fail();
@@ -584,7 +589,7 @@ final class RoomCluster implements AutoCloseable {
             }
             RoomHost.RoomSession session = new RoomHost.RoomSession();
             link.remotes.put(f.id, new Remote(remote, session));
-            host.joinHeld(a, f.connectionId, remote, f.context, session).whenComplete((ok, e) -> {
+            host.joinHeld(a, f.connectionId, remote, f.context, f.moved, session).whenComplete((ok, e) -> {
                 if (e != null) {
                     link.remotes.remove(f.id);
                     Throwable c = unwrap(e);

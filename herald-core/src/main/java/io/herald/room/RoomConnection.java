@@ -30,15 +30,31 @@ public final class RoomConnection {
     private final String id;
     private final Connection transport;
     private final ConnectionContext context;
+    private final boolean moved;
     private JsonNode state = NullNode.instance;
     /** Set once on the room's context, before onConnect; read from hooks on the same context. */
     private List<String> tags;
 
     RoomConnection(String id, Connection transport, ConnectionContext context) {
+        this(id, transport, context, false);
+    }
+
+    RoomConnection(String id, Connection transport, ConnectionContext context, boolean moved) {
         this.id = id;
         this.transport = transport;
         this.context = context;
         this.tags = List.of(id);
+        this.moved = moved;
+    }
+
+    /**
+     * True when this socket was already open in the room on another node and joined it again here
+     * because the room moved (its node died or stopped) while the socket stayed open: the client did
+     * not reconnect, so it sends no new handshake, and whatever it expects at connect (a full state,
+     * say) must come from the room. It may also have missed what the room sent just before the move.
+     */
+    public boolean moved() {
+        return moved;
     }
 
     public String id() {

@@ -261,7 +261,8 @@ public final class RoomHost implements AutoCloseable {
      * Joins a socket to the held room {@code a} of this node (429 when it is full), then routes
      * {@code session} to it; the hold ends.
      */
-    CompletableFuture<Void> joinHeld(RoomActor a, String connectionId, Connection transport, ConnectionContext context, RoomSession session) {
+    CompletableFuture<Void> joinHeld(RoomActor a, String connectionId, Connection transport, ConnectionContext context, boolean moved,
+                                     RoomSession session) {
         try {
             while (true) {
                 int n = a.places.get();
@@ -278,7 +279,7 @@ public final class RoomHost implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         a.unhold();
-        RoomConnection c = new RoomConnection(connectionId, transport, context);
+        RoomConnection c = new RoomConnection(connectionId, transport, context, moved);
         CompletableFuture<RoomConnection> joined = new CompletableFuture<>();
         if (!submit(a, () -> a.join(c, joined))) {
             joined.completeExceptionally(new HeraldException(ErrorCode.OVERLOADED, "The room is overloaded."));
@@ -429,7 +430,7 @@ public final class RoomHost implements AutoCloseable {
             used = true;
             RoomSession session = new RoomSession();
             if (actor == null) {
-                return cluster.attach(session, new RoomCluster.Joiner(binding, roomId, connectionId, transport, context), 0)
+                return cluster.attach(session, new RoomCluster.Joiner(binding, roomId, connectionId, transport, context, false), 0)
                         .thenApply(v -> session);
             }
             RoomConnection c = new RoomConnection(connectionId, transport, context);

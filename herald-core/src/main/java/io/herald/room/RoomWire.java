@@ -51,6 +51,7 @@ final class RoomWire {
         String connectionId;
         ConnectionContext context;
         boolean text;
+        boolean moved;
         byte[] bytes;
         long[] ids;
         int code;
@@ -60,12 +61,13 @@ final class RoomWire {
         HttpResponse response;
     }
 
-    static byte[] join(String party, String room, long fid, String connectionId, ConnectionContext context) {
+    static byte[] join(String party, String room, long fid, String connectionId, ConnectionContext context, boolean moved) {
         return write(JOIN, out -> {
             str(out, party);
             str(out, room);
             out.writeLong(fid);
             str(out, connectionId);
+            out.writeBoolean(moved);
             bytes(out, JSON.writeValueAsBytes(context(context)));
         });
     }
@@ -201,6 +203,7 @@ final class RoomWire {
                     f.room = str(in);
                     f.id = in.readLong();
                     f.connectionId = str(in);
+                    f.moved = in.readBoolean();
                     f.context = context(JSON.readTree(bytes(in)));
                 }
                 case JOINED, NOT_OWNER, MOVED -> f.id = in.readLong();

@@ -21,12 +21,13 @@ class RoomWireTest {
                 Map.of("sub", "u1", "exp", 123));
         ConnectionContext context = new ConnectionContext("/parties/lobby/r1?_pk=x&a=b", Map.of("_pk", "x", "a", "b"), user,
                 "org_1", JSON.readTree("{\"seat\":3}"));
-        RoomWire.Frame f = RoomWire.read(RoomWire.join("lobby", "r é1", 42, "x", context));
+        RoomWire.Frame f = RoomWire.read(RoomWire.join("lobby", "r é1", 42, "x", context, true));
         assertThat(f.type).isEqualTo(RoomWire.JOIN);
         assertThat(f.party).isEqualTo("lobby");
         assertThat(f.room).isEqualTo("r é1");
         assertThat(f.id).isEqualTo(42);
         assertThat(f.connectionId).isEqualTo("x");
+        assertThat(f.moved).isTrue();
         assertThat(f.context.uri()).isEqualTo(context.uri());
         assertThat(f.context.query()).isEqualTo(context.query());
         assertThat(f.context.activeOrgId()).isEqualTo("org_1");
@@ -39,7 +40,7 @@ class RoomWireTest {
 
     @Test
     void anAnonymousJoinHasNoPrincipal() {
-        RoomWire.Frame f = RoomWire.read(RoomWire.join("lobby", "r", 1, "x", new ConnectionContext("/p", Map.of(), null, null)));
+        RoomWire.Frame f = RoomWire.read(RoomWire.join("lobby", "r", 1, "x", new ConnectionContext("/p", Map.of(), null, null), false));
         assertThat(f.context.principal()).isNull();
         assertThat(f.context.activeOrgId()).isNull();
         assertThat(f.context.props().isNull()).isTrue();
@@ -94,7 +95,7 @@ class RoomWireTest {
     @Test
     void garbageIsRefusedNotMisread() {
         assertThatThrownBy(() -> RoomWire.read(new byte[] {99})).isInstanceOf(IllegalArgumentException.class);
-        byte[] join = RoomWire.join("p", "r", 1, "x", new ConnectionContext("/p", Map.of(), null, null));
+        byte[] join = RoomWire.join("p", "r", 1, "x", new ConnectionContext("/p", Map.of(), null, null), false);
         assertThatThrownBy(() -> RoomWire.read(java.util.Arrays.copyOf(join, join.length - 3))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RoomWire.read(new byte[0])).isInstanceOf(IllegalArgumentException.class);
     }

@@ -55,8 +55,12 @@ public final class PostgresStorage implements Storage {
         hc.setMaximumPoolSize(config.poolSize());
         hc.setMinimumIdle(Math.min(2, config.poolSize()));
         hc.setConnectionTimeout(CONNECT_TIMEOUT_MS);
-        // a hung database or a held row lock must fail a room's call, not hold its worker for good
-        hc.setConnectionInitSql("SET statement_timeout = " + config.statementTimeoutMs());
+        // A hung database or a held row lock must fail a room's call, not hold its worker for good. And a
+        // transaction left open by a process that froze mid-write (a stalled owner) must not keep the
+        // room's row locked from its next owner: the server ends it once it has waited as long as a
+        // statement may run. Herald's transactions are a few round trips, never idle on purpose.
+        hc.setConnectionInitSql("SET statement_timeout = " + config.statementTimeoutMs()
+                + "; SET idle_in_transaction_session_timeout = " + config.statementTimeoutMs());
         hc.addDataSourceProperty("ApplicationName", "herald");
         HikariDataSource pool;
         try {

@@ -143,6 +143,12 @@ public class YjsRoom extends Room {
     @Override
     protected void onConnect(RoomConnection connection, ConnectionContext context) {
         connection.send(YWire.sync(YWire.STEP1, yjs.stateVectorFromUpdate(relayedDocument())));
+        if (connection.moved()) {
+            // A socket that followed the room from a node that died: its client will not send sync step 1
+            // (it did not reconnect), so it would never be sent what it missed. The whole document as
+            // step 2 fills it; what it holds already is ignored by Yjs.
+            connection.send(YWire.sync(YWire.STEP2, relayedDocument()));
+        }
         if (awareness.values().stream().anyMatch(a -> a.state() != null)) {
             connection.send(YWire.awareness(encodeAll()));
         }

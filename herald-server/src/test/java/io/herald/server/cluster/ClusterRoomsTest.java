@@ -130,7 +130,7 @@ class ClusterRoomsTest {
         // seeing no owner, takes the room for its own socket
         assertThat(REDIS.command(0, "DEL", "herald:room:{probe:" + room + "}").trim()).isEqualTo("1");
         assertThat(onA.awaitClose()).as("the old owner's own socket reconnects").isEqualTo(1012);
-        assertThat(onB.next()).as("erin joined again where the room is now").isEqualTo("welcome erin");
+        assertThat(onB.next()).as("erin joined again where the room is now").isEqualTo("welcome back erin");
         assertThat(onB.isClosed()).isFalse();
         WsClient again = a.openSilently("/parties/probe/" + room + "?_pk=dave");
         assertThat(again.next()).isEqualTo("welcome dave");
@@ -155,7 +155,7 @@ class ClusterRoomsTest {
             // a node that stops hands its rooms off: the lease is given back before it exits, and b, told
             // the room moved, takes it and joins frank again (onConnect runs on b)
             assertThat(owner("probe", room)).isNotEqualTo("c");
-            assertThat(onB.next()).isEqualTo("welcome frank");
+            assertThat(onB.next()).isEqualTo("welcome back frank");
             assertThat(onB.isClosed()).isFalse();
             JsonNode state = json(b.get("/parties/probe/" + room));
             assertThat(ids(state)).containsExactly("frank");

@@ -15,7 +15,8 @@ import java.time.Instant;
 /**
  * A room for cluster tests that says where it runs: onConnect and onClose store the node id of the
  * process running them ({@code HERALD_CLUSTER_NODE_ID}; "in-process" when unset), and {@code GET}
- * answers that node, the connections the room lists and what it stored. A text message
+ * answers that node, the connections the room lists and what it stored. A joining socket is sent
+ * {@code welcome <id>}, or {@code welcome back <id>} when it followed the room from another node. A text message
  * {@code put <key> <value>} stores the pair and answers {@code acked <key>} once the write returned;
  * {@code alarm <ms>} sets an alarm that stores {@code alarm:<node>:<n>} when it fires. Other
  * messages are relayed to everyone else.
@@ -30,7 +31,7 @@ public class ProbeRoom extends Room {
     @Override
     protected void onConnect(RoomConnection connection, ConnectionContext context) throws Exception {
         storage().putString("connect:" + connection.id(), node());
-        connection.send("welcome " + connection.id());
+        connection.send((connection.moved() ? "welcome back " : "welcome ") + connection.id());
     }
 
     @Override
