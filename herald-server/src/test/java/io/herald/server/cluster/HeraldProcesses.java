@@ -80,6 +80,11 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
         return new HeraldProcesses(count, redisUrl, pg, ClusterNode.CONFIG);
     }
 
+    /** {@code count} nodes like {@link #nodes(int, Supplier, PgProcesses)}, each with the configuration {@code yaml}. */
+    public static HeraldProcesses nodes(int count, Supplier<String> redisUrl, PgProcesses pg, String yaml) {
+        return new HeraldProcesses(count, redisUrl, pg, yaml);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         if (HOOK.compareAndSet(false, true)) {
@@ -162,6 +167,55 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
         nodes.get(i).stop();
     }
 
+    /**
+     * Freezes node {@code i} with SIGSTOP: its sockets stay open and the kernel still accepts connections and
+     * buffers what clients send, but the JVM runs nothing (no lease renewal, no heartbeat) until {@link #resume}.
+     * A paused node is still SIGKILLed after the class.
+     */
+    public void pause(int i) {
+        signal(nodes.get(i), "-STOP");
+    }
+
+    /** Continues node {@code i} after {@link #pause} (SIGCONT). */
+    public void resume(int i) {
+        signal(nodes.get(i), "-CONT");
+    }
+
+    private static void signal(Node node, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(node.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill %s %s finished", signal, node.pid()).isTrue();
+            assertThat(kill.exitValue()).as("kill %s %s (node %s): %s", signal, node.pid(), node.id, output).isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Starts node {@code i} again after it was killed or stopped, with the same id, configuration and log file
+     * (appended to), and waits until it is ready on its new port.
+     */
+    public void restart(int i) throws IOException {
+        Node node = nodes.get(i);
+        assertThat(node.isAlive()).as("node %s is down before its restart", node.id).isFalse();
+        node.launch();
+        node.awaitReady();
+    }
+
+    /** The index of the node whose id is {@code nodeId} ({@code n1} is 0). */
+    public int indexOf(String nodeId) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id.equals(nodeId)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no node " + nodeId + " among " + nodes);
+    }
+
     /** One Herald node process: its port once it started, shortcuts for HTTP and sockets, its log. */
     public final class Node {
         private final int index;
@@ -172,6 +226,8 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
         private volatile Process process;
         private volatile boolean expectExit;
         private volatile int port;
+        /** Where this launch's output starts in the log: a restarted node's start line is searched after it. */
+        private volatile long logStart;
 
         Node(int index) {
             this.index = index;
@@ -207,6 +263,7 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
                 env.put("HERALD_STORAGE_PASSWORD", pg.password());
             }
             expectExit = false;
+            logStart = Files.exists(log) ? Files.size(log) : 0;
             process = b.start();
             LIVE.add(process);
             Process p = process;
@@ -236,7 +293,8 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
                 return Optional.empty();
             }
             // ISO-8859-1 decodes any bytes: a line still being written must not fail the read
-            Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
+            String all = Files.readString(log, StandardCharsets.ISO_8859_1);
+            Matcher m = LISTENING.matcher(all.substring((int) Math.min(logStart, all.length())));
             return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
         }
 
