@@ -23,7 +23,8 @@ import java.util.UUID;
  * <p>On connect the socket is sent {@code {"type":"hello","node","instance","id","connections":[ids]}}
  * and the others {@code {"type":"joined","id","node"}}; on close the others get
  * {@code {"type":"left","id","code","node"}}. The instance keeps a log of its connects and closes
- * ({@code "connect <id>"}, {@code "close <id> <code>"}). Messages:
+ * ({@code "connect <id>"}, {@code "close <id> <code>"}), after {@code "start <node> <n>"}, n being the
+ * number of {@code k/} keys it found in storage when it was built. Messages:
  * <ul>
  *   <li>{@code put:<key>}: stores {@code k/<key>} = node id, then answers {@code acked <key>} to the sender and
  *       {@code saw <key>} to the others (the answer leaves only after the write returned);</li>
@@ -50,7 +51,8 @@ public class ProbeRoom extends Room {
 
     @Override
     protected void onStart() {
-        log.add("start " + NODE);
+        // what the instance found in storage when it was built: a new owner loads the room from there
+        log.add("start " + NODE + " " + storage().list("k/").size());
     }
 
     @Override
