@@ -78,7 +78,7 @@ export function run(name, body, timeoutMs = 60000) {
 function fail(message) {
   console.error(message);
   for (const c of clients) {
-    console.error(`  ${c.label} (home ${c.home}): events ${JSON.stringify(c.events.slice(-16))}, content ${content(c.doc).slice(0, 1500)}`);
+    console.error(`  ${c.label} (home ${c.home}): events ${JSON.stringify(c.events.slice(-16))}, holds ${summary(c.doc)}`);
   }
   process.exit(1);
 }
@@ -122,6 +122,16 @@ export function connect(label, home, room) {
   return c;
 }
 
+/** How many map keys of each client a document holds, and its text's length: a failure's short view. */
+export function summary(doc) {
+  const by = {};
+  for (const k of doc.getMap("map").keys()) {
+    const who = k.split(":")[0];
+    by[who] = (by[who] ?? 0) + 1;
+  }
+  return JSON.stringify({ keys: by, textLength: doc.getText("text").length });
+}
+
 /** The document as a string: Y.Text "text" and Y.Map "map", object keys sorted. */
 export function content(doc) {
   return JSON.stringify({ text: doc.getText("text").toString(), map: doc.getMap("map").toJSON() }, sorted);
@@ -143,7 +153,7 @@ export async function converged(cs, what = "convergence", timeoutMs = 20000) {
   const same = () =>
     cs.every((c) => content(c.doc) === content(cs[0].doc)) &&
     cs.every((c) => Buffer.from(Y.encodeStateVector(c.doc)).equals(Buffer.from(Y.encodeStateVector(cs[0].doc))));
-  await until(same, () => `${what} of ${cs.map((c) => c.label).join(", ")}: ${cs.map((c) => content(c.doc).slice(0, 400)).join(" | ")}`, timeoutMs);
+  await until(same, () => `${what} of ${cs.map((c) => c.label).join(", ")}: ${cs.map((c) => summary(c.doc)).join(" | ")}`, timeoutMs);
   return content(cs[0].doc);
 }
 
