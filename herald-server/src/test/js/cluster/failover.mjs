@@ -29,7 +29,10 @@ run("failover", async () => {
   let typing = true;
   const typists = cs.map((c) => {
     let n = 0;
-    return setInterval(() => typing && c.send(`put:${c.label}-${String(n++).padStart(5, "0")}`), TYPE_EVERY_MS);
+    // only while open: partysocket would queue the puts of a dead socket and send them all at once on its
+    // reconnect, past the per-socket rate limit
+    return setInterval(() => typing && c.ws.readyState === 1 && c.send(`put:${c.label}-${String(n++).padStart(5, "0")}`),
+      TYPE_EVERY_MS);
   });
   await until(() => cs.every((c) => acked(c).length >= ACKED_BEFORE), "puts acked by every client", 20000);
   step("typing", { owner, room });

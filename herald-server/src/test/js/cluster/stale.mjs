@@ -20,6 +20,8 @@ run("stale owner", async () => {
   check(owner === ids[0], `the room was taken by ${owner}, not by ${ids[0]}, the node of its first socket`);
   const y = connect(`y@${ids[2]}`, ids[2], { party: "probe", room, id: unique("y") });
   check((await y.hello()).node === owner, "y's hello is not from the owner");
+  // the owner's ticker has written: the test compares its writes before the freeze with those after
+  await until(async () => (await describe(owner, room, `?prefix=beat/${owner}/`)).keys.length > 0, "the owner's ticker in storage", 15000);
   step("owned", { owner, room });
 
   await signal("paused");

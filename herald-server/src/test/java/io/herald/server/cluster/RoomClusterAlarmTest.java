@@ -138,9 +138,8 @@ class RoomClusterAlarmTest {
         JsonNode hello = TestServer.json(awaitMessage(watcher, m -> m.contains("\"hello\""), Duration.ofSeconds(40), "a hello from the new owner"));
         String newOwner = hello.get("node").asText();
         assertThat(newOwner).isNotEqualTo(owner);
-        String firedBy = awaitMessage(watcher, m -> m.startsWith("alarm fired"), Duration.ofSeconds(40), "the alarm");
-        assertThat(firedBy).isEqualTo("alarm fired " + newOwner);
-
+        // (its broadcast may have gone out before the watcher was re-joined: storage tells where it fired)
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !fired(room).isEmpty());
         Map.Entry<String, byte[]> once = firedOnceFor(room);
         assertThat(once.getKey()).as("the firing's record").startsWith("fired/" + newOwner + "/");
         long firedAt = Long.parseLong(new String(once.getValue(), StandardCharsets.UTF_8));
