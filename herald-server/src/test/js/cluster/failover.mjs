@@ -1,4 +1,4 @@
-// The owner of a room is SIGKILLed while partysocket clients on all three nodes type into it (ProbeRoom
+// The owner of a room is SIGKILLed while partysocket clients on all three nodes type into it (OwnerProbeRoom
 // puts, each acked once stored). Prints STEP typing {"owner","room"} once every client had puts acked,
 // then waits for the test's signal `killed` (the killed node's id). After it:
 // - the client of the killed node reconnects (partysocket; its load balancer now sends it to the next

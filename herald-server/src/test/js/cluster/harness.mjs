@@ -2,7 +2,7 @@
 // PartysocketCompatTest, which runs only the scripts directly in src/test/js). Every script is
 // `node cluster/<script>.mjs n1=127.0.0.1:<port> n2=... [args]`: the Herald nodes by id, in order.
 // The nodes bind LOBBY (RelayRoom), PRESENCE (PresenceRoom), DOC (YjsRoom) and PROBE (the test room
-// io.herald.server.cluster.ProbeRoom), all public, with short room leases.
+// io.herald.server.cluster.OwnerProbeRoom), all public, with short room leases.
 //
 // A script talks with its Java test: it prints `STEP <name> <json>` lines the test waits for, and
 // waits for the files the test writes into the folder HERALD_SIGNALS (`await signal("killed")`).
@@ -218,13 +218,13 @@ export class Client {
     await until(() => this.messages.includes(text), `${this.label}: receive ${JSON.stringify(text)}`, timeoutMs);
   }
 
-  /** Resolves with the `n`th (1-based) ProbeRoom hello, once it arrived. */
+  /** Resolves with the `n`th (1-based) OwnerProbeRoom hello, once it arrived. */
   async hello(n = 1, timeoutMs = 15000) {
     await until(() => this.typed("hello").length >= n, `${this.label}: hello #${n}`, timeoutMs);
     return this.typed("hello")[n - 1];
   }
 
-  /** Sends `who` to a ProbeRoom and resolves with the answer that arrives after it. */
+  /** Sends `who` to an OwnerProbeRoom and resolves with the answer that arrives after it. */
   async who(timeoutMs = 10000) {
     const before = this.typed("who").length;
     this.send("who");
@@ -233,7 +233,7 @@ export class Client {
   }
 }
 
-/** GETs a ProbeRoom's description through node `id` (answered by the room's owner), JSON; throws on a non-200. */
+/** GETs an OwnerProbeRoom's description through node `id` (answered by the room's owner), JSON; throws on a non-200. */
 export async function describe(id, room, query = "", timeoutMs = 5000) {
   const r = await fetch(`http://${nodes.get(id)}/parties/probe/${room}${query}`, { signal: AbortSignal.timeout(timeoutMs) });
   const body = await r.text();

@@ -1,6 +1,6 @@
 // One room, three nodes: partysocket clients joining through three different nodes are in one room.
 // PresenceRoom: every client sees the same presence list with all three and every message of the
-// others, and a client leaving through its node drops out of the others' lists. ProbeRoom: onConnect
+// others, and a client leaving through its node drops out of the others' lists. OwnerProbeRoom: onConnect
 // ran once per socket, on one node (the owner), every socket's 101 names the node it connected to
 // (x-herald-node), connections() lists the sockets of every node, and a socket closed on a non-owner
 // node reaches onClose on the owner. Prints STEP owner {"node"} for the Java test.
@@ -34,7 +34,7 @@ run("membership", async () => {
     await p.presenceIs([pk[ids[0]], pk[ids[1]]], `${ids[2]}'s client left`);
   }
 
-  // --- ProbeRoom: where the room's code runs
+  // --- OwnerProbeRoom: where the room's code runs
   const probe = unique("probe");
   const xs = [connect(`probe@${ids[0]}`, ids[0], { party: "probe", room: probe, id: unique(`x-${ids[0]}`) })];
   const firstHello = await xs[0].hello();

@@ -1,4 +1,4 @@
-// A stale owner: the owner of a ProbeRoom is frozen (SIGSTOP) past its lease, another node takes the
+// A stale owner: the owner of an OwnerProbeRoom is frozen (SIGSTOP) past its lease, another node takes the
 // room, and the old owner is continued (SIGCONT).
 // 1. X joins through the first node (which takes the room) with ?beat=1, so the room writes to storage
 //    every 100 ms; Y joins through the third node. Prints STEP owned {"owner","room"}.

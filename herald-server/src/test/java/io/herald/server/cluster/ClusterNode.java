@@ -41,7 +41,7 @@ final class ClusterNode {
 
     /**
      * {@link #CONFIG} with rooms bound, leases of {@link #LEASE_MS}: LOBBY (RelayRoom), PRESENCE (PresenceRoom),
-     * DOC (YjsRoom) and PROBE ({@link ProbeRoom}), all public.
+     * DOC (YjsRoom) and PROBE ({@link OwnerProbeRoom}), all public.
      */
     static final String ROOMS = CONFIG + """
             rooms:
@@ -50,7 +50,7 @@ final class ClusterNode {
                 - { name: LOBBY, className: io.herald.room.builtin.RelayRoom, access: public }
                 - { name: PRESENCE, className: io.herald.room.builtin.PresenceRoom, access: public }
                 - { name: DOC, className: io.herald.room.builtin.YjsRoom, access: public }
-                - { name: PROBE, className: io.herald.server.cluster.ProbeRoom, access: public }
+                - { name: PROBE, className: io.herald.server.cluster.OwnerProbeRoom, access: public }
             """.formatted(LEASE_MS);
 
     private ClusterNode() {

@@ -79,7 +79,7 @@ class RoomClusterAlarmTest {
         return alive;
     }
 
-    /** The alarm firings stored by ProbeRoom: key {@code fired/<node>/<instance>/<nanos>} → wall-clock millis. */
+    /** The alarm firings stored by OwnerProbeRoom: key {@code fired/<node>/<instance>/<nanos>} → wall-clock millis. */
     private static Map<String, byte[]> fired(String room) {
         return storage().room("probe", room).list("fired/");
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A room's owner frozen with SIGSTOP past its lease while another node takes the room, then continued
- * with SIGCONT: the stale owner cannot write (its ProbeRoom's storage ticker and a client's put are
+ * with SIGCONT: the stale owner cannot write (its OwnerProbeRoom's storage ticker and a client's put are
  * fenced out: nothing it computed after the takeover is in PostgreSQL) and it closes its sockets with
  * 1012, whose partysocket clients reconnect into the true owner's room (cluster/stale.mjs).
  */

@@ -40,7 +40,7 @@ import java.util.UUID;
  * {@code "keys":[...]} of the stored keys starting with {@code ?prefix=} when given; {@code POST}
  * stores the body as {@code posted}, broadcasts {@code posted <body>} and answers 201 {@code {"node"}}.
  */
-public class ProbeRoom extends Room {
+public class OwnerProbeRoom extends Room {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String NODE = System.getenv().getOrDefault("HERALD_CLUSTER_NODE_ID", "single");
 
