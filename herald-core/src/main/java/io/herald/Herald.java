@@ -100,7 +100,7 @@ public final class Herald implements AutoCloseable {
             for (RoomBinding rb : bindings) {
                 roomGates.put(rb.party(), new AccessGate("rooms.bindings." + rb.name() + ".access", rb.access(), datasources));
             }
-            this.rooms = new RoomHost(config.rooms(), bindings, storage, meters);
+            this.rooms = new RoomHost(config.rooms(), bindings, storage, meters, broker, b.roomLeases);
             this.channels = new ChannelHub(config.channels(), storage, broker, meters, json);
             this.lanes = new LaneHub(config.lanes(), broker, meters, json);
             this.channelAuthorizer = b.channelAuthorizer != null ? b.channelAuthorizer
@@ -251,6 +251,7 @@ public final class Herald implements AutoCloseable {
         private MeterRegistry registry;
         private Storage storage;
         private ChannelAuthorizer channelAuthorizer;
+        private io.herald.cluster.RoomLeases roomLeases;
         private final List<RoomBinding> rooms = new ArrayList<>();
 
         private Builder(HeraldConfig config) {
@@ -275,6 +276,15 @@ public final class Herald implements AutoCloseable {
         /** Replaces the configured channel rules with embedder code. */
         public Builder channelAuthorizer(ChannelAuthorizer a) {
             this.channelAuthorizer = a;
+            return this;
+        }
+
+        /**
+         * The leases that give each room one owner node; with a broker shared by several nodes, rooms then
+         * run only on their owner and the other nodes forward to it (storage must be shared and fenced).
+         */
+        public Builder roomLeases(io.herald.cluster.RoomLeases leases) {
+            this.roomLeases = leases;
             return this;
         }
 

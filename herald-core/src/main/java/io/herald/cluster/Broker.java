@@ -79,6 +79,28 @@ public interface Broker extends AutoCloseable {
         return CompletableFuture.completedFuture(true);
     }
 
+    /**
+     * Sends {@code body} to the {@link Inbox} of {@code channel} on node {@code nodeId}: the node-to-node
+     * path (a room's owner and the nodes forwarding to it), without stream, history or delivery counts.
+     * Messages from this node to one node arrive in the order they were sent, or the receiving inbox is
+     * told of a gap ({@link Inbox#onGap}) before the next one; a message is never delivered twice.
+     * Completes once the transport took the message; fails with {@code HeraldException(BROKER_UNAVAILABLE)}
+     * when it could not (the message may or may not arrive). A single-node broker delivers only to itself.
+     */
+    default CompletableFuture<Void> send(String nodeId, String channel, byte[] body) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getName() + " has no node-to-node messages"));
+    }
+
+    /** Receives what other nodes {@link #send} on {@code channel}, until the returned subscription is closed; one inbox per channel. */
+    default Subscription inbox(String channel, Inbox inbox) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no node-to-node messages");
+    }
+
+    /** The ids of the nodes that were alive at the last check, this one included. */
+    default java.util.Set<String> liveNodes() {
+        return java.util.Set.of(nodeId());
+    }
+
     /** This node's id among the nodes sharing the broker ({@code local} on one node): where replies to it are sent. */
     default String nodeId() {
         return "local";
@@ -196,6 +218,18 @@ public interface Broker extends AutoCloseable {
         byte[] encode(T message);
 
         T decode(byte[] bytes);
+    }
+
+    /** Receives node-to-node messages of one channel; called on a broker thread, in the order each sender sent; must not block. */
+    interface Inbox {
+        void onMessage(String fromNode, byte[] body);
+
+        /**
+         * Messages from {@code fromNode} (from any node when null) may have been lost: drop what was
+         * derived from that node's messages. Called in order with the messages.
+         */
+        default void onGap(String fromNode) {
+        }
     }
 
     /** Receives the messages of one topic. */

@@ -42,6 +42,12 @@ final class RoomActor implements Room.RoomContext {
     volatile long lastActiveNanos = System.nanoTime();
     volatile boolean loaded;
     volatile boolean alarmPending;
+    /** Callers between finding the actor and joining or requesting it (in a cluster: while its lease is taken). */
+    final AtomicInteger holds = new AtomicInteger();
+    /** In a cluster: this node's lease on the room, null while not the owner. Written on serial (or at removal). */
+    volatile io.herald.cluster.Lease lease;
+    /** In a cluster: the lease being taken; guarded by this actor's monitor. */
+    CompletableFuture<RoomActor> acquiring;
     private final RoomHost host;
 
     // confined to serial
@@ -66,6 +72,10 @@ final class RoomActor implements Room.RoomContext {
 
     /** Builds the instance if hibernated or new. Throws what onStart throws (the instance is then discarded). */
     private Room ensureStarted() throws Exception {
+        if (host.cluster != null && !owned()) {
+            // the lease is gone: another node may run the room now, so this one must not run its code
+            throw new NotOwner();
+        }
         if (instance != null) {
             return instance;
         }
@@ -89,6 +99,9 @@ final class RoomActor implements Room.RoomContext {
         Room r;
         try {
             r = ensureStarted();
+        } catch (NotOwner e) {
+            joined.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The room is moving; try again."));
+            return;
         } catch (Exception e) {
             log.warn("room {} failed to start: {}", key, e.toString());
             joined.completeExceptionally(new HeraldException(ErrorCode.INTERNAL, "Uncaught exception during session setup"));
@@ -127,6 +140,9 @@ final class RoomActor implements Room.RoomContext {
         Room r;
         try {
             r = ensureStarted();
+        } catch (NotOwner e) {
+            // the room moved away: this socket is being closed with 1012 and reconnects to the new owner
+            return;
         } catch (Exception e) {
             // as at connect: a room that cannot start cannot serve this socket
             log.warn("room {} failed to restart: {}", key, e.toString());
@@ -155,6 +171,8 @@ final class RoomActor implements Room.RoomContext {
                 } catch (Exception e) {
                     reportError(r, c, e);
                 }
+            } catch (NotOwner e) {
+                // the room moved away: its new owner saw this socket leave when it took the room
             } catch (Exception e) {
                 log.warn("room {} failed to restart for a close: {}", key, e.toString());
             }
@@ -178,6 +196,8 @@ final class RoomActor implements Room.RoomContext {
                 throw new IllegalStateException("onRequest returned null");
             }
             done.complete(response);
+        } catch (NotOwner e) {
+            done.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The room is moving; try again."));
         } catch (Exception e) {
             // room code's failure: the caller gets a generic 500, the reason stays in the log
             log.warn("room {} onRequest failed for {} {}: {}", key, request.method(), request.path(), e.toString());
@@ -198,6 +218,10 @@ final class RoomActor implements Room.RoomContext {
         touch();
         try {
             ensureStarted().onAlarm();
+        } catch (NotOwner e) {
+            // the new owner fires it
+            alarmPending = false;
+            return;
         } catch (Exception e) {
             log.warn("room {} onAlarm failed: {}", key, e.toString());
         }
@@ -325,9 +349,128 @@ final class RoomActor implements Room.RoomContext {
     @Override
     public RoomStore storage() {
         if (store == null) {
-            store = host.storage.room(binding.party(), name);
+            io.herald.cluster.Lease l = lease;
+            if (host.cluster != null && l == null) {
+                throw new HeraldException(ErrorCode.STALE_OWNER, "This node no longer runs room " + key + ".");
+            }
+            store = host.cluster == null ? host.storage.room(binding.party(), name)
+                    : new FencedStore(host.storage.room(binding.party(), name, l.token()));
         }
         return store;
+    }
+
+    private boolean owned() {
+        io.herald.cluster.Lease l = lease;
+        return l != null && l.valid();
+    }
+
+    void unhold() {
+        holds.decrementAndGet();
+    }
+
+    /**
+     * This node took the room's lease: claims the room's fencing token in storage (so no earlier owner
+     * can write any more) and schedules the room's stored alarm, as its owner now. On serial.
+     */
+    void takeLease(io.herald.cluster.Lease l) {
+        host.storage.room(binding.party(), name, l.token()).claimFence();
+        lease = l;
+        store = null;
+        Instant at = host.alarms.get(binding.party(), name);
+        if (at != null && alarmAt == null) {
+            alarmPending = true;
+            schedule(at);
+        }
+    }
+
+    /**
+     * The lease {@code l} was lost (or a write refused): drop the instance and close every socket with
+     * 1012, so the clients reconnect and find the room's new owner. On serial.
+     */
+    void leaseLost(io.herald.cluster.Lease l) {
+        if (lease != l) {
+            return;
+        }
+        host.cluster.giveUp(l);
+        // onUnload may still try to save: the fence refuses it if another node owns the room by now
+        unload();
+        lease = null;
+        if (alarm != null) {
+            alarm.cancel(false);
+            alarm = null;
+        }
+        alarmAt = null;
+        alarmPending = false;
+        for (RoomConnection c : List.copyOf(connections)) {
+            c.close(1012, "Service restart");
+        }
+        host.removeIfIdle(this);
+    }
+
+    /** Thrown inside the actor when a hook would run without the lease. */
+    private static final class NotOwner extends Exception {
+        NotOwner() {
+            super("not the room's owner", null, false, false);
+        }
+    }
+
+    /** The room's store in a cluster: a write the fence refuses unloads the room (another node owns it). */
+    private final class FencedStore implements RoomStore {
+        private final RoomStore store;
+
+        FencedStore(RoomStore store) {
+            this.store = store;
+        }
+
+        private <T> T fenced(java.util.function.Supplier<T> write) {
+            try {
+                return write.get();
+            } catch (io.herald.storage.FencedOutException e) {
+                host.cluster.fencedOut(RoomActor.this);
+                throw e;
+            }
+        }
+
+        @Override
+        public Optional<byte[]> get(String key) {
+            return store.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            fenced(() -> {
+                store.put(key, value);
+                return null;
+            });
+        }
+
+        @Override
+        public boolean delete(String key) {
+            return fenced(() -> store.delete(key));
+        }
+
+        @Override
+        public java.util.SortedMap<String, byte[]> list(String prefix) {
+            return store.list(prefix);
+        }
+
+        @Override
+        public void batch(java.util.function.Consumer<Batch> ops) {
+            fenced(() -> {
+                store.batch(ops);
+                return null;
+            });
+        }
+
+        @Override
+        public long bytesUsed() {
+            return store.bytesUsed();
+        }
+
+        @Override
+        public long maxBytes() {
+            return store.maxBytes();
+        }
     }
 
     @Override
@@ -337,6 +480,10 @@ final class RoomActor implements Room.RoomContext {
 
     @Override
     public void setAlarm(Instant at) {
+        if (host.cluster != null && !owned()) {
+            // the room's alarm is its owner's: a node that lost the room must not move it
+            throw new HeraldException(ErrorCode.STALE_OWNER, "This node no longer runs room " + key + ".");
+        }
         // stored first: if that fails, the room keeps the alarm it had and the caller sees why
         if (at != null) {
             host.alarms.put(binding.party(), name, at);

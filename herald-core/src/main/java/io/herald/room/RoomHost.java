@@ -46,8 +46,20 @@ public final class RoomHost implements AutoCloseable {
     private final RoomsConfig config;
     private final Map<String, RoomBinding> parties = new LinkedHashMap<>();
     private final Map<String, RoomActor> actors = new ConcurrentHashMap<>();
+    /** The cluster side (leases, forwarding), null on a single node. */
+    final RoomCluster cluster;
 
     public RoomHost(RoomsConfig config, Iterable<RoomBinding> bindings, Storage storage, Meters meters) {
+        this(config, bindings, storage, meters, null, null);
+    }
+
+    /**
+     * A host that, given a broker shared with other nodes and the leases of the rooms, runs only the rooms
+     * whose lease it holds and forwards the sockets and requests of the others to their owners; with a
+     * single-node broker or no leases it runs every room itself.
+     */
+    public RoomHost(RoomsConfig config, Iterable<RoomBinding> bindings, Storage storage, Meters meters,
+                    io.herald.cluster.Broker broker, io.herald.cluster.RoomLeases leases) {
         this.config = config;
         this.storage = storage;
         this.alarms = new StoredAlarms(storage);
@@ -67,8 +79,13 @@ public final class RoomHost implements AutoCloseable {
         long period = Math.max(50, Math.min(1000, config.hibernateAfterMs() / 2));
         timer.scheduleAtFixedRate(this::hibernateIdle, period, period, TimeUnit.MILLISECONDS);
         meters.connections("rooms");
+        boolean clustered = broker != null && leases != null && broker.shared();
         try {
-            restoreAlarms();
+            // in a cluster, alarms are found by the cluster's periodic scan and fired by whoever takes the room
+            if (!clustered) {
+                restoreAlarms();
+            }
+            this.cluster = clustered ? new RoomCluster(this, broker, leases) : null;
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -123,6 +140,10 @@ public final class RoomHost implements AutoCloseable {
      * @throws HeraldException 429 when the room is full, 1013/429 {@code overloaded} when the room cap is reached
      */
     public Reservation reserve(RoomBinding binding, String roomId) {
+        if (cluster != null) {
+            // the room may run on another node: its limits are checked where it runs, at the join
+            return new Reservation(binding, roomId);
+        }
         String key = binding.party() + "/" + roomId;
         RoomActor actor = actors.compute(key, (k, a) -> {
             if (a == null) {
@@ -147,6 +168,9 @@ public final class RoomHost implements AutoCloseable {
      * 429 {@code overloaded} when the room cap is reached or the room's queue is full.
      */
     public CompletableFuture<HttpResponse> request(RoomBinding binding, String roomId, HttpRequest request) {
+        if (cluster != null) {
+            return cluster.request(binding, roomId, request, 0);
+        }
         RoomActor actor;
         try {
             actor = actors.compute(binding.party() + "/" + roomId, (k, a) -> {
@@ -177,8 +201,109 @@ public final class RoomHost implements AutoCloseable {
     }
 
     void removeIfIdle(RoomActor a) {
-        actors.computeIfPresent(a.key, (k, current) ->
-                current == a && a.places.get() == 0 && a.requests.get() == 0 && !a.alarmPending && !a.loaded ? null : current);
+        boolean[] removed = new boolean[1];
+        actors.computeIfPresent(a.key, (k, current) -> {
+            if (current == a && a.places.get() == 0 && a.requests.get() == 0 && a.holds.get() == 0 && !a.alarmPending && !a.loaded) {
+                removed[0] = true;
+                return null;
+            }
+            return current;
+        });
+        if (removed[0] && cluster != null) {
+            cluster.released(a);
+        }
+    }
+
+    // --- for the cluster side
+
+    RoomActor actor(String key) {
+        return actors.get(key);
+    }
+
+    /** Whether this node runs {@code key}'s room under a valid lease. */
+    boolean hosts(String key) {
+        RoomActor a = actors.get(key);
+        io.herald.cluster.Lease l = a == null ? null : a.lease;
+        return l != null && l.valid();
+    }
+
+    Iterable<RoomBinding> bindings() {
+        return parties.values();
+    }
+
+    /** Runs {@code task} on a room worker rather than the timer (it blocks on storage). */
+    void offTimer(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    /**
+     * The room's actor, created if needed (429 {@code overloaded} past {@code rooms.maxRooms}), held so it
+     * is not removed until {@link RoomActor#unhold()}.
+     */
+    RoomActor holdActor(RoomBinding binding, String roomId) {
+        return actors.compute(binding.party() + "/" + roomId, (k, a) -> {
+            if (a == null) {
+                if (actors.size() >= config.maxRooms()) {
+                    throw new HeraldException(ErrorCode.OVERLOADED, "Too many rooms.");
+                }
+                a = newActor(k, binding, roomId);
+            }
+            a.holds.incrementAndGet();
+            return a;
+        });
+    }
+
+    /**
+     * Joins a socket to the held room {@code a} of this node (429 when it is full), then routes
+     * {@code session} to it; the hold ends.
+     */
+    CompletableFuture<Void> joinHeld(RoomActor a, String connectionId, Connection transport, ConnectionContext context, RoomSession session) {
+        try {
+            while (true) {
+                int n = a.places.get();
+                if (n >= config.maxConnectionsPerRoom()) {
+                    throw new HeraldException(ErrorCode.TOO_MANY_REQUESTS, "The room is full.");
+                }
+                if (a.places.compareAndSet(n, n + 1)) {
+                    break;
+                }
+            }
+        } catch (HeraldException e) {
+            a.unhold();
+            removeIfIdle(a);
+            return CompletableFuture.failedFuture(e);
+        }
+        a.unhold();
+        RoomConnection c = new RoomConnection(connectionId, transport, context);
+        CompletableFuture<RoomConnection> joined = new CompletableFuture<>();
+        if (!submit(a, () -> a.join(c, joined))) {
+            joined.completeExceptionally(new HeraldException(ErrorCode.OVERLOADED, "The room is overloaded."));
+        }
+        return joined.handle((ok, err) -> {
+            if (err != null) {
+                release(a);
+                throw err instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(err);
+            }
+            session.route(new LocalRoute(a, c));
+            return null;
+        });
+    }
+
+    /** Runs a request in the held room {@code a} of this node; the hold ends. */
+    CompletableFuture<HttpResponse> requestHeld(RoomActor a, HttpRequest request) {
+        a.requests.incrementAndGet();
+        a.unhold();
+        CompletableFuture<HttpResponse> done = new CompletableFuture<>();
+        if (!submit(a, () -> a.request(request, done))) {
+            a.requests.decrementAndGet();
+            removeIfIdle(a);
+            done.completeExceptionally(new HeraldException(ErrorCode.OVERLOADED, "The room is overloaded."));
+        }
+        return done;
     }
 
     void onLoading(RoomActor loading) {
@@ -249,6 +374,10 @@ public final class RoomHost implements AutoCloseable {
 
     @Override
     public void close() {
+        if (cluster != null) {
+            // leases are not released: the rooms' last changes may be unsaved, so the next owner waits for the expiry
+            cluster.close();
+        }
         actors.values().forEach(RoomActor::shutdown);
         timer.shutdownNow();
         workers.shutdown();
@@ -262,18 +391,37 @@ public final class RoomHost implements AutoCloseable {
     /** A place held in a room for one socket, between the gate and the upgrade. */
     public final class Reservation {
         private final RoomActor actor;
+        private final RoomBinding binding;
+        private final String roomId;
         private boolean used;
 
         private Reservation(RoomActor actor) {
             this.actor = actor;
+            this.binding = null;
+            this.roomId = null;
+        }
+
+        /** In a cluster: nothing is held yet, the join finds the room's node. */
+        private Reservation(RoomBinding binding, String roomId) {
+            this.actor = null;
+            this.binding = binding;
+            this.roomId = roomId;
         }
 
         /**
-         * Joins the room: starts it if needed, runs onConnect. Completes with the session, or fails
-         * with 1011 {@code internal_error} when onStart or onConnect threw (the place is released).
+         * Joins the room: starts it if needed, runs onConnect. Completes with the session, or fails with
+         * 1011 {@code internal_error} when onStart or onConnect threw (the place is released). In a
+         * cluster it may also fail before any place was taken, with 503 {@code broker_unavailable} when
+         * the room's node cannot be found or reached and 429 when the room or the node's rooms are full:
+         * those refusals come before the upgrade.
          */
         public CompletableFuture<RoomSession> join(String connectionId, Connection transport, ConnectionContext context) {
             used = true;
+            RoomSession session = new RoomSession();
+            if (actor == null) {
+                return cluster.attach(session, new RoomCluster.Joiner(binding, roomId, connectionId, transport, context), 0)
+                        .thenApply(v -> session);
+            }
             RoomConnection c = new RoomConnection(connectionId, transport, context);
             CompletableFuture<RoomConnection> joined = new CompletableFuture<>();
             if (!submit(actor, () -> actor.join(c, joined))) {
@@ -284,7 +432,8 @@ public final class RoomHost implements AutoCloseable {
                     release(actor);
                     throw err instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(err);
                 }
-                return new RoomSession(actor, ok);
+                session.route(new LocalRoute(actor, ok));
+                return session;
             });
         }
 
@@ -292,32 +441,33 @@ public final class RoomHost implements AutoCloseable {
         public void cancel() {
             if (!used) {
                 used = true;
-                release(actor);
+                if (actor != null) {
+                    release(actor);
+                }
             }
         }
     }
 
-    /** A joined socket's handle: the transport feeds it the socket's messages and its close. */
-    public static final class RoomSession {
-        private final RoomActor actor;
-        private final RoomConnection connection;
+    /** Where a joined socket's messages and close go: its room on this node, or the node running it. */
+    interface Route {
+        /** Queues a received message; false when the room's queue is full. */
+        boolean message(RoomMessage m);
 
-        RoomSession(RoomActor actor, RoomConnection connection) {
-            this.actor = actor;
-            this.connection = connection;
-        }
+        void closed(int code, String reason);
 
-        public RoomConnection connection() {
-            return connection;
-        }
+        /** The room's view of the socket when the room runs here, else null. */
+        RoomConnection connection();
+    }
 
-        /** Queues a received message to the room; false when the room's queue is full (close the socket with 1013). */
+    /** The route to a room of this node. */
+    record LocalRoute(RoomActor actor, RoomConnection connection) implements Route {
+        @Override
         public boolean message(RoomMessage m) {
             long arrived = System.nanoTime();
             return submit(actor, () -> actor.message(connection, m, arrived));
         }
 
-        /** The socket closed; runs onClose and releases the place. */
+        @Override
         public void closed(int code, String reason) {
             try {
                 actor.serial.executeAlways(() -> actor.closed(connection, code, reason));
@@ -325,6 +475,98 @@ public final class RoomHost implements AutoCloseable {
                 // the worker pool is shut down: the host is closing with every room
                 actor.places.decrementAndGet();
             }
+        }
+    }
+
+    /**
+     * A joined socket's handle: the transport feeds it the socket's messages and its close. In a cluster
+     * the room may move to another node while the socket stays open; messages received while it moves
+     * wait here (at most {@value #MAX_HELD}) and follow it, in order.
+     */
+    public static final class RoomSession {
+        private static final int MAX_HELD = 1000;
+        private Route route;
+        private java.util.ArrayDeque<RoomMessage> held;
+        private boolean closed;
+        private int closeCode;
+        private String closeReason;
+
+        RoomSession() {
+        }
+
+        /** The room's view of the socket, or null when its room runs on another node. */
+        public synchronized RoomConnection connection() {
+            return route == null ? null : route.connection();
+        }
+
+        /** Queues a received message to the room; false when the room's queue is full (close the socket with 1013). */
+        public boolean message(RoomMessage m) {
+            Route r;
+            synchronized (this) {
+                if (route == null) {
+                    if (closed) {
+                        return true;
+                    }
+                    if (held == null) {
+                        held = new java.util.ArrayDeque<>();
+                    }
+                    if (held.size() >= MAX_HELD) {
+                        return false;
+                    }
+                    held.add(m);
+                    return true;
+                }
+                r = route;
+            }
+            return r.message(m);
+        }
+
+        /** The socket closed; runs onClose and releases the place. */
+        public void closed(int code, String reason) {
+            Route r;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                closeCode = code;
+                closeReason = reason;
+                r = route;
+                route = null;
+            }
+            if (r != null) {
+                r.closed(code, reason);
+            }
+        }
+
+        /** The socket is in its room through {@code r}: messages held meanwhile go there first. */
+        synchronized void route(Route r) {
+            if (closed) {
+                r.closed(closeCode, closeReason);
+                return;
+            }
+            route = r;
+            if (held != null) {
+                for (RoomMessage m : held) {
+                    r.message(m);
+                }
+                held = null;
+            }
+        }
+
+        /** The room is moving away from {@code r}: hold messages until the next route; false when closed or moved already. */
+        synchronized boolean unroute(Route r) {
+            if (closed || route != r) {
+                return false;
+            }
+            route = null;
+            return true;
+        }
+
+        /** The socket could not follow its room: nothing more goes anywhere. */
+        synchronized void fail() {
+            closed = true;
+            held = null;
         }
     }
 }

@@ -39,6 +39,17 @@ final class StoredAlarms {
         index(party).delete(room);
     }
 
+    /** The stored alarm of {@code room}, or null. */
+    Instant get(String party, String room) {
+        return index(party).get(room).map(v -> {
+            try {
+                return Instant.ofEpochMilli(Long.parseLong(new String(v, StandardCharsets.UTF_8)));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }).orElse(null);
+    }
+
     /** Every pending alarm of {@code party}: room id to time. Entries that do not parse are skipped. */
     Map<String, Instant> pending(String party) {
         Map<String, Instant> out = new LinkedHashMap<>();

@@ -83,6 +83,9 @@ public final class RedisBroker implements Broker {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
     private static final String NODE_STREAM = "node:";
+    /** Marks a node-channel frame as a batch of node-to-node messages; the rest of its epoch field is the sender. */
+    private static final String DIRECT_MARK = "~";
+    private static final long MAX_OUTBOX_BYTES = 64L << 20;
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private final Vertx vertx;
@@ -104,6 +107,10 @@ public final class RedisBroker implements Broker {
     /** Nodes that let a publish time out and have not replied since: publishes do not wait for them. */
     private final Set<String> suspects = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
+    private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    private final Map<String, Inbox> inboxes = new ConcurrentHashMap<>();
+    /** The last batch number seen from each sender: a number that is not the next one means batches were lost. */
+    private final Map<String, Long> received = new ConcurrentHashMap<>();
     private volatile StreamSubscriber subscriber;
     private volatile Set<String> live = Set.of();
     private volatile boolean heartbeatOk = true;
@@ -148,6 +155,11 @@ public final class RedisBroker implements Broker {
     /** This node's id. */
     public String nodeId() {
         return self.id();
+    }
+
+    /** The leases of rooms on this broker's Redis, for this node, each lasting {@code term} unless renewed. */
+    public RedisRoomLeases roomLeases(Duration term) {
+        return new RedisRoomLeases(streams, self.id(), term);
     }
 
     /**
@@ -310,6 +322,135 @@ public final class RedisBroker implements Broker {
             }
         });
         return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> send(String nodeId, String channel, byte[] body) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
+        }
+        return outboxes.computeIfAbsent(nodeId, Outbox::new).add(channel, body);
+    }
+
+    @Override
+    public Subscription inbox(String channel, Inbox inbox) {
+        if (inboxes.putIfAbsent(channel, inbox) != null) {
+            throw new IllegalStateException("channel " + channel + " has an inbox already");
+        }
+        return () -> inboxes.remove(channel, inbox);
+    }
+
+    @Override
+    public Set<String> liveNodes() {
+        Set<String> nodes = new HashSet<>(live);
+        nodes.add(self.id());
+        return nodes;
+    }
+
+    /** A batch of node-to-node messages arrived on this node's channel. */
+    private void onDirect(Publication frame) {
+        String from = frame.epoch().substring(DIRECT_MARK.length());
+        Long last = received.put(from, frame.offset());
+        if (last == null ? frame.offset() != 1 : frame.offset() != last + 1) {
+            // a batch lost on the way, or the sender restarted: what was built on its messages is suspect
+            gap(from);
+        }
+        try {
+            DirectBatch.read(frame.payload(), (channel, body) -> {
+                Inbox inbox = inboxes.get(channel);
+                if (inbox != null) {
+                    try {
+                        inbox.onMessage(from, body);
+                    } catch (RuntimeException e) {
+                        LOG.warn("inbox {} failed on a message from node {}", channel, from, e);
+                    }
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warn("undecodable node-to-node batch from node {}: {}", from, e.getMessage());
+            gap(from);
+        }
+    }
+
+    private void gap(String from) {
+        for (Inbox inbox : inboxes.values()) {
+            try {
+                inbox.onGap(from);
+            } catch (RuntimeException e) {
+                LOG.warn("inbox gap listener failed", e);
+            }
+        }
+    }
+
+    /**
+     * What this node sends to one node: at most one {@code PUBLISH} in flight, and what is queued meanwhile
+     * goes out as one batch when it completes. One in flight keeps the order (the command pool may use
+     * several connections), and the batching makes that cost one round trip per busy period rather than
+     * per message. Bounded: past {@value #MAX_OUTBOX_BYTES} bytes queued, sends fail.
+     */
+    private final class Outbox {
+        private final String node;
+        private final String stream;
+        private final List<byte[]> channels = new ArrayList<>();
+        private final List<byte[]> bodies = new ArrayList<>();
+        private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        private long queuedBytes;
+        private boolean inFlight;
+        private long batches;
+
+        Outbox(String node) {
+            this.node = node;
+            this.stream = NODE_STREAM + node;
+        }
+
+        CompletableFuture<Void> add(String channel, byte[] body) {
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            boolean start;
+            synchronized (this) {
+                if (queuedBytes + body.length > MAX_OUTBOX_BYTES) {
+                    return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                            "Too much is queued for node " + node + "."));
+                }
+                channels.add(channel.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                bodies.add(body);
+                waiting.add(sent);
+                queuedBytes += body.length;
+                start = !inFlight;
+                inFlight = true;
+            }
+            if (start) {
+                flush();
+            }
+            return sent;
+        }
+
+        private void flush() {
+            byte[] frame;
+            List<CompletableFuture<Void>> batch;
+            synchronized (this) {
+                if (waiting.isEmpty()) {
+                    inFlight = false;
+                    return;
+                }
+                frame = PublicationCodec.encode(++batches, DIRECT_MARK + self.id(), DirectBatch.write(channels, bodies));
+                batch = new ArrayList<>(waiting);
+                channels.clear();
+                bodies.clear();
+                waiting.clear();
+                queuedBytes = 0;
+            }
+            streams.send(stream, frame).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(r -> {
+                for (CompletableFuture<Void> f : batch) {
+                    if (r.succeeded()) {
+                        f.complete(null);
+                    } else {
+                        f.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                                ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
+                    }
+                }
+                flush();
+            });
+        }
     }
 
     /** Leaves the cluster: removes this node from its topics and from membership, then closes its connections. */
@@ -479,6 +620,9 @@ public final class RedisBroker implements Broker {
     }
 
     private void onResubscribed(Set<String> resubscribed) {
+        if (resubscribed.contains(nodeStream)) {
+            gap(null);
+        }
         for (String stream : resubscribed) {
             LocalTopic topic = topics.get(stream);
             if (topic == null) {
@@ -499,7 +643,11 @@ public final class RedisBroker implements Broker {
         @Override
         public void onPublication(Publication publication) {
             if (publication.stream().equals(nodeStream)) {
-                BrokerFrames.reply(publication).ifPresent(RedisBroker.this::onReply);
+                if (publication.epoch().startsWith(DIRECT_MARK)) {
+                    onDirect(publication);
+                } else {
+                    BrokerFrames.reply(publication).ifPresent(RedisBroker.this::onReply);
+                }
             } else {
                 onMessage(publication);
             }

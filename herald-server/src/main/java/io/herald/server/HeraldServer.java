@@ -107,7 +107,7 @@ public final class HeraldServer implements AutoCloseable {
             broker = config.cluster().redis().enabled() ? joinCluster(vertx, config, connectionsByPrimitive) : null;
             Herald.Builder builder = Herald.builder(config);
             if (broker != null) {
-                builder.broker(broker);
+                builder.broker(broker).roomLeases(broker.roomLeases(java.time.Duration.ofMillis(config.rooms().leaseMs())));
             }
             if (postgres != null) {
                 builder.storage(postgres);

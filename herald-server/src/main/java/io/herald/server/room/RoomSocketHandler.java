@@ -80,6 +80,12 @@ public final class RoomSocketHandler extends UpgradeHandler {
         // and has been sent what onConnect sent (held by the transport until the socket exists).
         Future.fromCompletionStage(reservation.join(id, t, context), this.context).onComplete(joined -> {
             if (joined.failed()) {
+                if (ErrorHandler.unwrap(joined.cause()) instanceof HeraldException he && he.code() != ErrorCode.INTERNAL) {
+                    // in a cluster: the room's node could not be found or reached, or the room is full there
+                    sockets.release();
+                    RoomAdmission.respond(request, he, errors);
+                    return;
+                }
                 request.toWebSocket().onComplete(ar -> {
                     sockets.release();
                     if (ar.succeeded()) {
