@@ -2,9 +2,10 @@
 // PresenceRoom: every client sees the same presence list with all three and every message of the
 // others, and a client leaving through its node drops out of the others' lists. OwnerProbeRoom: onConnect
 // ran once per socket, on one node (the owner), every socket's 101 names the node it connected to
-// (x-herald-node), connections() lists the sockets of every node, and a socket closed on a non-owner
-// node reaches onClose on the owner. Prints STEP owner {"node"} for the Java test.
-import { check, connect, ids, run, sameSet, unique, until } from "./harness.mjs";
+// (x-herald-node), connections() lists the sockets of every node, a GET through any node is answered
+// by the room on its owner, and a socket closed on a non-owner node reaches onClose on the owner.
+// Prints STEP owner {"node","room","connections"} for the Java test.
+import { check, connect, describe, ids, run, sameSet, unique, until } from "./harness.mjs";
 
 run("membership", async () => {
   check(ids.length === 3, `three nodes, got ${ids}`);
@@ -52,9 +53,10 @@ run("membership", async () => {
     check(xs[i].landed[0].header === xs[i].home,
       () => `${xs[i].label}'s 101 had x-herald-node ${xs[i].landed[0].header}, want ${xs[i].home} (the node it connected to, not the owner)`);
   }
-  // the third hello lists every socket: connections() spans the nodes
-  check(sameSet(hellos[2].connections, xs.map((x) => x.ws.id)),
-    () => `the last hello lists ${JSON.stringify(hellos[2].connections)}, want all three sockets`);
+  // the hello of the socket that joined last lists every socket: connections() spans the nodes
+  const last = hellos.reduce((a, b) => (b.connections.length > a.connections.length ? b : a));
+  check(sameSet(last.connections, xs.map((x) => x.ws.id)),
+    () => `the last joiner's hello lists ${JSON.stringify(last.connections)}, want all three sockets`);
 
   const all = xs.map((x) => x.ws.id);
   const who = await xs[1].who();
@@ -63,6 +65,13 @@ run("membership", async () => {
   const connects = who.log.filter((e) => e.startsWith("connect "));
   check(sameSet(connects, all.map((id) => `connect ${id}`)),
     () => `onConnect ran ${JSON.stringify(connects)} on the owner, want once per socket: ${JSON.stringify(all)}`);
+  // a plain request through any node is answered by the same instance, on the owner
+  for (const n of ids) {
+    const d = await describe(n, probe);
+    check(d.node === owner && d.instance === firstHello.instance,
+      () => `GET through ${n} answered by ${d.node}/${d.instance}, the room runs on ${owner}/${firstHello.instance}`);
+    check(sameSet(d.connections, all), () => `GET through ${n} lists ${JSON.stringify(d.connections)}`);
+  }
   // no second instance: every socket got one hello only, from the owner
   await until(() => xs.every((x) => x.typed("hello").length === 1), "one hello each");
 
