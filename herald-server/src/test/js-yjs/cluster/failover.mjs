@@ -48,7 +48,21 @@ run("yjs failover", async () => {
   await until(() => cs.every((c) => made.get(c) >= madeAtKill.get(c) + EDITS_AFTER), "edits after the failover", 30000);
   editors.forEach(clearInterval);
 
-  const doc = await converged(cs, "convergence after the failover", 40000);
+  // on failure, say which edits each client lacks, against what each had made when the owner died
+  const lacking = () => cs.map((c) => {
+    const map = c.doc.getMap("map");
+    const gaps = cs.map((o) => {
+      let i = 0;
+      while (i < made.get(o) && map.has(`${o.label}:${i}`)) {
+        i++;
+      }
+      return i < made.get(o) ? `${o.label} from #${i} (of ${made.get(o)}, ${madeAtKill.get(o)} made before the kill)` : null;
+    }).filter((g) => g);
+    return `${c.label} lacks ${gaps.length ? gaps.join(", ") : "nothing"}`;
+  }).join("; ");
+  const doc = await converged(cs, "convergence after the failover", 40000).catch((e) => {
+    throw new Error(`${e.message}\n${lacking()}`);
+  });
   const map = JSON.parse(doc).map;
   const text = JSON.parse(doc).text;
   for (const c of cs) {

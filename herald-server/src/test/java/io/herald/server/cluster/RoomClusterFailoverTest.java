@@ -60,6 +60,8 @@ class RoomClusterFailoverTest {
             done.get("acked").forEach(k -> acked.add("k/" + k.asText()));
             assertThat(done.get("ackedAtSignal").asInt()).as("puts acked before the kill").isGreaterThanOrEqualTo(30);
 
+            System.out.printf("Owner %s SIGKILLed: new owner %s; %d puts acked, %d of them before the kill%n", owner,
+                    done.get("owner").asText(), acked.size(), done.get("ackedAtSignal").asInt());
             try (PostgresStorage storage = PostgresStorage.open(PG.storage(ClusterNode.SCHEMA))) {
                 Set<String> stored = storage.room("probe", done.get("room").asText()).list("k/").keySet();
                 assertThat(stored).as("every put acknowledged to a client is in PostgreSQL").containsAll(acked);

@@ -51,6 +51,10 @@ class RoomClusterYjsFailoverTest {
             NODES.kill(NODES.indexOf(owner));
             script.signal("killed", owner);
 
+            ClusterNode.waiting().atMost(Duration.ofSeconds(60))
+                    .until(() -> !leaseHolder(REDIS, "doc", room).isEmpty() && !leaseHolder(REDIS, "doc", room).equals(owner));
+            System.out.printf("doc/%s: owner %s SIGKILLed, the lease is now %s's%n", room, owner, leaseHolder(REDIS, "doc", room));
+
             String output = script.assertPasses(Duration.ofSeconds(180));
             assertThat(output).contains("yjs failover: ok");
             JsonNode done = script.awaitStep("done", Duration.ofSeconds(1));
