@@ -153,19 +153,28 @@ export class Client {
     this.messages = [];
     this.events = [];
     this.opens = 0;
+    /** The codes of every close event, including partysocket giving up an attempt that never opened. */
     this.closeCodes = [];
+    /** The codes of the closes of sockets that had opened: what the client lived through as a drop. */
+    this.dropped = [];
+    this.isOpen = false;
   }
 
   listen() {
     this.ws.addEventListener("message", (e) => this.messages.push(e.data));
     this.ws.addEventListener("open", () => {
       this.opens++;
+      this.isOpen = true;
       const a = this.attempts.at(-1);
       this.landed.push({ target: a.target, header: a.header });
       this.events.push(`open@${a.target}`);
     });
     this.ws.addEventListener("close", (e) => {
       this.closeCodes.push(e.code);
+      if (this.isOpen) {
+        this.dropped.push(e.code);
+      }
+      this.isOpen = false;
       this.events.push(`close:${e.code}`);
     });
     this.ws.addEventListener("error", (e) => this.events.push(`error:${e.message}`));

@@ -33,8 +33,8 @@ run("stale owner", async () => {
   step("taken", { newOwner });
 
   await signal("resumed");
-  await until(() => x.closeCodes.length > 0, "x: closed by its stale owner", 30000);
-  check(x.closeCodes[0] === 1012, `the stale owner closed x with ${x.closeCodes[0]}, want 1012 (reconnect)`);
+  await until(() => x.dropped.length > 0, "x: closed by its stale owner", 30000);
+  check(x.dropped[0] === 1012, `the stale owner closed x with ${x.dropped[0]}, want 1012 (reconnect)`);
   check(!x.messages.includes("acked stale-1"), "the stale owner acknowledged a put it could not have stored");
   const errors = x.texts().filter((m) => m.startsWith("error "));
   await x.opened(2, 30000);
@@ -51,8 +51,9 @@ run("stale owner", async () => {
   await until(() => y.typed("hello").length >= 2, "y: re-joined to the true owner", 30000);
   check(y.typed("hello").at(-1).node === newOwner, () => `y's last hello: ${JSON.stringify(y.typed("hello"))}`);
   // y's node forwarded it to the frozen owner: it is re-joined to the true owner, or told to reconnect
-  check(y.closeCodes.every((code) => code === 1012), () => `y was closed other than with 1012: ${JSON.stringify(y.events)}`);
-  check(z.closeCodes.length === 0, () => `z, which joined the true owner, saw its socket close: ${JSON.stringify(z.events)}`);
+  check(y.dropped.every((code) => code === 1012), () => `y was closed other than with 1012: ${JSON.stringify(y.events)}`);
+  // (partysocket may have given up a first attempt whose 101 waited for the lease: that socket never opened)
+  check(z.dropped.length === 0, () => `z, which joined the true owner, saw its socket close: ${JSON.stringify(z.events)}`);
   // x rejoined with ?beat=1: the true owner's ticker writes (the test compares with the stale owner's)
   await until(async () => (await describe(newOwner, room, `?prefix=beat/${newOwner}/`)).keys.length > 0,
     "the true owner's ticker in storage", 15000);

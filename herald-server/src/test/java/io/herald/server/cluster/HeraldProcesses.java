@@ -425,6 +425,15 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
             return TestServer.send(http, request, HttpResponse.BodyHandlers.ofString());
         }
 
+        /** Every line this node (and its earlier launches) wrote so far. */
+        public List<String> logLines() {
+            try {
+                return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.ISO_8859_1) : List.of();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /** The last lines of this node's output, headed by its id, pid and port. */
         public String tail() {
             String head = "--- node " + id + (process == null ? "" : " pid " + process.pid()) + " port " + port + ", " + log + ":\n";
