@@ -116,14 +116,14 @@ final class RoomActor implements Room.RoomContext {
             return;
         }
         connections.add(c);
-        host.meters.connections("rooms").incrementAndGet();
+        countSocket(c, 1);
         try {
             r.onConnect(c, c.context());
             joined.complete(c);
         } catch (Exception e) {
             log.warn("room {} onConnect failed: {}", key, e.toString());
             connections.remove(c);
-            host.meters.connections("rooms").decrementAndGet();
+            countSocket(c, -1);
             joined.completeExceptionally(new HeraldException(ErrorCode.INTERNAL, "Uncaught exception during session setup"));
         }
     }
@@ -163,7 +163,7 @@ final class RoomActor implements Room.RoomContext {
     void closed(RoomConnection c, int code, String reason) {
         touch();
         if (connections.remove(c)) {
-            host.meters.connections("rooms").decrementAndGet();
+            countSocket(c, -1);
             try {
                 Room r = ensureStarted();
                 try {
@@ -287,6 +287,13 @@ final class RoomActor implements Room.RoomContext {
         }
     }
 
+    /** The gauge counts the sockets of this node: a socket of another node counts there. */
+    private void countSocket(RoomConnection c, int delta) {
+        if (!(c.transport() instanceof RoomCluster.RemoteConnection)) {
+            host.meters.connections("rooms").addAndGet(delta);
+        }
+    }
+
     private void touch() {
         lastActiveNanos = System.nanoTime();
     }
@@ -405,6 +412,36 @@ final class RoomActor implements Room.RoomContext {
             c.close(1012, "Service restart");
         }
         host.removeIfIdle(this);
+    }
+
+    /**
+     * This node stops: saves the room (onUnload), gives the lease {@code l} back, then closes the local
+     * sockets with 1012 and tells the nodes forwarding the others to join them wherever the room goes
+     * next (after the release, so they find it free). On serial.
+     */
+    void handOff(io.herald.cluster.Lease l) {
+        if (lease != l) {
+            return;
+        }
+        unload();
+        lease = null;
+        if (alarm != null) {
+            // stored: the next owner, or another node's alarm scan, fires it
+            alarm.cancel(false);
+            alarm = null;
+        }
+        alarmAt = null;
+        alarmPending = false;
+        host.cluster.releaseNow(l);
+        for (RoomConnection c : List.copyOf(connections)) {
+            if (c.transport() instanceof RoomCluster.RemoteConnection remote) {
+                remote.moved();
+                // it leaves this node's room (the lease is gone: onClose does not run here)
+                closed(c, 1001, "moved");
+            } else {
+                c.close(1012, "Service restart");
+            }
+        }
     }
 
     /** Thrown inside the actor when a hook would run without the lease. */

@@ -320,9 +320,23 @@ final class RoomCluster implements AutoCloseable {
                     broker.send(owner, CHANNEL, RoomWire.leave(fid, 1006, "join abandoned"));
                 }
             } else {
+                // counted where the socket is: the owner does not count the sockets of other nodes
+                f.routed = true;
+                host.meters.connections("rooms").incrementAndGet();
                 session.route(f);
             }
         });
+    }
+
+    /** Forgets a forwarded socket (it closed, or moves); false when it was forgotten already. */
+    private boolean drop(Forwarded f) {
+        if (!forwarded.remove(f.fid, f)) {
+            return false;
+        }
+        if (f.routed) {
+            host.meters.connections("rooms").decrementAndGet();
+        }
+        return true;
     }
 
     /**
@@ -335,6 +349,8 @@ final class RoomCluster implements AutoCloseable {
         final String owner;
         final RoomHost.RoomSession session;
         volatile boolean moved;
+        /** Set once the owner let the socket in; it then counts among this node's room connections. */
+        volatile boolean routed;
 
         Forwarded(long fid, Joiner joiner, String owner, RoomHost.RoomSession session) {
             this.fid = fid;
@@ -359,7 +375,7 @@ final class RoomCluster implements AutoCloseable {
 
         @Override
         public void closed(int code, String reason) {
-            if (forwarded.remove(fid, this)) {
+            if (drop(this)) {
                 broker.send(owner, CHANNEL, RoomWire.leave(fid, code, reason));
             }
         }
@@ -372,7 +388,7 @@ final class RoomCluster implements AutoCloseable {
 
     /** Frames to or from the owner of {@code f} were lost: the socket closes with 1012 and reconnects. */
     private void lostLink(Forwarded f) {
-        if (forwarded.remove(f.fid, f)) {
+        if (drop(f)) {
             broker.send(f.owner, CHANNEL, RoomWire.leave(f.fid, 1012, "lost frames"));
             f.joiner.transport().close(1012, "Service restart");
         }
@@ -385,7 +401,7 @@ final class RoomCluster implements AutoCloseable {
      */
     private void move(List<Forwarded> group) {
         for (Forwarded f : group) {
-            if (f.moved || !forwarded.remove(f.fid, f)) {
+            if (f.moved || !drop(f)) {
                 continue;
             }
             f.moved = true;
@@ -481,6 +497,12 @@ final class RoomCluster implements AutoCloseable {
                 }
             }
             case RoomWire.RELAY -> relay(from, f);
+            case RoomWire.MOVED -> {
+                Forwarded fw = forwarded.get(f.id);
+                if (fw != null && fw.owner.equals(from)) {
+                    move(List.of(fw));
+                }
+            }
             case RoomWire.CLOSE -> {
                 Forwarded fw = forwarded.get(f.id);
                 if (fw != null && fw.owner.equals(from)) {
@@ -649,6 +671,14 @@ final class RoomCluster implements AutoCloseable {
     /** Every third of a lease term: drop the sockets of dead nodes, follow rooms whose owner changed. */
     private void check() {
         try {
+            if (!broker.available()) {
+                // cut off: this node cannot reach the owners, so its forwarded sockets reconnect elsewhere;
+                // the rooms it runs go on for their own sockets while their leases hold (the renewer's watch)
+                for (Forwarded f : List.copyOf(forwarded.values())) {
+                    lostLink(f);
+                }
+                return;
+            }
             Set<String> live = broker.liveNodes();
             for (NodeLink link : List.copyOf(links.values())) {
                 if (dead(link.node, live)) {
@@ -729,6 +759,61 @@ final class RoomCluster implements AutoCloseable {
             a.unhold();
             host.removeIfIdle(a);
         });
+    }
+
+    /**
+     * Gives every room of this node to the others before it stops: sockets forwarded from here leave
+     * their rooms and close with 1012; each room this node runs is saved and unloaded (onUnload), its
+     * lease released, its local sockets closed with 1012 and the nodes forwarding sockets to it told to
+     * join them wherever the room goes next, so those stay open. Waits up to {@code timeoutMs}.
+     */
+    void handOff(Iterable<RoomActor> actors, long timeoutMs) {
+        for (Forwarded f : List.copyOf(forwarded.values())) {
+            if (drop(f)) {
+                f.session.fail();
+                broker.send(f.owner, CHANNEL, RoomWire.leave(f.fid, 1012, "Service restart"));
+                f.joiner.transport().close(1012, "Service restart");
+            }
+        }
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (RoomActor a : actors) {
+            Lease l = a.lease;
+            if (l == null) {
+                continue;
+            }
+            CompletableFuture<Void> handed = new CompletableFuture<>();
+            done.add(handed);
+            try {
+                a.serial.executeAlways(() -> {
+                    try {
+                        a.handOff(l);
+                    } finally {
+                        handed.complete(null);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                handed.complete(null);
+            }
+        }
+        try {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("not every room was handed off in time; the others move when their leases expire");
+        }
+    }
+
+    /** Releases {@code l} now (the room was saved): the next owner need not wait for the expiry. Blocks briefly. */
+    void releaseNow(Lease l) {
+        renewer.stop(l);
+        try {
+            l.release().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("release of {}/{} failed, it expires: {}", l.party(), l.room(), e.toString());
+        }
     }
 
     @Override
@@ -900,6 +985,15 @@ final class RoomCluster implements AutoCloseable {
             if (!closed) {
                 closed = true;
                 link.close(fid, closeCode, reason);
+            }
+        }
+
+        /** Tells the socket's node to join it wherever the room goes next. */
+        void moved() {
+            if (!closed) {
+                closed = true;
+                link.remotes.remove(fid);
+                link.send(RoomWire.moved(fid));
             }
         }
 

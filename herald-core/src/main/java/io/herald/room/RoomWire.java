@@ -35,6 +35,7 @@ final class RoomWire {
     static final byte REQUEST = 9;
     static final byte RESPONSE = 10;
     static final byte REQUEST_FAILED = 11;
+    static final byte MOVED = 12;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -83,6 +84,11 @@ final class RoomWire {
 
     static byte[] notOwner(long id) {
         return write(NOT_OWNER, out -> out.writeLong(id));
+    }
+
+    /** The owner gave the room up (it is stopping): the forwarding node joins the socket wherever the room goes next. */
+    static byte[] moved(long fid) {
+        return write(MOVED, out -> out.writeLong(fid));
     }
 
     static byte[] message(long fid, RoomMessage m) {
@@ -168,7 +174,7 @@ final class RoomWire {
                     f.connectionId = str(in);
                     f.context = context(JSON.readTree(bytes(in)));
                 }
-                case JOINED, NOT_OWNER -> f.id = in.readLong();
+                case JOINED, NOT_OWNER, MOVED -> f.id = in.readLong();
                 case REFUSED, REQUEST_FAILED -> {
                     f.id = in.readLong();
                     f.error = ErrorCode.valueOf(str(in));

@@ -255,6 +255,9 @@ public final class HeraldServer implements AutoCloseable {
             tls.close();
         }
         if (broker != null) {
+            // while the broker still runs: the rooms of this node are saved and their leases released,
+            // so other nodes take them at once and the sockets forwarded to them stay open
+            herald.rooms().handOff();
             // before Vert.x closes: leaving takes a few Redis commands on it
             awaitQuietly(broker.closeAsync());
         }

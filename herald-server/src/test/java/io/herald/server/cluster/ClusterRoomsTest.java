@@ -34,6 +34,7 @@ class ClusterRoomsTest {
     static final String ROOMS = """
             rooms:
               leaseMs: 3000
+              maxConnectionsPerRoom: 3
               bindings:
                 - { name: LOBBY, className: io.herald.room.builtin.RelayRoom, access: public }
                 - { name: PROBE, className: io.herald.server.cluster.ProbeRoom, access: public }
@@ -83,8 +84,7 @@ class ClusterRoomsTest {
         assertThat(onB.next()).isEqualTo("from a");
         onB.send("from b");
         assertThat(onA.next()).isEqualTo("from b");
-        assertThat(a.herald().rooms().loadedRooms() + b.herald().rooms().loadedRooms()).isEqualTo(1);
-        assertThat(a.herald().rooms().loadedRooms()).as("the first socket's node took the room").isEqualTo(1);
+        assertThat(owner("lobby", room)).as("the first socket's node took the room").isEqualTo("a");
     }
 
     @Test
@@ -114,8 +114,7 @@ class ClusterRoomsTest {
         assertThat(onB.next()).isEqualTo("welcome carol");
         HttpResponse<String> viaA = a.send("POST", "/parties/probe/" + room, "{}");
         assertThat(ids(json(viaA))).containsExactly("carol");
-        assertThat(b.herald().rooms().loadedRooms()).isEqualTo(1);
-        assertThat(a.herald().rooms().rooms()).as("the forwarding node keeps no actor").isZero();
+        assertThat(owner("probe", room)).isEqualTo("b");
     }
 
     @Test
@@ -138,12 +137,11 @@ class ClusterRoomsTest {
         JsonNode state = json(a.get("/parties/probe/" + room));
         assertThat(ids(state)).containsExactlyInAnyOrder("dave", "erin");
         assertThat(state.path("stored").path("before").asText()).isEqualTo("lost");
-        assertThat(b.herald().rooms().loadedRooms()).isEqualTo(1);
-        assertThat(a.herald().rooms().loadedRooms()).isZero();
+        assertThat(owner("probe", room)).as("the node that followed the room took it").isEqualTo("b");
     }
 
     @Test
-    void aForwardedSocketStaysOpenWhenItsRoomsNodeGoesAndJoinsTheRoomWhereItIsNow() {
+    void aForwardedSocketStaysOpenWhenItsRoomsNodeStopsAndJoinsTheRoomWhereItIsNow() {
         String room = room();
         TestServer c = TestServer.start(rooms(ClusterNode.config(REDIS.url(0), PG, "c")));
         try {
@@ -154,18 +152,77 @@ class ClusterRoomsTest {
             onB.send("put saved yes");
             assertThat(onB.next()).isEqualTo("acked saved");
             c.close();
-            // once c's lease expired, b takes the room itself and joins frank again: onConnect runs on b
+            // a node that stops hands its rooms off: the lease is given back before it exits, and b, told
+            // the room moved, takes it and joins frank again (onConnect runs on b)
+            assertThat(owner("probe", room)).isNotEqualTo("c");
             assertThat(onB.next()).isEqualTo("welcome frank");
             assertThat(onB.isClosed()).isFalse();
             JsonNode state = json(b.get("/parties/probe/" + room));
             assertThat(ids(state)).containsExactly("frank");
             assertThat(state.path("stored").path("saved").asText()).isEqualTo("yes");
-            assertThat(b.herald().rooms().loadedRooms()).isGreaterThanOrEqualTo(1);
+            assertThat(owner("probe", room)).isEqualTo("b");
             onB.send("put after moved");
             assertThat(onB.next()).isEqualTo("acked after");
         } finally {
             c.close();
         }
+    }
+
+    @Test
+    void aRoomFullOnItsOwnerRefusesAForwardedSocketBeforeTheUpgrade() {
+        String room = room();
+        a.openSilently("/parties/lobby/" + room + "?_pk=x1");
+        b.openSilently("/parties/lobby/" + room + "?_pk=x2");
+        b.openSilently("/parties/lobby/" + room + "?_pk=x3");
+        var refused = b.refusedUpgrade("/parties/lobby/" + room + "?_pk=x4");
+        assertThat(refused.getResponse().statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void anAlarmOfARoomWhoseNodeWentFiresOnTheNodeThatTakesIt() {
+        String room = room();
+        TestServer c = TestServer.start(rooms(ClusterNode.config(REDIS.url(0), PG, "c")));
+        try {
+            WsClient onC = c.openSilently("/parties/probe/" + room + "?_pk=setter");
+            assertThat(onC.next()).isEqualTo("welcome setter");
+            onC.send("alarm 1500");
+            assertThat(onC.next()).isEqualTo("alarm set");
+            c.close();
+            // nobody connects or asks: a node's alarm scan finds the stored alarm and takes the room to fire it
+            var store = b.herald().storage().room("probe", room);
+            waiting().atMost(java.time.Duration.ofSeconds(30)).until(() -> !store.list("alarm:").isEmpty());
+            long fired = store.list("alarm:").size();
+            assertThat(fired).as("fired once").isEqualTo(1);
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
+    void eachNodeCountsTheRoomSocketsConnectedToItNotThoseOfItsRooms() {
+        String room = room();
+        TestServer c = TestServer.start(rooms(ClusterNode.config(REDIS.url(0), PG, "c")));
+        try {
+            WsClient onC = c.openSilently("/parties/probe/" + room + "?_pk=c1");
+            assertThat(onC.next()).isEqualTo("welcome c1");
+            WsClient onA = a.openSilently("/parties/probe/" + room + "?_pk=a1");
+            assertThat(onA.next()).isEqualTo("welcome a1");
+            WsClient onA2 = a.openSilently("/parties/probe/" + room + "?_pk=a2");
+            assertThat(onA2.next()).isEqualTo("welcome a2");
+            assertThat(owner("probe", room)).isEqualTo("c");
+            assertThat(c.gauge("herald.connections", "primitive", "rooms")).as("c's own socket only").isEqualTo(1);
+            onC.close();
+            waiting().until(() -> c.gauge("herald.connections", "primitive", "rooms") == 0);
+            assertThat(ids(json(a.get("/parties/probe/" + room)))).containsExactlyInAnyOrder("a1", "a2");
+        } finally {
+            c.close();
+        }
+    }
+
+    /** The node holding the room's lease, as Redis has it. */
+    private static String owner(String party, String room) {
+        String value = REDIS.command(0, "GET", "herald:room:{" + party + ":" + room + "}").trim();
+        return value.isEmpty() ? "" : value.substring(0, value.lastIndexOf(':'));
     }
 
     private static JsonNode json(HttpResponse<String> r) {
