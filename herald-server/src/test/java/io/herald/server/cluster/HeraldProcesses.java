@@ -41,13 +41,16 @@ import org.junit.jupiter.api.extension.TestWatcher;
  *
  * <p>Register it on a static field after the {@code RedisProcesses} and {@code PgProcesses} it uses,
  * ordered with {@code @Order}, as {@code HeraldProcesses.nodes(3, () -> REDIS.url(0), PG)}. Every node
- * gets the test configuration ({@link ClusterNode#CONFIG}, written to a YAML file), and through the
+ * gets the test configuration ({@link ClusterNode#CONFIG}, or the YAML given, as {@link ClusterNode#ROOMS},
+ * written to a file), and through the
  * environment its own node id ({@code n1}, {@code n2}, ...; index 0 is {@code n1}), the storage every
  * node shares (schema {@value ClusterNode#SCHEMA} of the PostgreSQL database), loopback host and an
  * ephemeral port, which it reports in its start log line. Each node's stdout and stderr go to
  * {@code node-<i>.log} in a temporary directory; the tails are printed when a test fails and when a
- * node exits without being told to. Every node still running is SIGKILLed after the class's last test
- * and from a JVM shutdown hook. Methods are meant for the test thread; they block.
+ * node exits without being told to. A node can be frozen and continued ({@link #pause}, {@link #resume})
+ * and started again after it was killed ({@link #restart}). Every node still running, frozen or not, is
+ * SIGKILLed after the class's last test and from a JVM shutdown hook. Methods are meant for the test
+ * thread; they block.
  */
 public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     /** A JVM start on a busy two-core machine can take well over 10 s; three at once longer still. */

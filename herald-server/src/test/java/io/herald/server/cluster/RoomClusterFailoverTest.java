@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.postgres.PgProcesses;
 import io.herald.postgres.PostgresStorage;
 import io.herald.redis.RedisProcesses;
-import io.herald.server.NodeProject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
