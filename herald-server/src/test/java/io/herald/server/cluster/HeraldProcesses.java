@@ -200,13 +200,27 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
 
     /**
      * Starts node {@code i} again after it was killed or stopped, with the same id, configuration and log file
-     * (appended to), and waits until it is ready on its new port.
+     * (appended to), and waits until it is ready on its new port. A killed node's id stays taken until its
+     * heartbeat expires: a start refused for that (exit status 2) is tried again, within {@link #START_TIMEOUT}.
      */
     public void restart(int i) throws IOException {
         Node node = nodes.get(i);
         assertThat(node.isAlive()).as("node %s is down before its restart", node.id).isFalse();
-        node.launch();
-        node.awaitReady();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            node.launch();
+            try {
+                node.awaitReady();
+                return;
+            } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+                Process p = node.process;
+                boolean idTaken = !p.isAlive() && p.exitValue() == 2 && node.tail().contains("already used by a live node");
+                if (!idTaken || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                // a JVM start takes seconds: the next attempt needs no pause of its own
+            }
+        }
     }
 
     /** The index of the node whose id is {@code nodeId} ({@code n1} is 0). */
