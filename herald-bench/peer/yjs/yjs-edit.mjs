@@ -4,6 +4,7 @@
 //   node yjs-edit.mjs --target herald|ywebsocket|hocuspocus --url ws://127.0.0.1:8080
 //        [-k 10] [--edits-per-second 4] [--duration 20] [--warmup 2] [--room <name>] [--party yjs]
 //        [--converge-timeout 30] [--connect-timeout 20] [--first-id F --total-clients T --coordinated 1]
+//        [--urls ws://a,ws://b [--lead 1]]
 //
 // Clients: y-websocket's WebsocketProvider for Herald (ws://host/parties/<party>/<room>) and for
 // y-websocket's server (ws://host/<room>); HocuspocusProvider for Hocuspocus (document name = room).
@@ -40,8 +41,13 @@ const firstId = int(args["first-id"], 0);
 const totalClients = int(args["total-clients"], K);
 const coordinated = args.coordinated === "1";
 const stdinLines = coordinated ? lines(process.stdin) : null;
+// The nodes of one Herald cluster: client id c connects to urls[c mod count]. With --lead, this process's first
+// client connects and syncs alone first and the process says {"event":"lead"}, so that the room's first socket
+// (and, in a cluster, the node that owns the room) is that client's.
+const urls = args.urls ? args.urls.split(",").map((u) => u.replace(/\/+$/, "")) : [url];
+const lead = args.lead === "1";
 
-if (!["herald", "ywebsocket", "hocuspocus"].includes(target) || !/^wss?:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(url)) {
+if (!["herald", "ywebsocket", "hocuspocus"].includes(target) || !urls.every((u) => /^wss?:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(u))) {
   die("usage: node yjs-edit.mjs --target herald|ywebsocket|hocuspocus --url ws://127.0.0.1:<port> [-k K] [--edits-per-second E] [--duration D]");
 }
 if (!(K >= (coordinated ? 1 : 2) && K <= 500 && E > 0 && E <= 100 && D > 0 && D <= 600 && W >= 0 && W <= 60)) {
@@ -68,7 +74,16 @@ let editsSent = 0;
 let deliveries = 0;
 let closes = 0; // sockets closed under a synced client (by the server, e.g. Herald's 1013 slow consumer): each one resyncs
 
-for (let id = firstId; id < firstId + K; id++) {
+if (lead) {
+  clients.push(makeClient(firstId));
+  try {
+    await until(() => clients[0].synced(), connectTimeout, "the first client's sync");
+  } catch (e) {
+    die(e.message);
+  }
+  console.log(JSON.stringify({ event: "lead" }));
+}
+for (let id = firstId + clients.length; id < firstId + K; id++) {
   clients.push(makeClient(id));
 }
 
@@ -154,13 +169,15 @@ const result = {
   final_hash: documentHash(clients[0]),
   ...(coordinated ? { samples_ms: samples.map((x) => round(x, 3)) } : {}),
 };
-console.log(JSON.stringify(result));
+// The result line carries every sample (hundreds of KB at K = 50): a pipe takes 64 KiB at a time and node queues
+// the rest, which process.exit would drop if the reader is slow (a busy machine). Exit once it was written.
+process.stdout.write(JSON.stringify(result) + "\n", () => setTimeout(() => process.exit(0), 200).unref());
 clearTimeout(hardLimit);
 clients.forEach((c) => c.destroy());
-setTimeout(() => process.exit(0), 200).unref();
 
 /** One client: a Y.Doc, its provider and the observer that records remote markers. */
 function makeClient(id) {
+  const url = urls[id % urls.length];
   const doc = new Y.Doc();
   const text = doc.getText("text");
   const c = { id, doc, text, known: 0 };

@@ -12,8 +12,9 @@ final class LoadOptions {
     URI url;
 
     @Option(names = "--urls", split = ",", paramLabel = "URL",
-            description = "Several server base URLs, comma-separated (Herald cluster nodes, broadcast-fanout only), in place of --url: "
-                    + "socket i connects to URL i mod count and fetches its ticket there; the publisher posts to the first.")
+            description = "Several server base URLs, comma-separated (the nodes of one Herald cluster; broadcast-fanout, room-fanout, "
+                    + "yjs-edit), in place of --url: socket i connects to URL i mod count (and fetches its ticket there); "
+                    + "broadcast-fanout's publisher posts to the first, room-fanout's sender 0 and yjs-edit's client 0 connect first, to the first.")
     List<URI> urls;
 
     @Option(names = "--target", defaultValue = "herald", description = "herald, raw (the ceiling) or socketio (the peer); yjs-edit: herald, ywebsocket or hocuspocus.")
@@ -71,7 +72,7 @@ final class LoadOptions {
             description = "The servers' pids in --urls order, comma-separated, in place of --server-pid: each node's CPU per delivery is reported.")
     List<Long> serverPids;
 
-    @Option(names = "--redis-pid", description = "The redis-server's pid: its CPU per publish is reported (broadcast-fanout).")
+    @Option(names = "--redis-pid", description = "The redis-server's pid: its CPU per publish (room-fanout: per relayed message) is reported.")
     Long redisPid;
 
     @Option(names = "--connect-timeout", defaultValue = "120s", converter = DurationConverter.class)

@@ -63,10 +63,16 @@ final class NodeEditors {
         }
     }
 
-    /** Runs {@code processes} node processes, process i with {@code args.apply(i)}; at most {@code limitSeconds} in all. */
-    Outcome run(int processes, IntFunction<List<String>> args, Long serverPid, long limitSeconds) throws IOException, InterruptedException {
+    /**
+     * Runs {@code processes} node processes, process i with {@code args.apply(i)}; at most {@code limitSeconds} in all.
+     * With {@code lead}, process 0 is started alone and the others only once it said "lead" (its first client synced),
+     * so the document's first socket is that client's.
+     */
+    Outcome run(int processes, IntFunction<List<String>> args, List<Long> serverPids, Long redisPid, boolean lead, long limitSeconds)
+            throws IOException, InterruptedException {
         BlockingQueue<Line> lines = new LinkedBlockingQueue<>();
         List<Process> nodes = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(limitSeconds);
         try {
             for (int i = 0; i < processes; i++) {
                 List<String> command = new ArrayList<>(List.of("node", "yjs-edit.mjs"));
@@ -74,14 +80,26 @@ final class NodeEditors {
                 Process node = new ProcessBuilder(command).directory(peer.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 nodes.add(node);
                 follow(i, node, lines);
+                if (lead && i == 0) {
+                    awaitLead(nodes, lines, deadline);
+                }
             }
-            return drive(nodes, lines, serverPid, System.nanoTime() + TimeUnit.SECONDS.toNanos(limitSeconds));
+            return drive(nodes, lines, serverPids, redisPid, deadline);
         } finally {
             nodes.forEach(Process::destroyForcibly);
         }
     }
 
-    private static Outcome drive(List<Process> nodes, BlockingQueue<Line> lines, Long serverPid, long deadline)
+    /** Waits for process 0's "lead" line (the only line it prints before it); anything else is a failure. */
+    private static void awaitLead(List<Process> nodes, BlockingQueue<Line> lines, long deadline) throws InterruptedException {
+        Line line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null || line.json == null || !"lead".equals(line.json.path("event").asText())) {
+            throw new IllegalStateException("yjs-edit.mjs process 0 did not sync its first client"
+                    + (line == null ? " in time" : line.json == null ? " (exited, code " + nodes.get(0).waitFor() + ")" : ": " + line.json));
+        }
+    }
+
+    private static Outcome drive(List<Process> nodes, BlockingQueue<Line> lines, List<Long> serverPids, Long redisPid, long deadline)
             throws IOException, InterruptedException {
         int p = nodes.size();
         int ready = 0;
@@ -118,7 +136,7 @@ final class NodeEditors {
                         for (int i = 0; i < p; i++) {
                             node0[i] = ProcStat.cpuNanos(nodes.get(i).pid()).orElse(0);
                         }
-                        window = new CpuWindow(serverPid, List.of());
+                        window = new CpuWindow(serverPids, redisPid, List.of());
                     }
                 }
                 case "window-end" -> {
@@ -164,7 +182,12 @@ final class NodeEditors {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String s = out.readLine(); s != null; s = out.readLine()) {
                     if (s.startsWith("{")) {
-                        lines.add(new Line(i, JSON.readTree(s)));
+                        try {
+                            lines.add(new Line(i, JSON.readTree(s)));
+                        } catch (IOException e) {
+                            // a line cut short (the process ended while writing it): say so, the driver then fails on the exit
+                            System.err.println("yjs-edit.mjs process " + i + ": a line of " + s.length() + " chars is not JSON: " + e.getMessage());
+                        }
                     } else {
                         System.err.println("yjs-edit.mjs: " + s);
                     }

@@ -64,7 +64,8 @@ abstract class Scenario implements Callable<Integer> {
             throw new IllegalArgumentException(name() + " does not run against --target " + o.target.name().toLowerCase(Locale.ROOT));
         }
         if ((o.servers().size() > 1 || o.redisPid != null) && !manyServers()) {
-            throw new IllegalArgumentException(name() + " runs against one server: --urls with several URLs and --redis-pid are broadcast-fanout's");
+            throw new IllegalArgumentException(name() + " runs against one server: --urls with several URLs and --redis-pid are for "
+                    + "broadcast-fanout, room-fanout and yjs-edit");
         }
         if (o.child) {
             return ChildMode.serve(o, plan(), protocol());

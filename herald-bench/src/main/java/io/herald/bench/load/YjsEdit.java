@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
                 + "--edits-per-second short markers into a shared Y.Text; reports edit→remote latency, remote deliveries, "
                 + "convergence time, identical final documents, and the server's CPU per remote delivery.",
                 "Herald: ws://<url>/parties/<party>/<room> (a YjsRoom bound with access public). ywebsocket: ws://<url>/<room>. "
-                        + "hocuspocus: ws://<url>, document <room>. -n, --rate and the pacing options are not used."})
+                        + "hocuspocus: ws://<url>, document <room>. -n, --rate and the pacing options are not used.",
+                "With --urls (the nodes of one Herald cluster), client i connects to URL i mod count; client 0 connects and syncs "
+                        + "first, alone, so the document's room is owned by the first URL's node. --server-pids gives each node's CPU, "
+                        + "--redis-pid Redis's."})
 final class YjsEdit extends Scenario {
     /** Past this share of one core, node's single thread queues the clients' work: latency is then the clients'. */
     static final double MAX_NODE_SHARE = 0.85;
@@ -55,6 +58,11 @@ final class YjsEdit extends Scenario {
     }
 
     @Override
+    boolean manyServers() {
+        return true;
+    }
+
+    @Override
     boolean needsHeraldSecrets() {
         return false; // the bench binding is public: no tickets, no JWTs
     }
@@ -72,22 +80,56 @@ final class YjsEdit extends Scenario {
         if (clients < 2 || nodeProcesses < 1 || nodeProcesses > clients) {
             throw new IllegalArgumentException("need -k >= 2 and 1 <= --node-processes <= -k");
         }
+        if (o.servers().size() > 1 && o.target != Target.HERALD) {
+            throw new IllegalArgumentException("several --urls are the nodes of one Herald cluster; --target " + o.target + " has no cluster");
+        }
         NodeEditors node = new NodeEditors(NodeEditors.locate(peerDir));
         node.install();
         long limit = o.connectTimeout.toSeconds() + o.warmup.toSeconds() + o.duration.toSeconds() + convergeTimeout.toSeconds() + 30;
-        return result(node.run(nodeProcesses, this::nodeArgs, o.serverPid, limit));
+        return result(node.run(nodeProcesses, this::nodeArgs, o.serverPids(), o.redisPid, o.servers().size() > 1, limit));
     }
 
     /** Process {@code i} holds clients [K·i/P, K·(i+1)/P). */
     private List<String> nodeArgs(int i) {
         int first = clients * i / nodeProcesses;
         int count = clients * (i + 1) / nodeProcesses - first;
-        String ws = o.url.toString().replaceFirst("^http", "ws").replaceAll("/+$", "");
-        return List.of("--coordinated", "1", "--first-id", Integer.toString(first), "--total-clients", Integer.toString(clients),
-                "--target", o.target.name().toLowerCase(Locale.ROOT), "--url", ws, "-k", Integer.toString(count),
+        List<String> ws = o.servers().stream().map(u -> u.toString().replaceFirst("^http", "ws").replaceAll("/+$", "")).toList();
+        List<String> args = new java.util.ArrayList<>(List.of("--coordinated", "1", "--first-id", Integer.toString(first),
+                "--total-clients", Integer.toString(clients), "--target", o.target.name().toLowerCase(Locale.ROOT),
+                "--url", ws.get(0), "-k", Integer.toString(count),
                 "--edits-per-second", Double.toString(editsPerSecond), "--duration", seconds(o.duration),
                 "--warmup", seconds(o.warmup), "--room", "yjs-edit-" + o.runId, "--party", party,
-                "--converge-timeout", seconds(convergeTimeout), "--connect-timeout", seconds(o.connectTimeout));
+                "--converge-timeout", seconds(convergeTimeout), "--connect-timeout", seconds(o.connectTimeout)));
+        if (ws.size() > 1) {
+            // client id c connects to ws[c mod count]; the process holding client 0 syncs it alone first and says "lead"
+            args.addAll(List.of("--urls", String.join(",", ws)));
+            if (first == 0) {
+                args.addAll(List.of("--lead", "1"));
+            }
+        }
+        return args;
+    }
+
+    /**
+     * Per node of {@code --urls}: its CPU in cores over the window. Remote deliveries are not told apart by node
+     * (a client counts what it receives, not where its socket is), so the top-level figure is every node's CPU over
+     * every remote delivery.
+     */
+    private List<Map<String, Object>> nodes(CpuWindow.Usage usage) {
+        List<Map<String, Object>> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < o.servers().size(); i++) {
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("url", o.servers().get(i).toString());
+            if (i < o.serverPids().size()) {
+                n.put("pid", o.serverPids().get(i));
+            }
+            Double cores = usage.serverCores(i);
+            if (cores != null) {
+                n.put("server_cpu_cores", Result.round(cores));
+            }
+            nodes.add(n);
+        }
+        return nodes;
     }
 
     private static String seconds(Duration d) {
@@ -129,6 +171,13 @@ final class YjsEdit extends Scenario {
         extra.put("node_loop_delay_p99_ms", r.loopDelayP99Ms());
         extra.put("text_length", r.textLength());
         extra.put("room", r.room());
+        if (o.servers().size() > 1) {
+            extra.put("nodes", nodes(usage));
+            Double redis = usage.redisMicrosPer(r.windowEdits());
+            if (redis != null) {
+                extra.put("redis_cpu_us_per_update", Result.round(redis));
+            }
+        }
         withNode.putNoise(extra);
         return new Result(name(), o.target.name().toLowerCase(Locale.ROOT), clients, seconds, r.edits(), r.expected(), r.received(),
                 r.windowDeliveries(), r.windowDeliveries() / seconds, r.latency(), usage.serverMicrosPer(r.windowDeliveries()),

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * broadcast-fanout over two Herald nodes in this JVM, clustered on a real redis-server: 10 sockets
- * split over both nodes, published on the first, so the per-node and Redis figures of the cluster
- * benchmark never rot. Skipped (one printed line) without redis-server on the PATH, unless
+ * broadcast-fanout and room-fanout over two Herald nodes in this JVM, clustered on a real redis-server:
+ * 10 sockets split over both nodes, published on (or sent through a room owned by) the first, so the
+ * per-node and Redis figures of the cluster benchmarks never rot. Skipped (one printed line) without redis-server on the PATH, unless
  * HERALD_TEST_REQUIRE_REDIS=1. The figures themselves are not asserted.
  */
 class ClusterFanoutSmokeTest {
@@ -89,10 +89,28 @@ class ClusterFanoutSmokeTest {
     }
 
     @Test
+    void roomSocketsOnBothNodesReceiveWhatTheOwnerRelays() throws Exception {
+        JsonNode r = scenario("room-fanout", "--senders", "2");
+        assertThat(r.get("connections").asInt()).as("connected sockets in %s", r).isEqualTo(10);
+        assertThat(r.get("lost").asLong()).as("lost in %s", r).isZero();
+        assertThat(r.get("room").asText()).startsWith("bench-");
+        JsonNode nodes = r.get("nodes");
+        assertThat(nodes).as("nodes in %s", r).hasSize(2);
+        long received = 0;
+        for (JsonNode n : nodes) {
+            // sockets 0, 2, 4, 6, 8 on the first node (the owner), 1, 3, 5, 7, 9 on the second: both senders' messages reach both
+            assertThat(n.get("received").asLong()).as("received by %s", n).isPositive();
+            assertThat(n.get("server_cpu_us_per_delivery").isNumber()).as("CPU of %s", n).isTrue();
+            received += n.get("received").asLong();
+        }
+        assertThat(received).isEqualTo(r.get("received").asLong());
+    }
+
+    @Test
     void theOtherScenariosRunAgainstOneServer() {
         String urls = url(a) + "," + url(b);
-        assertThat(LoadTool.execute("room-fanout", "--urls", urls)).isEqualTo(1);
         assertThat(LoadTool.execute("sse-fanout", "--urls", urls, "--access-token", ACCESS_TOKEN)).isEqualTo(1);
+        assertThat(LoadTool.execute("lane-acks", "--urls", urls, "--access-token", ACCESS_TOKEN, "--jwt-secret", JWT_SECRET)).isEqualTo(1);
     }
 
     private static void assertEveryNodeReceivedItsHalf(JsonNode r) {
@@ -119,8 +137,13 @@ class ClusterFanoutSmokeTest {
 
     /** broadcast-fanout, 10 sockets for about a second over both nodes; returns its JSON line. */
     private static JsonNode run(String... more) throws Exception {
+        return scenario("broadcast-fanout", more);
+    }
+
+    /** {@code scenario} (then its own options), 10 sockets for about a second over both nodes; returns its JSON line. */
+    private static JsonNode scenario(String scenario, String... more) throws Exception {
         String pid = Long.toString(ProcessHandle.current().pid());
-        List<String> args = new ArrayList<>(List.of("broadcast-fanout", "--urls", url(a) + "," + url(b), "-n", "10",
+        List<String> args = new ArrayList<>(List.of(scenario, "--urls", url(a) + "," + url(b), "-n", "10",
                 "--duration", "1s", "--warmup", "200ms", "--jwt-secret", JWT_SECRET, "--access-token", ACCESS_TOKEN,
                 "--server-pids", pid + "," + pid, "--redis-pid", Long.toString(redisPid()), "--drain-timeout", "5s"));
         args.addAll(List.of(more));
