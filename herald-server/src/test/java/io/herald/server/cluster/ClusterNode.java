@@ -36,6 +36,23 @@ final class ClusterNode {
               public: ["pub:*"]
             """;
 
+    /** How long a room lease lasts in the room-cluster tests: a failover takes about this long. */
+    static final long LEASE_MS = 3000;
+
+    /**
+     * {@link #CONFIG} with rooms bound, leases of {@link #LEASE_MS}: LOBBY (RelayRoom), PRESENCE (PresenceRoom),
+     * DOC (YjsRoom) and PROBE ({@link OwnerProbeRoom}), all public.
+     */
+    static final String ROOMS = CONFIG + """
+            rooms:
+              leaseMs: %d
+              bindings:
+                - { name: LOBBY, className: io.herald.room.builtin.RelayRoom, access: public }
+                - { name: PRESENCE, className: io.herald.room.builtin.PresenceRoom, access: public }
+                - { name: DOC, className: io.herald.room.builtin.YjsRoom, access: public }
+                - { name: PROBE, className: io.herald.server.cluster.OwnerProbeRoom, access: public }
+            """.formatted(LEASE_MS);
+
     private ClusterNode() {
     }
 

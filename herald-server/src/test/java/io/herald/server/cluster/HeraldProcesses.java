@@ -41,13 +41,16 @@ import org.junit.jupiter.api.extension.TestWatcher;
  *
  * <p>Register it on a static field after the {@code RedisProcesses} and {@code PgProcesses} it uses,
  * ordered with {@code @Order}, as {@code HeraldProcesses.nodes(3, () -> REDIS.url(0), PG)}. Every node
- * gets the test configuration ({@link ClusterNode#CONFIG}, written to a YAML file), and through the
+ * gets the test configuration ({@link ClusterNode#CONFIG}, or the YAML given, as {@link ClusterNode#ROOMS},
+ * written to a file), and through the
  * environment its own node id ({@code n1}, {@code n2}, ...; index 0 is {@code n1}), the storage every
  * node shares (schema {@value ClusterNode#SCHEMA} of the PostgreSQL database), loopback host and an
  * ephemeral port, which it reports in its start log line. Each node's stdout and stderr go to
  * {@code node-<i>.log} in a temporary directory; the tails are printed when a test fails and when a
- * node exits without being told to. Every node still running is SIGKILLed after the class's last test
- * and from a JVM shutdown hook. Methods are meant for the test thread; they block.
+ * node exits without being told to. A node can be frozen and continued ({@link #pause}, {@link #resume})
+ * and started again after it was killed ({@link #restart}). Every node still running, frozen or not, is
+ * SIGKILLed after the class's last test and from a JVM shutdown hook. Methods are meant for the test
+ * thread; they block.
  */
 public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     /** A JVM start on a busy two-core machine can take well over 10 s; three at once longer still. */
@@ -78,6 +81,11 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
      */
     public static HeraldProcesses nodes(int count, Supplier<String> redisUrl, PgProcesses pg) {
         return new HeraldProcesses(count, redisUrl, pg, ClusterNode.CONFIG);
+    }
+
+    /** {@code count} nodes like {@link #nodes(int, Supplier, PgProcesses)}, each with the configuration {@code yaml}. */
+    public static HeraldProcesses nodes(int count, Supplier<String> redisUrl, PgProcesses pg, String yaml) {
+        return new HeraldProcesses(count, redisUrl, pg, yaml);
     }
 
     @Override
@@ -162,6 +170,69 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
         nodes.get(i).stop();
     }
 
+    /**
+     * Freezes node {@code i} with SIGSTOP: its sockets stay open and the kernel still accepts connections and
+     * buffers what clients send, but the JVM runs nothing (no lease renewal, no heartbeat) until {@link #resume}.
+     * A paused node is still SIGKILLed after the class.
+     */
+    public void pause(int i) {
+        signal(nodes.get(i), "-STOP");
+    }
+
+    /** Continues node {@code i} after {@link #pause} (SIGCONT). */
+    public void resume(int i) {
+        signal(nodes.get(i), "-CONT");
+    }
+
+    private static void signal(Node node, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(node.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill %s %s finished", signal, node.pid()).isTrue();
+            assertThat(kill.exitValue()).as("kill %s %s (node %s): %s", signal, node.pid(), node.id, output).isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Starts node {@code i} again after it was killed or stopped, with the same id, configuration and log file
+     * (appended to), and waits until it is ready on its new port. A killed node's id stays taken until its
+     * heartbeat expires: a start refused for that (exit status 2) is tried again, within {@link #START_TIMEOUT}.
+     */
+    public void restart(int i) throws IOException {
+        Node node = nodes.get(i);
+        assertThat(node.isAlive()).as("node %s is down before its restart", node.id).isFalse();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            node.launch();
+            try {
+                node.awaitReady();
+                return;
+            } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+                Process p = node.process;
+                boolean idTaken = !p.isAlive() && p.exitValue() == 2 && node.tail().contains("already used by a live node");
+                if (!idTaken || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                // a JVM start takes seconds: the next attempt needs no pause of its own
+            }
+        }
+    }
+
+    /** The index of the node whose id is {@code nodeId} ({@code n1} is 0). */
+    public int indexOf(String nodeId) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id.equals(nodeId)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no node " + nodeId + " among " + nodes);
+    }
+
     /** One Herald node process: its port once it started, shortcuts for HTTP and sockets, its log. */
     public final class Node {
         private final int index;
@@ -172,6 +243,8 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
         private volatile Process process;
         private volatile boolean expectExit;
         private volatile int port;
+        /** Where this launch's output starts in the log: a restarted node's start line is searched after it. */
+        private volatile long logStart;
 
         Node(int index) {
             this.index = index;
@@ -207,6 +280,7 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
                 env.put("HERALD_STORAGE_PASSWORD", pg.password());
             }
             expectExit = false;
+            logStart = Files.exists(log) ? Files.size(log) : 0;
             process = b.start();
             LIVE.add(process);
             Process p = process;
@@ -236,7 +310,8 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
                 return Optional.empty();
             }
             // ISO-8859-1 decodes any bytes: a line still being written must not fail the read
-            Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
+            String all = Files.readString(log, StandardCharsets.ISO_8859_1);
+            Matcher m = LISTENING.matcher(all.substring((int) Math.min(logStart, all.length())));
             return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
         }
 
@@ -365,6 +440,15 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
 
         private HttpResponse<String> send(HttpRequest request) {
             return TestServer.send(http, request, HttpResponse.BodyHandlers.ofString());
+        }
+
+        /** Every line this node (and its earlier launches) wrote so far. */
+        public List<String> logLines() {
+            try {
+                return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.ISO_8859_1) : List.of();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /** The last lines of this node's output, headed by its id, pid and port. */
