@@ -22,7 +22,13 @@ run("yjs failover", async () => {
   const edit = (c) => {
     const i = made.get(c);
     const text = c.doc.getText("text");
-    text.insert(text.length === 0 ? 0 : (i * 7919) % (text.length + 1), `[${c.label}:${i}]`);
+    // at a boundary between tokens, so no edit splits another's token and each can be found whole
+    const s = text.toString();
+    let at = s.length === 0 ? 0 : (i * 7919) % (s.length + 1);
+    while (at > 0 && at < s.length && s[at - 1] !== "]") {
+      at--;
+    }
+    text.insert(at, `[${c.label}:${i}]`);
     c.doc.getMap("map").set(`${c.label}:${i}`, i);
     made.set(c, i + 1);
   };
