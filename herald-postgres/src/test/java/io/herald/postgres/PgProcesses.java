@@ -69,13 +69,23 @@ public final class PgProcesses implements BeforeAllCallback, AfterAllCallback {
     private String url;
     private boolean own;
     private Duration startedIn = Duration.ZERO;
+    private final boolean logical;
 
-    private PgProcesses() {
+    private PgProcesses(boolean logical) {
+        this.logical = logical;
     }
 
     /** A database on {@code HERALD_TEST_PG_URL}'s server, or on a server of its own. */
     public static PgProcesses create() {
-        return new PgProcesses();
+        return new PgProcesses(false);
+    }
+
+    /**
+     * A server of its own with {@code wal_level=logical} and room for replication slots, for change
+     * capture: {@code HERALD_TEST_PG_URL} is not used (a shared server rarely has logical decoding on).
+     */
+    public static PgProcesses logical() {
+        return new PgProcesses(true);
     }
 
     @Override
@@ -83,7 +93,7 @@ public final class PgProcesses implements BeforeAllCallback, AfterAllCallback {
         long t0 = System.nanoTime();
         String external = System.getenv("HERALD_TEST_PG_URL");
         try {
-            if (external != null && !external.isBlank()) {
+            if (external != null && !external.isBlank() && !logical) {
                 adminUrl = external;
                 user = blankToNull(System.getenv("HERALD_TEST_PG_USER"));
                 password = blankToNull(System.getenv("HERALD_TEST_PG_PASSWORD"));
@@ -216,7 +226,8 @@ public final class PgProcesses implements BeforeAllCallback, AfterAllCallback {
             Result start = run(as(asRoot, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(),
                     "-w", "-t", String.valueOf(START_TIMEOUT.toSeconds()), "-o",
                     "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dir
-                            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB",
+                            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB"
+                            + (logical ? " -c wal_level=logical -c max_wal_senders=4 -c max_replication_slots=4" : ""),
                     "start"));
             Optional<Long> started = postmasterPid(data);
             if (start.exit == 0 && started.isPresent()) {
