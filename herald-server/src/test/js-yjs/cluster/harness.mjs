@@ -1,90 +1,24 @@
 // Shared by the Yjs room-cluster scripts (run by the RoomCluster* tests of io.herald.server.cluster, not
 // by YjsCompatTest, which runs only the scripts directly in src/test/js-yjs). Every script is
 // `node cluster/<script>.mjs n1=127.0.0.1:<port> n2=... [args]`: the Herald nodes by id, in order,
-// binding DOC (io.herald.room.builtin.YjsRoom, public). Like src/test/js/cluster/harness.mjs, a script
-// prints `STEP <name> <json>` lines its Java test waits for and waits for the signal files the test
-// writes into HERALD_SIGNALS; a client's "load balancer" sends it to its home node until the script
-// marks that node down, then to the next live one.
-import fs from "node:fs";
-import path from "node:path";
+// binding DOC (io.herald.room.builtin.YjsRoom, public). The steps, signals and the "load balancer"
+// are src/test/js-shared/cluster.mjs, as for the partysocket scripts; this file adds y-websocket clients.
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
+import * as shared from "../../js-shared/cluster.mjs";
+import { nodes, route, until } from "../../js-shared/cluster.mjs";
 
-const NODE_ARG = /^([\w.-]+)=([\w.-]+:\d+)$/;
+export { check, ids, markDown, nodes, signal, sleep, step, unique, until } from "../../js-shared/cluster.mjs";
 
-/** host:port of each node by id, in the order given. */
-export const nodes = new Map();
-for (const a of process.argv.slice(2)) {
-  const m = NODE_ARG.exec(a);
-  if (m) {
-    nodes.set(m[1], m[2]);
-  }
-}
-if (nodes.size === 0) {
-  console.error("usage: node cluster/<script>.mjs n1=127.0.0.1:<port> n2=127.0.0.1:<port> ...");
-  process.exit(2);
-}
-export const ids = [...nodes.keys()];
-
-const signals = process.env.HERALD_SIGNALS;
-const down = new Set();
 const clients = [];
 
-/** From now on clients whose home is node `id` connect to the next node that is not down. */
-export function markDown(id) {
-  down.add(id);
-}
-
-function route(home) {
-  const i = ids.indexOf(home);
-  for (let k = 0; k < ids.length; k++) {
-    const next = ids[(i + k) % ids.length];
-    if (!down.has(next)) {
-      return next;
-    }
-  }
-  throw new Error("every node is down");
-}
-
-export function step(name, value = {}) {
-  console.log(`STEP ${name} ${JSON.stringify(value)}`);
-}
-
-/** Resolves with the content of the signal file `name` once the Java test wrote it. */
-export async function signal(name, timeoutMs = 60000) {
-  if (!signals) {
-    throw new Error("HERALD_SIGNALS is not set: run the script through its RoomCluster test");
-  }
-  const file = path.join(signals, name);
-  await until(() => fs.existsSync(file), `the test's signal ${name}`, timeoutMs);
-  return fs.readFileSync(file, "utf8");
-}
-
-/** Runs `body`, exits 0 when it resolves, 1 when it throws or runs past `timeoutMs`. */
 export function run(name, body, timeoutMs = 60000) {
-  const timer = setTimeout(() => fail(`${name}: timed out after ${timeoutMs} ms`), timeoutMs);
-  body().then(
-    () => {
-      clearTimeout(timer);
-      clients.forEach((c) => c.provider.destroy());
-      console.log(`${name}: ok`);
-      process.exit(0);
-    },
-    (e) => fail(`${name}: ${e && e.stack ? e.stack : e}`),
-  );
-}
-
-function fail(message) {
-  console.error(message);
-  for (const c of clients) {
-    console.error(`  ${c.label} (home ${c.home}): events ${JSON.stringify(c.events.slice(-16))}, holds ${summary(c.doc)}`);
-  }
-  process.exit(1);
-}
-
-export function unique(prefix) {
-  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+  shared.run(name, body, timeoutMs, () => clients.forEach((c) => c.provider.destroy()), () => {
+    for (const c of clients) {
+      console.error(`  ${c.label} (home ${c.home}): events ${JSON.stringify(c.events.slice(-16))}, holds ${summary(c.doc)}`);
+    }
+  });
 }
 
 /**
@@ -155,24 +89,4 @@ export async function converged(cs, what = "convergence", timeoutMs = 20000) {
     cs.every((c) => Buffer.from(Y.encodeStateVector(c.doc)).equals(Buffer.from(Y.encodeStateVector(cs[0].doc))));
   await until(same, () => `${what} of ${cs.map((c) => c.label).join(", ")}: ${cs.map((c) => summary(c.doc)).join(" | ")}`, timeoutMs);
   return content(cs[0].doc);
-}
-
-export async function until(condition, what, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error(`waited ${timeoutMs} ms for ${typeof what === "function" ? what() : what}`);
-    }
-    await sleep(10);
-  }
-}
-
-export function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export function check(condition, message) {
-  if (!condition) {
-    throw new Error(typeof message === "function" ? message() : message);
-  }
 }

@@ -7,102 +7,26 @@
 // A script talks with its Java test: it prints `STEP <name> <json>` lines the test waits for, and
 // waits for the files the test writes into the folder HERALD_SIGNALS (`await signal("killed")`).
 // Exits 0 when every check held, 1 with a message and every client's history otherwise.
-import fs from "node:fs";
-import path from "node:path";
 import PartySocket from "partysocket";
 import WebSocket from "ws";
+import * as shared from "../../js-shared/cluster.mjs";
+import { nodes, route, until } from "../../js-shared/cluster.mjs";
 
-const NODE_ARG = /^([\w.-]+)=([\w.-]+:\d+)$/;
+export { args, check, ids, markDown, nodes, signal, sleep, step, unique, until } from "../../js-shared/cluster.mjs";
 
-/** host:port of each node by id, in the order given. */
-export const nodes = new Map();
-for (const a of process.argv.slice(2)) {
-  const m = NODE_ARG.exec(a);
-  if (m) {
-    nodes.set(m[1], m[2]);
-  }
-}
-/** The arguments that are not nodes. */
-export const args = process.argv.slice(2).filter((a) => !NODE_ARG.test(a));
-if (nodes.size === 0) {
-  console.error("usage: node cluster/<script>.mjs n1=127.0.0.1:<port> n2=127.0.0.1:<port> ... [args]");
-  process.exit(2);
-}
-/** The node ids, in order. */
-export const ids = [...nodes.keys()];
-
-const signals = process.env.HERALD_SIGNALS;
-const down = new Set();
 const clients = [];
 
-/**
- * Marks node `id` as down: from now on the clients whose home it is connect to the next node that is
- * not down (in the order of `ids`), as a load balancer would send them once its health check failed.
- */
-export function markDown(id) {
-  down.add(id);
-}
-
-/** The node a client of `home` connects to now. */
-export function route(home) {
-  if (!down.has(home)) {
-    return home;
-  }
-  const i = ids.indexOf(home);
-  for (let k = 1; k <= ids.length; k++) {
-    const next = ids[(i + k) % ids.length];
-    if (!down.has(next)) {
-      return next;
-    }
-  }
-  throw new Error("every node is down");
-}
-
-/** Prints `STEP <name> <json>` for the Java test. */
-export function step(name, value = {}) {
-  console.log(`STEP ${name} ${JSON.stringify(value)}`);
-}
-
-/** Resolves with the content of the signal file `name` once the Java test wrote it. */
-export async function signal(name, timeoutMs = 60000) {
-  if (!signals) {
-    throw new Error("HERALD_SIGNALS is not set: run the script through its RoomCluster test");
-  }
-  const file = path.join(signals, name);
-  await until(() => fs.existsSync(file), `the test's signal ${name}`, timeoutMs);
-  return fs.readFileSync(file, "utf8");
-}
-
-/** Runs `body`, exits 0 when it resolves, 1 when it throws or runs past `timeoutMs`. */
 export function run(name, body, timeoutMs = 60000) {
-  const timer = setTimeout(() => fail(`${name}: timed out after ${timeoutMs} ms`), timeoutMs);
-  body().then(
-    () => {
-      clearTimeout(timer);
-      clients.forEach((c) => c.close());
-      console.log(`${name}: ok`);
-      process.exit(0);
-    },
-    (e) => fail(`${name}: ${e && e.stack ? e.stack : e}`),
-  );
-}
-
-function fail(message) {
-  console.error(message);
-  for (const c of clients) {
-    console.error(`  ${c.label} (home ${c.home}, id ${c.ws.id}): events ${JSON.stringify(c.events.slice(-16))}`);
-    console.error(`  ${c.label} received ${JSON.stringify(c.messages.map(show).slice(-40)).slice(0, 3000)}`);
-  }
-  process.exit(1);
+  shared.run(name, body, timeoutMs, () => clients.forEach((c) => c.close()), () => {
+    for (const c of clients) {
+      console.error(`  ${c.label} (home ${c.home}, id ${c.ws.id}): events ${JSON.stringify(c.events.slice(-16))}`);
+      console.error(`  ${c.label} received ${JSON.stringify(c.messages.map(show).slice(-40)).slice(0, 3000)}`);
+    }
+  });
 }
 
 function show(m) {
   return typeof m === "string" ? m : `<binary ${new Uint8Array(m).length} bytes>`;
-}
-
-/** A random suffix so every run uses fresh rooms. */
-export function unique(prefix) {
-  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /**
@@ -250,28 +174,6 @@ export async function describe(id, room, query = "", timeoutMs = 5000) {
     throw new Error(`GET /parties/probe/${room}${query} through ${id}: ${r.status} ${body}`);
   }
   return JSON.parse(body);
-}
-
-/** Polls `condition` every 10 ms; rejects naming `what` (a string or a function giving one) after `timeoutMs`. */
-export async function until(condition, what, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`waited ${timeoutMs} ms for ${typeof what === "function" ? what() : what}`);
-    }
-    await sleep(10);
-  }
-}
-
-export function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Throws `message` unless `condition`. */
-export function check(condition, message) {
-  if (!condition) {
-    throw new Error(typeof message === "function" ? message() : message);
-  }
 }
 
 /** Whether two arrays hold the same elements, in any order. */
