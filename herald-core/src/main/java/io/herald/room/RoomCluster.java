@@ -102,10 +102,6 @@ final class RoomCluster implements AutoCloseable {
         this.alarmScan = host.timer.scheduleWithFixedDelay(() -> host.offTimer(this::scanAlarms), 0, scan, TimeUnit.MILLISECONDS);
     }
 
-    String nodeId() {
-        return self;
-    }
-
     // ---------------------------------------------------------------- ownership
 
     /** The room runs on another node. */
@@ -216,18 +212,17 @@ final class RoomCluster implements AutoCloseable {
             a.lease = null;
         }
         if (l != null) {
-            renewer.stop(l);
-            l.release().exceptionally(e -> {
-                log.debug("release of {} failed, it expires: {}", a.key, e.toString());
-                return false;
-            });
+            giveUp(l);
         }
     }
 
-    /** Stops renewing {@code l} (the room gave it up after a loss) and deletes it if it is still ours. */
+    /** Stops renewing {@code l} and deletes it if it is still ours (a failed delete leaves it to expire). */
     void giveUp(Lease l) {
         renewer.stop(l);
-        l.release().exceptionally(e -> false);
+        l.release().exceptionally(e -> {
+            log.debug("release of {}/{} failed, it expires: {}", l.party(), l.room(), e.toString());
+            return false;
+        });
     }
 
     // ---------------------------------------------------------------- joining

@@ -66,9 +66,7 @@ public final class PgValues {
         switch (type) {
             case BOOL:
                 return NODES.booleanNode("t".equals(text) || "true".equals(text));
-            case INT2, INT4, OID:
-                return NODES.numberNode(Long.parseLong(text));
-            case INT8:
+            case INT2, INT4, INT8, OID:
                 return NODES.numberNode(Long.parseLong(text));
             case FLOAT4, FLOAT8:
                 try {
