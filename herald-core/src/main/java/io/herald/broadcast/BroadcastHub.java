@@ -47,6 +47,7 @@ public final class BroadcastHub {
     private static final Logger log = LoggerFactory.getLogger(BroadcastHub.class);
     static final String PRIMITIVE = "broadcast";
     private static final int MAX_INTERNED_ROLE_SETS = 10_000;
+    private static final TableRules NO_RULES = new TableRules("", io.herald.config.BroadcastConfig.TableConfig.allDefaults());
 
     private final Broker broker;
     private final EventCodec codec;
@@ -63,6 +64,9 @@ public final class BroadcastHub {
     private final Map<Set<String>, RoleSet> roleSets = new ConcurrentHashMap<>();
     private final LongAdder encodings = new LongAdder();
     private final AtomicLong joined = new AtomicLong();
+    /** Events for every scope (a TRUNCATE): each node delivers them to all its subscribers the table's rules admit. */
+    private static final String EVERY_SCOPE = "broadcast:every-scope";
+    private final Broker.Subscription everyScope;
 
     public BroadcastHub(BroadcastConfig config, Broker broker, Meters meters, ObjectMapper json) {
         this.broker = broker;
@@ -85,6 +89,7 @@ public final class BroadcastHub {
         this.historyLimit = Math.max(1, config.history().size());
         config.tables().forEach((name, t) -> tables.put(name, new TableRules(name, t)));
         config.namespaces().forEach((ns, names) -> namespaces.put(ns, Set.copyOf(names)));
+        this.everyScope = broker.subscribe(EVERY_SCOPE, envelopes, this::deliverToEveryScope);
     }
 
     /**
@@ -102,7 +107,7 @@ public final class BroadcastHub {
             String flag = switch (event.eventType()) {
                 case INSERT -> "onInsert";
                 case UPDATE -> "onUpdate";
-                case DELETE -> "onDelete";
+                case DELETE, TRUNCATE -> "onDelete";
             };
             return CompletableFuture.completedFuture(new PublishResult(0, flag + " disabled"));
         }
@@ -127,6 +132,106 @@ public final class BroadcastHub {
             }
         }
         return send(Envelope.of(event));
+    }
+
+    /**
+     * The {@code broadcast.tables} entry that governs rows of {@code schema.table}: the schema-qualified
+     * entry when there is one, else the bare table name's; null when neither is configured.
+     */
+    public String rulesFor(String schema, String table) {
+        String qualified = schema + "." + table;
+        if (tables.containsKey(qualified)) {
+            return qualified;
+        }
+        return tables.containsKey(table) ? table : null;
+    }
+
+    /**
+     * Publishes the changes of one scope from a change-capture {@code source}, in order, each once
+     * whatever the number of calls ({@link Broker#publishOnce}: keys increase with the source's log
+     * position). Changes of a type the table switched off are left out. Completes when the broker took
+     * them; the caller makes one call per scope at a time.
+     *
+     * @throws HeraldException 400 {@code unknown_table} for a table that is not configured
+     */
+    public CompletableFuture<Void> publishOnce(String source, String scopeKey, List<Broker.Keyed<ChangeEvent>> changes) {
+        List<Broker.Keyed<Envelope>> out = new ArrayList<>(changes.size());
+        for (Broker.Keyed<ChangeEvent> k : changes) {
+            ChangeEvent event = k.message();
+            if (!event.target().scopeKey().equals(scopeKey)) {
+                throw new IllegalArgumentException("a change for scope " + event.target().scopeKey() + " in a batch for " + scopeKey);
+            }
+            String rules = rulesFor(event.schema() == null ? tables.getOrDefault(event.table(), NO_RULES).schema : event.schema(), event.table());
+            if (rules == null) {
+                throw new HeraldException(ErrorCode.UNKNOWN_TABLE, "Unknown table '" + event.table() + "'.");
+            }
+            if (tables.get(rules).enabled(event.eventType())) {
+                out.add(new Broker.Keyed<>(Envelope.of(event, rules), k.key()));
+                meters.published(PRIMITIVE);
+            }
+        }
+        if (out.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return broker.publishOnce(topic(scopeKey), source, out, envelopes, retention);
+    }
+
+    /**
+     * Publishes a TRUNCATE of {@code schema.table} to every scope's subscribers on every node, those the
+     * table's role filter admits ({@code new} and {@code old} null). It has no place in the scopes'
+     * streams: it is not replayed to a resuming socket.
+     */
+    public CompletableFuture<PublishResult> publishTruncate(String schema, String table) {
+        String rules = rulesFor(schema, table);
+        if (rules == null) {
+            throw new HeraldException(ErrorCode.UNKNOWN_TABLE, "Unknown table '" + table + "'.");
+        }
+        if (!tables.get(rules).enabled(ChangeEvent.Type.TRUNCATE)) {
+            return CompletableFuture.completedFuture(new PublishResult(0, "onDelete disabled"));
+        }
+        meters.published(PRIMITIVE);
+        return broker.publish(EVERY_SCOPE, Envelope.truncate(table, schema, rules), envelopes).thenApply(PublishResult::of);
+    }
+
+    /**
+     * Starts every scope stream {@code source} published to over under a new epoch: the source lost its
+     * place (a replication slot was lost), so what it published may have gaps; resuming sockets are
+     * told {@code recovered:false}. Completes with the number of streams.
+     */
+    public CompletableFuture<Integer> restart(String source) {
+        return broker.restart(source);
+    }
+
+    private CompletableFuture<Integer> deliverToEveryScope(String topic, Envelope e, Broker.Position position) {
+        long start = System.nanoTime();
+        TableRules rules = tables.get(e.rules());
+        if (rules == null) {
+            log.warn("dropping a {} for table {} that this node does not configure", e.eventType(), e.rules());
+            return CompletableFuture.completedFuture(0);
+        }
+        Variants variants = new Variants(e, rules, codec, encodings, 0);
+        LocalFanout.Targets<Scope.Member> how = new LocalFanout.Targets<>() {
+            @Override
+            public Connection connection(Scope.Member m) {
+                return m.connection();
+            }
+
+            @Override
+            public EncodedMessage message(Scope.Member m) {
+                return variants.forRoles(m.roles());
+            }
+        };
+        Map<Executor, List<Scope.Member[]>> byLoop = new HashMap<>();
+        for (Scope scope : scopes.values()) {
+            scope.byLoop.forEach((loop, members) -> byLoop.computeIfAbsent(loop, l -> new ArrayList<>()).add(members.members()));
+        }
+        Map<Executor, Supplier<List<Scope.Member>>> groups = new HashMap<>(byLoop.size() * 2);
+        byLoop.forEach((loop, arrays) -> groups.put(loop, () -> {
+            List<Scope.Member> all = new ArrayList<>();
+            arrays.forEach(a -> all.addAll(Arrays.asList(a)));
+            return all;
+        }));
+        return fanout.toLoops(PRIMITIVE, start, groups, how);
     }
 
     private CompletableFuture<PublishResult> send(Envelope e) {
@@ -197,9 +302,9 @@ public final class BroadcastHub {
         if (scope == null) {
             return CompletableFuture.completedFuture(0);
         }
-        TableRules rules = e.kind() == Envelope.Kind.CHANGE ? tables.get(e.table()) : null;
+        TableRules rules = e.kind() == Envelope.Kind.CHANGE ? tables.get(e.rules()) : null;
         if (e.kind() == Envelope.Kind.CHANGE && rules == null) {
-            log.warn("dropping a change for table {} that this node does not configure", e.table());
+            log.warn("dropping a change for table {} that this node does not configure", e.rules());
             return CompletableFuture.completedFuture(0);
         }
         Variants variants = new Variants(e, rules, codec, encodings, position.offset());
@@ -331,11 +436,11 @@ public final class BroadcastHub {
     }
 
     private boolean replayable(Envelope e) {
-        return e.kind() != Envelope.Kind.CHANGE || tables.containsKey(e.table());
+        return e.kind() != Envelope.Kind.CHANGE || tables.containsKey(e.rules());
     }
 
     private Variants variants(Envelope e, Broker.Position p) {
-        return new Variants(e, e.kind() == Envelope.Kind.CHANGE ? tables.get(e.table()) : null, codec, encodings, p.offset());
+        return new Variants(e, e.kind() == Envelope.Kind.CHANGE ? tables.get(e.rules()) : null, codec, encodings, p.offset());
     }
 
     /** The broker may have lost publications of a scope: every resumable socket recovers from its last offset. */

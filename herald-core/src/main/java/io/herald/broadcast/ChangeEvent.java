@@ -10,13 +10,26 @@ import java.util.Locale;
 /**
  * A postgres_changes event to publish: a row of {@code table} inserted, updated or deleted.
  * {@code newRow} is null for DELETE and {@code oldRow} null for INSERT, whatever was passed.
+ * {@code schema} is the table's schema as the source knows it (null: the table's configured schema);
+ * {@code unchanged} names the columns whose values the source did not have (a large value an UPDATE
+ * left unchanged, which PostgreSQL's log does not repeat), left out of {@code newRow}.
  */
-public record ChangeEvent(String table, Type eventType, JsonNode newRow, JsonNode oldRow, Target target) {
+public record ChangeEvent(String table, Type eventType, JsonNode newRow, JsonNode oldRow, Target target,
+                          String schema, java.util.List<String> unchanged) {
 
-    /** The kind of change. */
-    public enum Type { INSERT, UPDATE, DELETE }
+    /** The kind of change; TRUNCATE comes only from change capture, as an event without rows or scope of its own. */
+    public enum Type { INSERT, UPDATE, DELETE, TRUNCATE }
+
+    /** A change as the publish API describes it: the table's configured schema, every value present. */
+    public ChangeEvent(String table, Type eventType, JsonNode newRow, JsonNode oldRow, Target target) {
+        this(table, eventType, newRow, oldRow, target, null, java.util.List.of());
+    }
 
     public ChangeEvent {
+        unchanged = unchanged == null ? java.util.List.of() : java.util.List.copyOf(unchanged);
+        if (eventType == Type.TRUNCATE) {
+            throw new HeraldException(ErrorCode.BAD_REQUEST, "eventType must be INSERT, UPDATE or DELETE.");
+        }
         if (table == null || table.isEmpty()) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "table is required.");
         }
@@ -59,7 +72,7 @@ public record ChangeEvent(String table, Type eventType, JsonNode newRow, JsonNod
         } catch (IllegalArgumentException e) {
             t = null;
         }
-        if (t == null) {
+        if (t == null || t == Type.TRUNCATE) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "eventType must be INSERT, UPDATE or DELETE.");
         }
         return new ChangeEvent(table, t, body.get("new"), body.get("old"), Target.fromJson(body));

@@ -52,6 +52,19 @@ final class EventCodec {
                 json.writeTree(g, e.newRow());
                 g.writeFieldName("o");
                 json.writeTree(g, e.oldRow());
+                if (e.schema() != null) {
+                    g.writeStringField("a", e.schema());
+                }
+                if (!e.rules().equals(e.table())) {
+                    g.writeStringField("b", e.rules());
+                }
+                if (!e.unchanged().isEmpty()) {
+                    g.writeArrayFieldStart("x");
+                    for (String c : e.unchanged()) {
+                        g.writeString(c);
+                    }
+                    g.writeEndArray();
+                }
             } else {
                 g.writeStringField("v", e.event());
                 g.writeFieldName("p");
@@ -71,11 +84,14 @@ final class EventCodec {
             n.path("r").forEach(r -> roles.add(r.asText()));
             String user = n.hasNonNull("u") ? n.get("u").asText() : null;
             if ("CHANGE".equals(n.path("k").asText())) {
+                List<String> unchanged = new ArrayList<>();
+                n.path("x").forEach(c -> unchanged.add(c.asText()));
                 return new Envelope(Envelope.Kind.CHANGE, n.path("s").asText(), user, roles, n.path("t").asText(),
-                        ChangeEvent.Type.valueOf(n.path("e").asText()), n.get("n"), n.get("o"), null, null);
+                        ChangeEvent.Type.valueOf(n.path("e").asText()), n.get("n"), n.get("o"), null, null,
+                        n.hasNonNull("a") ? n.get("a").asText() : null, List.copyOf(unchanged), n.hasNonNull("b") ? n.get("b").asText() : null);
             }
             return new Envelope(Envelope.Kind.BROADCAST, n.path("s").asText(), user, roles, null, null, null, null,
-                    n.path("v").asText(), n.get("p"));
+                    n.path("v").asText(), n.get("p"), null, List.of(), null);
         } catch (IOException | IllegalArgumentException ex) {
             throw new HeraldException(ErrorCode.INTERNAL, "undecodable broker message", ex);
         }
@@ -131,12 +147,22 @@ final class EventCodec {
             g.writeStartObject();
             g.writeStringField("type", "postgres_changes");
             g.writeStringField("table", e.table());
-            g.writeStringField("schema", rules.schema);
+            g.writeStringField("schema", e.schema() != null ? e.schema() : rules.schema);
             g.writeStringField("eventType", e.eventType().name());
             g.writeFieldName("new");
             writeRow(g, e.newRow(), rules, visible);
             g.writeFieldName("old");
             writeRow(g, e.oldRow(), rules, visible);
+            if (!e.unchanged().isEmpty()) {
+                // the columns a subscriber may see whose values the log left out: keep what it has
+                g.writeArrayFieldStart("unchanged");
+                for (String c : e.unchanged()) {
+                    if (rules.projects(c)) {
+                        g.writeString(c);
+                    }
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new HeraldException(ErrorCode.INTERNAL, "encoding failed", ex);

@@ -43,7 +43,8 @@ final class TableRules {
         return switch (type) {
             case INSERT -> config.onInsert();
             case UPDATE -> config.onUpdate();
-            case DELETE -> config.onDelete();
+            // a TRUNCATE removes rows: a table that does not publish deletions does not publish it either
+            case DELETE, TRUNCATE -> config.onDelete();
         };
     }
 

@@ -60,6 +60,31 @@ public interface Broker extends AutoCloseable {
     <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention);
 
     /**
+     * Publishes {@code messages} to every handler of {@code topic} on every node, in order, each as the
+     * next position of the topic's stream (kept as {@code retention} says), except those whose key is not
+     * above the highest key {@code source} published to this stream before: a source that publishes
+     * again what it may already have published (a replay after a crash) publishes nothing twice. Keys of
+     * one source compare as strings; the source keeps them increasing and makes one call per topic at a
+     * time. Completes once the broker took every message (numbered, kept, sent to the nodes), without
+     * waiting for delivery counts. Fails with {@code HeraldException(BROKER_UNAVAILABLE)} when it could
+     * not: then some of the messages may have been taken, so the source must not publish later keys to
+     * the topic before it published these again.
+     */
+    default <T> CompletableFuture<Void> publishOnce(String topic, String source, List<Keyed<T>> messages, Codec<T> codec, Retention retention) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getName() + " has no keyed publishes"));
+    }
+
+    /**
+     * Starts every stream {@code source} published to ({@link #publishOnce}) over under a new epoch,
+     * its history dropped, and tells the subscribers of those topics on every node of a gap: what the
+     * source published before can no longer be trusted to be complete (it lost its own position), so a
+     * socket resuming there must be told {@code recovered:false}. Completes with the number of streams.
+     */
+    default CompletableFuture<Integer> restart(String source) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getName() + " has no keyed publishes"));
+    }
+
+    /**
      * The publications of {@code topic} after offset {@code since} that its history still holds (at
      * most {@code limit}, oldest first) and the stream's latest position. On the node that asks, every
      * publication after the returned top reaches the handlers subscribed before this call, so a
@@ -189,6 +214,15 @@ public interface Broker extends AutoCloseable {
         /** Whether publications get positions. */
         public boolean numbered() {
             return size >= 0;
+        }
+    }
+
+    /** A message and its key for {@link #publishOnce}. */
+    record Keyed<T>(T message, String key) {
+        public Keyed {
+            if (message == null || key == null || key.isEmpty()) {
+                throw new IllegalArgumentException("a keyed message needs a message and a non-empty key");
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +39,9 @@ public final class InMemoryBroker implements Broker {
     public static final int MAX_STREAMS = 100_000;
 
     private final Map<String, List<Handler<?>>> topics = new ConcurrentHashMap<>();
+    private final Map<String, List<GapListener>> gapListeners = new ConcurrentHashMap<>();
+    /** The topics each keyed source published to ({@link #restart}); bounded like the streams. */
+    private final Map<String, Set<String>> sourceTopics = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger created = new AtomicInteger();
     private final AtomicInteger published = new AtomicInteger();
@@ -70,6 +74,92 @@ public final class InMemoryBroker implements Broker {
                 });
             }
         };
+    }
+
+    @Override
+    public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler, GapListener onGap) {
+        Subscription s = subscribe(topic, codec, handler);
+        gapListeners.compute(topic, (t, list) -> {
+            List<GapListener> l = list == null ? new CopyOnWriteArrayList<>() : list;
+            l.add(onGap);
+            return l;
+        });
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.compareAndSet(true, false)) {
+                s.close();
+                gapListeners.computeIfPresent(topic, (t, list) -> {
+                    list.remove(onGap);
+                    return list.isEmpty() ? null : list;
+                });
+            }
+        };
+    }
+
+    @Override
+    public <T> CompletableFuture<Void> publishOnce(String topic, String source, List<Keyed<T>> messages, Codec<T> codec, Retention retention) {
+        if (!retention.numbered()) {
+            throw new IllegalArgumentException("keyed publishes need a stream: a retention of size >= 0");
+        }
+        Set<String> known = sourceTopics.computeIfAbsent(source, k -> ConcurrentHashMap.newKeySet());
+        if (known.size() < MAX_STREAMS) {
+            known.add(topic);
+        }
+        long now = nanos.getAsLong();
+        while (true) {
+            Stream s = stream(topic, now);
+            synchronized (s) {
+                if (s.forgotten) {
+                    continue;
+                }
+                s.expireHistory(now);
+                String mark = s.marks.get(source);
+                for (Keyed<T> k : messages) {
+                    if (mark != null && k.key().compareTo(mark) <= 0) {
+                        continue;
+                    }
+                    mark = k.key();
+                    Position p = new Position(s.epoch, ++s.top);
+                    if (retention.size() > 0) {
+                        s.history.addLast(new Entry<>(k.message(), p));
+                        while (s.history.size() > retention.size()) {
+                            s.history.removeFirst();
+                        }
+                    }
+                    deliver(topic, k.message(), p);
+                }
+                if (mark != null) {
+                    s.marks.put(source, mark);
+                }
+                s.lastPublish = now;
+                s.ttlNanos = Duration.ofSeconds(retention.ttlSeconds()).toNanos();
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Integer> restart(String source) {
+        Set<String> known = sourceTopics.remove(source);
+        if (known == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        for (String topic : known) {
+            Stream s = streams.remove(topic);
+            if (s != null) {
+                synchronized (s) {
+                    s.forgotten = true;
+                }
+            }
+            for (GapListener l : gapListeners.getOrDefault(topic, List.of())) {
+                try {
+                    l.onGap(topic);
+                } catch (RuntimeException e) {
+                    log.warn("gap listener failed on topic {}", topic, e);
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(known.size());
     }
 
     @Override
@@ -222,13 +312,17 @@ public final class InMemoryBroker implements Broker {
     @Override
     public void close() {
         topics.clear();
+        gapListeners.clear();
         streams.clear();
+        sourceTopics.clear();
     }
 
     /** A numbered topic's state; guarded by its own monitor. */
     private static final class Stream {
         final String epoch;
         final ArrayDeque<Entry<Object>> history = new ArrayDeque<>();
+        /** The highest key each keyed source published here. */
+        final Map<String, String> marks = new java.util.HashMap<>(2);
         long top;
         long lastPublish;
         long ttlNanos;

@@ -12,7 +12,8 @@ public record HeraldConfig(
         LanesConfig lanes,
         StorageConfig storage,
         Map<String, DatasourceConfig> datasources,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        CdcConfig cdc) {
 
     public HeraldConfig {
         server = server == null ? ServerConfig.defaults() : server;
@@ -31,6 +32,14 @@ public record HeraldConfig(
         }
         datasources = datasources == null ? Map.of() : Map.copyOf(datasources);
         cluster = cluster == null ? ClusterConfig.defaults() : cluster;
+        cdc = cdc == null ? CdcConfig.defaults() : cdc;
+        for (String table : cdc.postgres().tables().keySet()) {
+            String bare = table.substring(table.indexOf('.') + 1);
+            if (!broadcast.tables().containsKey(table) && !broadcast.tables().containsKey(bare)) {
+                throw new ConfigException("cdc.postgres.tables." + table, "has no rules in broadcast.tables: add broadcast.tables."
+                        + bare + " (an empty mapping publishes every column to every member of the row's scope)");
+            }
+        }
         datasources.forEach((name, ds) -> {
             if (!name.matches("[A-Za-z][A-Za-z0-9_-]{0,63}")) {
                 throw new ConfigException("datasources." + name, "datasource names are letters, digits, _ and -");
@@ -53,51 +62,56 @@ public record HeraldConfig(
 
     /** The zero-config defaults. */
     public static HeraldConfig empty() {
-        return new HeraldConfig(null, null, null, null, null, null, null, null, null);
+        return new HeraldConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy with another server section. */
     public HeraldConfig withServer(ServerConfig s) {
-        return new HeraldConfig(s, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster);
+        return new HeraldConfig(s, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc);
     }
 
     /** A copy with another auth section. */
     public HeraldConfig withAuth(AuthConfig a) {
-        return new HeraldConfig(server, a, broadcast, rooms, channels, lanes, storage, datasources, cluster);
+        return new HeraldConfig(server, a, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc);
     }
 
     /** A copy with another broadcast section. */
     public HeraldConfig withBroadcast(BroadcastConfig b) {
-        return new HeraldConfig(server, auth, b, rooms, channels, lanes, storage, datasources, cluster);
+        return new HeraldConfig(server, auth, b, rooms, channels, lanes, storage, datasources, cluster, cdc);
     }
 
     /** A copy with another rooms section. */
     public HeraldConfig withRooms(RoomsConfig r) {
-        return new HeraldConfig(server, auth, broadcast, r, channels, lanes, storage, datasources, cluster);
+        return new HeraldConfig(server, auth, broadcast, r, channels, lanes, storage, datasources, cluster, cdc);
     }
 
     /** A copy with another channels section. */
     public HeraldConfig withChannels(ChannelsConfig c) {
-        return new HeraldConfig(server, auth, broadcast, rooms, c, lanes, storage, datasources, cluster);
+        return new HeraldConfig(server, auth, broadcast, rooms, c, lanes, storage, datasources, cluster, cdc);
     }
 
     /** A copy with another lanes section. */
     public HeraldConfig withLanes(LanesConfig l) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, l, storage, datasources, cluster);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, l, storage, datasources, cluster, cdc);
     }
 
     /** A copy with another storage section. */
     public HeraldConfig withStorage(StorageConfig st) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, st, datasources, cluster);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, st, datasources, cluster, cdc);
     }
 
     /** A copy with another cluster section. */
     public HeraldConfig withCluster(ClusterConfig c) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, c);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, c, cdc);
     }
 
     /** A copy with other datasources. */
     public HeraldConfig withDatasources(Map<String, DatasourceConfig> d) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, d, cluster);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, d, cluster, cdc);
+    }
+
+    /** A copy with another cdc section. */
+    public HeraldConfig withCdc(CdcConfig c) {
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, c);
     }
 }

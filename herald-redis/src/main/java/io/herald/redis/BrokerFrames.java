@@ -10,7 +10,7 @@ import java.util.Optional;
  * <p><b>Message</b> (on a topic's channel, inside {@code h1:<offset>:<epoch>:}): ASCII
  * {@code <origin>:<request>:} then the codec's bytes unchanged; {@code <origin>} is the publishing
  * node's id (no ':'), {@code <request>} the decimal id, unique on that node, its delivery counts are
- * reported under.
+ * reported under; 0 when the publisher wants no counts (keyed publishes).
  *
  * <p><b>Reply</b> (on the origin's node channel, sent with a plain (S)PUBLISH): a publication frame
  * whose offset is the request id, whose epoch is the replying node's id and whose payload is the
@@ -54,7 +54,7 @@ final class BrokerFrames {
             }
             request = request * 10 + d;
         }
-        if (digits == 0 || request == 0 || i == payload.length) {
+        if (digits == 0 || i == payload.length) {
             return Optional.empty();
         }
         String origin = new String(payload, 0, colon, StandardCharsets.US_ASCII);

@@ -99,6 +99,7 @@ public final class RedisBroker implements Broker {
     private final Duration heartbeatInterval;
     private final Duration heartbeatExpiry;
     private final Supplier<Map<String, Integer>> connections;
+    private final Supplier<Set<String>> roles;
     private final ReconnectBackoff backoff;
     private final PubSubProbe probe;
     private final Map<String, LocalTopic> topics = new ConcurrentHashMap<>();
@@ -108,6 +109,9 @@ public final class RedisBroker implements Broker {
     private final Set<String> suspects = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
     private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    /** The streams each keyed source is known (here) to have recorded in Redis; bounded, past it recorded again. */
+    private final Map<String, Set<String>> sourceStreams = new ConcurrentHashMap<>();
+    private static final int MAX_RECORDED_STREAMS = 100_000;
     private final Map<String, Inbox> inboxes = new ConcurrentHashMap<>();
     /** The last batch seen from each node, by its process: a number that is not the next one means batches were lost. */
     private final Map<String, Received> received = new ConcurrentHashMap<>();
@@ -133,6 +137,7 @@ public final class RedisBroker implements Broker {
         this.heartbeatInterval = b.heartbeatInterval;
         this.heartbeatExpiry = b.heartbeatExpiry;
         this.connections = b.connections;
+        this.roles = b.roles;
         this.backoff = b.backoff;
         this.probe = b.probe;
     }
@@ -260,6 +265,69 @@ public final class RedisBroker implements Broker {
                     }
                 });
         return tally.result;
+    }
+
+    @Override
+    public <T> CompletableFuture<Void> publishOnce(String topic, String source, List<Keyed<T>> messages, Codec<T> codec, Retention retention) {
+        checkTopic(topic);
+        if (!retention.numbered()) {
+            throw new IllegalArgumentException("keyed publishes need a stream: a retention of size >= 0");
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
+        }
+        List<String> keys = new ArrayList<>(messages.size());
+        List<byte[]> payloads = new ArrayList<>(messages.size());
+        for (Keyed<T> k : messages) {
+            keys.add(k.key());
+            // request 0: the nodes report no delivery count for it
+            payloads.add(BrokerFrames.message(self.id(), 0, codec.encode(k.message())));
+        }
+        Set<String> recorded = sourceStreams.computeIfAbsent(source, s -> ConcurrentHashMap.newKeySet());
+        // the stream is recorded before anything is published to it, so a restart of the source finds it
+        Future<Void> known = recorded.contains(topic) ? Future.succeededFuture()
+                : streams.addSourceStream(source, topic).onSuccess(v -> {
+                    if (recorded.size() < MAX_RECORDED_STREAMS) {
+                        recorded.add(topic);
+                    }
+                });
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        known.compose(v -> streams.publishOnce(topic, source, keys, payloads, Math.max(0, retention.size()), retention.ttlSeconds()))
+                .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .onComplete(r -> {
+                    if (r.succeeded()) {
+                        result.complete(null);
+                    } else {
+                        LOG.debug("keyed publish on topic {} failed: {}", topic, r.cause().toString());
+                        result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                                ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
+                    }
+                });
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Integer> restart(String source) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
+        }
+        sourceStreams.remove(source);
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        streams.takeSourceStreams(source)
+                .compose(topics -> {
+                    List<Future<Void>> each = new ArrayList<>(topics.size());
+                    topics.forEach(t -> each.add(streams.restart(t)));
+                    return Future.all(each).map(all -> topics.size());
+                })
+                .onComplete(r -> {
+                    if (r.succeeded()) {
+                        result.complete(r.result());
+                    } else {
+                        result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                                ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
+                    }
+                });
+        return result;
     }
 
     /**
@@ -551,7 +619,7 @@ public final class RedisBroker implements Broker {
     }
 
     private NodeInfo info() {
-        return new NodeInfo(self.id(), address, self.started(), connections.get());
+        return new NodeInfo(self.id(), address, self.started(), connections.get(), roles.get());
     }
 
     /** Runs {@code change} after the previous subscribe/unsubscribe of {@code topic} finished. */
@@ -609,7 +677,9 @@ public final class RedisBroker implements Broker {
             LocalTopic topic = topics.get(publication.stream());
             CompletableFuture<Integer> delivered = topic == null ? CompletableFuture.completedFuture(0)
                     : topic.deliver(publication.stream(), m.body(), new Position(publication.epoch(), publication.offset()));
-            delivered.whenComplete((n, e) -> report(m.origin(), m.request(), n == null ? 0 : n));
+            if (m.request() != 0) {
+                delivered.whenComplete((n, e) -> report(m.origin(), m.request(), n == null ? 0 : n));
+            }
         }, () -> LOG.warn("undecodable broker message on topic {}", publication.stream()));
     }
 
@@ -640,12 +710,21 @@ public final class RedisBroker implements Broker {
                 continue;
             }
             streams.addNode(stream, self.id()).onFailure(e -> LOG.debug("could not re-add node to {}: {}", stream, e.toString()));
-            for (LocalTopic.Entry entry : topic.entries) {
-                try {
-                    entry.onGap().onGap(stream);
-                } catch (RuntimeException e) {
-                    LOG.warn("gap listener failed on topic {}", stream, e);
-                }
+            gapOf(stream);
+        }
+    }
+
+    /** Tells the local subscribers of {@code stream} that they may have missed publications. */
+    private void gapOf(String stream) {
+        LocalTopic topic = topics.get(stream);
+        if (topic == null) {
+            return;
+        }
+        for (LocalTopic.Entry entry : topic.entries) {
+            try {
+                entry.onGap().onGap(stream);
+            } catch (RuntimeException e) {
+                LOG.warn("gap listener failed on topic {}", stream, e);
             }
         }
     }
@@ -659,6 +738,8 @@ public final class RedisBroker implements Broker {
                 } else {
                     BrokerFrames.reply(publication).ifPresent(RedisBroker.this::onReply);
                 }
+            } else if (publication.epoch().equals(RedisStreams.RESTART_EPOCH)) {
+                gapOf(publication.stream());
             } else {
                 onMessage(publication);
             }
@@ -680,6 +761,7 @@ public final class RedisBroker implements Broker {
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration heartbeatExpiry = DEFAULT_HEARTBEAT_EXPIRY;
         private Supplier<Map<String, Integer>> connections = Map::of;
+        private Supplier<Set<String>> roles = Set::of;
         private ReconnectBackoff backoff = ReconnectBackoff.DEFAULT;
         private PubSubProbe probe = PubSubProbe.DEFAULT;
 
@@ -715,6 +797,12 @@ public final class RedisBroker implements Broker {
             }
             this.heartbeatInterval = interval;
             this.heartbeatExpiry = expiry;
+            return this;
+        }
+
+        /** The roles this node holds now ({@link NodeInfo#roles()}), read for each heartbeat (on an event loop: must be fast). */
+        public Builder roles(Supplier<Set<String>> roles) {
+            this.roles = roles;
             return this;
         }
 

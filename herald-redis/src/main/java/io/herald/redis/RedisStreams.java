@@ -48,6 +48,10 @@ public final class RedisStreams implements AutoCloseable {
 
     private static final LuaScript PUBLISH = LuaScript.load("publish.lua");
     private static final LuaScript HISTORY = LuaScript.load("history.lua");
+    private static final LuaScript PUBLISH_ONCE = LuaScript.load("publish-once.lua");
+    private static final LuaScript RESTART = LuaScript.load("restart.lua");
+    /** The frame a restart sends on the stream's channel: a publication frame whose epoch no publish can have. */
+    static final String RESTART_EPOCH = "~restart";
 
     private final List<Redis> servers;
     private final ShardRing ring;
@@ -122,6 +126,59 @@ public final class RedisStreams implements AutoCloseable {
             throw new IllegalArgumentException("history size must be >= 0 and its TTL >= 1 s, got " + historySize + " / " + historyTtlSeconds);
         }
         return PUBLISH.run(server(stream), names, payload, (long) historySize, historyTtlSeconds, metaTtlSeconds, Broker.Position.newEpoch(), publishCommand);
+    }
+
+    /**
+     * Appends {@code payloads} to {@code stream} in order, each unless its key (from {@code keys}, one per
+     * payload, increasing) is not above the highest key {@code source} appended there before
+     * ({@code publish-once.lua}); completes with how many were taken. The stream is recorded among the
+     * source's ({@link #sourceStreams}) first.
+     */
+    public Future<Long> publishOnce(String stream, String source, List<String> keys, List<byte[]> payloads, int historySize, long historyTtlSeconds) {
+        if (keys.size() != payloads.size() || keys.isEmpty()) {
+            throw new IllegalArgumentException("one key per payload, at least one: " + keys.size() + " / " + payloads.size());
+        }
+        if (historySize < 0 || (historySize > 0 && historyTtlSeconds < 1)) {
+            throw new IllegalArgumentException("history size must be >= 0 and its TTL >= 1 s, got " + historySize + " / " + historyTtlSeconds);
+        }
+        List<String> names = List.of(this.keys.meta(stream), this.keys.history(stream), this.keys.channel(stream));
+        Object[] args = new Object[6 + 2 * keys.size()];
+        args[0] = (long) historySize;
+        args[1] = historyTtlSeconds;
+        args[2] = metaTtlSeconds;
+        args[3] = Broker.Position.newEpoch();
+        args[4] = publishCommand;
+        args[5] = source;
+        for (int i = 0; i < keys.size(); i++) {
+            args[6 + 2 * i] = keys.get(i);
+            args[7 + 2 * i] = payloads.get(i);
+        }
+        return PUBLISH_ONCE.run(server(stream), names, args).map(Response::toLong);
+    }
+
+    /** Records {@code stream} among the streams {@code source} published to. */
+    public Future<Void> addSourceStream(String source, String stream) {
+        String key = keys.sourceTopics(source);
+        return server(key).send(Request.cmd(Command.SADD).arg(key).arg(stream))
+                .compose(r -> server(key).send(Request.cmd(Command.EXPIRE).arg(key).arg(metaTtlSeconds))).mapEmpty();
+    }
+
+    /** The streams {@code source} published to, read and forgotten in one step (so a restart is not repeated on them). */
+    public Future<List<String>> takeSourceStreams(String source) {
+        String key = keys.sourceTopics(source);
+        return server(key).send(Request.cmd(Command.EVAL).arg("local m = redis.call('smembers', KEYS[1]) redis.call('del', KEYS[1]) return m")
+                        .arg(1).arg(key))
+                .map(reply -> {
+                    List<String> out = new ArrayList<>();
+                    reply.forEach(r -> out.add(r.toString()));
+                    return out;
+                });
+    }
+
+    /** Starts {@code stream} over (a new epoch at its next use, no history) and tells its subscribers ({@code restart.lua}). */
+    public Future<Void> restart(String stream) {
+        List<String> names = List.of(keys.meta(stream), keys.history(stream), keys.channel(stream));
+        return RESTART.run(server(stream), names, publishCommand, PublicationCodec.encode(1, RESTART_EPOCH, new byte[0])).mapEmpty();
     }
 
     /** {@code SET <claim key> 1 NX PX ttl}: true when this call took {@code name}, false when it was taken. */

@@ -47,6 +47,11 @@ public final class StreamKeys {
         return tagged(name) + ":claim";
     }
 
+    /** The set of the streams a keyed source published to, tagged like a stream named {@code source/<source>}. */
+    public String sourceTopics(String source) {
+        return tagged("source/" + source) + ":topics";
+    }
+
     public String channel(String stream) {
         return tagged(stream);
     }

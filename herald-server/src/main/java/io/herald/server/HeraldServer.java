@@ -4,6 +4,7 @@ import io.herald.Herald;
 import io.herald.Meters;
 import io.herald.config.HeraldConfig;
 import io.herald.postgres.PostgresStorage;
+import io.herald.postgres.cdc.PostgresCdc;
 import io.herald.redis.RedisBroker;
 import io.herald.server.cluster.ClusterNodes;
 import io.herald.server.tls.ServerTls;
@@ -51,10 +52,13 @@ public final class HeraldServer implements AutoCloseable {
     private final ServerTls tls;
     /** Null on a single node. */
     private final RedisBroker broker;
+    /** The change-capture reader, or null when {@code cdc} is not configured. */
+    private final PostgresCdc cdc;
 
     private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls,
-            RedisBroker broker) {
+            RedisBroker broker, PostgresCdc cdc) {
         this.herald = herald;
+        this.cdc = cdc;
         this.broker = broker;
         this.tls = tls;
         this.vertx = vertx;
@@ -103,8 +107,13 @@ public final class HeraldServer implements AutoCloseable {
         Supplier<Map<String, Integer>> connectionsByPrimitive = ClusterNodes.connections(registry);
         RedisBroker broker = null;
         Herald herald = null;
+        AtomicReference<PostgresCdc> cdc = new AtomicReference<>();
+        Supplier<java.util.Set<String>> roles = () -> {
+            PostgresCdc c = cdc.get();
+            return c != null && c.leader() ? java.util.Set.of(io.herald.redis.NodeInfo.CDC_LEADER) : java.util.Set.of();
+        };
         try {
-            broker = config.cluster().redis().enabled() ? joinCluster(vertx, config, connectionsByPrimitive) : null;
+            broker = config.cluster().redis().enabled() ? joinCluster(vertx, config, connectionsByPrimitive, roles) : null;
             Herald.Builder builder = Herald.builder(config);
             if (broker != null) {
                 builder.broker(broker).roomLeases(broker.roomLeases(java.time.Duration.ofMillis(config.rooms().leaseMs())));
@@ -119,8 +128,13 @@ public final class HeraldServer implements AutoCloseable {
                 postgres.close();
             }
             AtomicReference<String> address = new AtomicReference<>("");
+            if (config.cdc().enabled()) {
+                // after the engine (it publishes through the hub) and before listening: a database that cannot
+                // serve change capture stops the start with what to change
+                cdc.set(PostgresCdc.start(config.cdc().postgres(), herald.broadcast(), registry));
+            }
             ClusterNodes nodes = broker != null ? ClusterNodes.of(broker)
-                    : ClusterNodes.single(config.cluster().nodeId(), address::get, Instant.now(), connectionsByPrimitive);
+                    : ClusterNodes.single(config.cluster().nodeId(), address::get, Instant.now(), connectionsByPrimitive, roles);
             AtomicInteger connections = new AtomicInteger();
             AtomicBoolean draining = new AtomicBoolean();
             Herald engine = herald;
@@ -140,8 +154,11 @@ public final class HeraldServer implements AutoCloseable {
                 // every server is registered by now, so none misses a reload
                 tls.watch();
             }
-            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker);
+            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get());
         } catch (RuntimeException e) {
+            if (cdc.get() != null) {
+                cdc.get().close();
+            }
             if (tls != null) {
                 tls.close();
             }
@@ -163,9 +180,10 @@ public final class HeraldServer implements AutoCloseable {
      * on {@code cluster.nodeId} when a live node has this node's id, or on {@code cluster.redis} when Redis cannot be
      * reached (naming the URLs without their credentials).
      */
-    private static RedisBroker joinCluster(Vertx vertx, HeraldConfig config, Supplier<Map<String, Integer>> connections) {
+    private static RedisBroker joinCluster(Vertx vertx, HeraldConfig config, Supplier<Map<String, Integer>> connections,
+                                           Supplier<java.util.Set<String>> roles) {
         try {
-            return await(RedisBroker.builder(vertx, config.cluster()).connections(connections).start());
+            return await(RedisBroker.builder(vertx, config.cluster()).connections(connections).roles(roles).start());
         } catch (io.herald.config.ConfigException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -251,6 +269,10 @@ public final class HeraldServer implements AutoCloseable {
     @Override
     public void close() {
         draining.set(true);
+        if (cdc != null) {
+            // first, while the broker runs: what it took is confirmed, and another node takes the slot over
+            cdc.close();
+        }
         if (tls != null) {
             tls.close();
         }

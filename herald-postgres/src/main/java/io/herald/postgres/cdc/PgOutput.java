@@ -19,7 +19,7 @@ public final class PgOutput {
     }
 
     /** One decoded message. */
-    public sealed interface Message permits Begin, Commit, Relation, Insert, Update, Delete, Truncate, Other {
+    public sealed interface Message permits Begin, Commit, Relation, Insert, Update, Delete, Truncate, Other, Emitted {
     }
 
     /** A transaction starts; {@code finalLsn} is the LSN of its commit record. */
@@ -88,8 +88,15 @@ public final class PgOutput {
         }
     }
 
-    /** A message Herald does not use (Origin, Type, logical decoding Message): its tag only. */
+    /** A message Herald does not use (Origin, Type): its tag only. */
     public record Other(char tag) implements Message {
+    }
+
+    /**
+     * A message written with {@code pg_logical_emit_message} (sent when the stream asks for
+     * {@code messages}): Herald's heartbeats, which measure how far behind the stream is.
+     */
+    public record Emitted(boolean transactional, long lsn, String prefix, byte[] content) implements Message {
     }
 
     /** The relation a row message is about (a truncate's first), -1 for any other message. */
@@ -159,7 +166,19 @@ public final class PgOutput {
                     }
                     yield new Truncate(ids, (options & 1) != 0, (options & 2) != 0);
                 }
-                case 'O', 'Y', 'M' -> new Other(tag);
+                case 'M' -> {
+                    boolean transactional = (in.get() & 1) != 0;
+                    long lsn = in.getLong();
+                    String prefix = cstring(in);
+                    int length = in.getInt();
+                    if (length < 0 || length > in.remaining()) {
+                        throw new IllegalArgumentException("bad message length " + length);
+                    }
+                    byte[] content = new byte[length];
+                    in.get(content);
+                    yield new Emitted(transactional, lsn, prefix, content);
+                }
+                case 'O', 'Y' -> new Other(tag);
                 default -> throw new IllegalArgumentException("unknown pgoutput message '" + tag + "'");
             };
         } catch (java.nio.BufferUnderflowException e) {

@@ -29,8 +29,14 @@ public final class ClusterNodes {
 
     /** A single node, {@code id}, whose address is known once it listens. */
     public static ClusterNodes single(String id, Supplier<String> address, Instant started, Supplier<Map<String, Integer>> connections) {
+        return single(id, address, started, connections, java.util.Set::of);
+    }
+
+    /** A single node, {@code id}, holding {@code roles}. */
+    public static ClusterNodes single(String id, Supplier<String> address, Instant started, Supplier<Map<String, Integer>> connections,
+                                      Supplier<java.util.Set<String>> roles) {
         return new ClusterNodes(() -> CompletableFuture.completedFuture(
-                List.of(new NodeInfo(id, address.get(), started, connections.get()))));
+                List.of(new NodeInfo(id, address.get(), started, connections.get(), roles.get()))));
     }
 
     /** The live nodes in id order; fails with the broker's error when membership cannot be read. */

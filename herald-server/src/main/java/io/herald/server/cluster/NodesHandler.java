@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * {@code GET /cluster/v1/nodes} (the route checks the server credential): the live nodes as
- * {@code {"nodes":[{"id","address","started","connections":{"<primitive>":N}}]}}, {@code started} in
- * ISO-8601. A membership that cannot be read answers 503 {@code broker_unavailable}. Stateless; thread-safe.
+ * {@code {"nodes":[{"id","address","started","connections":{"<primitive>":N},"roles":[...]}]}}, {@code started} in
+ * ISO-8601, and {@code "cdc":{"leader":"<node id>"}} when a node reads the change-capture slot. A membership that cannot be read answers 503 {@code broker_unavailable}. Stateless; thread-safe.
  */
 public final class NodesHandler implements Handler<RoutingContext> {
     private final ClusterNodes nodes;
@@ -33,12 +33,20 @@ public final class NodesHandler implements Handler<RoutingContext> {
 
     static JsonObject json(List<NodeInfo> list) {
         JsonArray array = new JsonArray();
+        String cdcLeader = null;
         for (NodeInfo n : list) {
             JsonObject connections = new JsonObject();
             n.connections().forEach(connections::put);
             array.add(new JsonObject().put("id", n.id()).put("address", n.address())
-                    .put("started", n.started().toString()).put("connections", connections));
+                    .put("started", n.started().toString()).put("connections", connections).put("roles", new JsonArray(List.copyOf(n.roles()))));
+            if (n.roles().contains(NodeInfo.CDC_LEADER)) {
+                cdcLeader = n.id();
+            }
         }
-        return new JsonObject().put("nodes", array);
+        JsonObject out = new JsonObject().put("nodes", array);
+        if (cdcLeader != null) {
+            out.put("cdc", new JsonObject().put("leader", cdcLeader));
+        }
+        return out;
     }
 }

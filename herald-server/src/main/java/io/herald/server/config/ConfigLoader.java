@@ -40,6 +40,8 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private final Map<String, String> env;
+    /** The variables the file names as {@code ${VAR}}: a HERALD_ one among them is a value, not an unknown key. */
+    private final java.util.Set<String> referenced = new java.util.HashSet<>();
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -70,6 +72,7 @@ public final class ConfigLoader {
         requireReference(root, "server", "accessToken", "ACCESS_TOKEN");
         requireReference(root.path("auth") instanceof ObjectNode a ? a : JsonNodeFactory.instance.objectNode(), "jwt", "secret", "JWT_SECRET");
         requireReference(root, "storage", "password", "HERALD_STORAGE_PASSWORD");
+        requireReference(root.path("cdc") instanceof ObjectNode c ? c : JsonNodeFactory.instance.objectNode(), "postgres", "password", "HERALD_CDC_PASSWORD");
         substitute(root, "");
         List<String> warnings = applyEnvOverrides(root);
         environmentChoosesStorage(root);
@@ -104,7 +107,12 @@ public final class ConfigLoader {
     private static void requireReference(ObjectNode parent, String section, String key, String envName) {
         JsonNode v = parent.path(section).path(key);
         if (v.isTextual() && !VAR.matcher(v.asText()).find()) {
-            throw new ConfigException(section.equals("jwt") ? "auth.jwt.secret" : section + "." + key,
+            String path = switch (section) {
+                case "jwt" -> "auth.jwt.secret";
+                case "postgres" -> "cdc.postgres." + key;
+                default -> section + "." + key;
+            };
+            throw new ConfigException(path,
                     "secrets are not written in the config file: use ${" + envName + "} or set " + envName);
         }
     }
@@ -157,6 +165,7 @@ public final class ConfigLoader {
         Matcher m = VAR.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
+            referenced.add(m.group(1));
             String v = env.get(m.group(1));
             if (v == null) {
                 v = m.group(2);
@@ -191,7 +200,7 @@ public final class ConfigLoader {
     private List<String> applyEnvOverrides(ObjectNode root) {
         List<String> warnings = new ArrayList<>();
         env.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("HERALD_") && !NOT_KEYS.contains(e.getKey()))
+                .filter(e -> e.getKey().startsWith("HERALD_") && !NOT_KEYS.contains(e.getKey()) && !referenced.contains(e.getKey()))
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> {
                     String[] tokens = e.getKey().substring("HERALD_".length()).toLowerCase(Locale.ROOT).split("_");
