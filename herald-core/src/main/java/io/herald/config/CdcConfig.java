@@ -139,7 +139,8 @@ public record CdcConfig(Postgres postgres) {
                 throw new ConfigException(path + ".userColumn", "is not a column name");
             }
             if (scopeKey != null) {
-                if (!SCOPE_KIND.matcher(scopeKey).matches() || scopeKey.indexOf('{') < scopeKey.indexOf(':')) {
+                int brace = scopeKey.indexOf('{');
+                if (!SCOPE_KIND.matcher(scopeKey).matches() || (brace >= 0 && brace < scopeKey.indexOf(':'))) {
                     throw new ConfigException(path + ".scopeKey", "must look like <kind>:{column}, e.g. events:{event_id}");
                 }
                 if (scopeColumns().isEmpty()) {

@@ -261,6 +261,58 @@ public abstract class BrokerContract {
         broker.publish(topic, message, TEXT, retention).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
+    private void publishOnce(String topic, String source, String... keyAndMessage) throws Exception {
+        List<Broker.Keyed<String>> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < keyAndMessage.length; i += 2) {
+            batch.add(new Broker.Keyed<>(keyAndMessage[i + 1], keyAndMessage[i]));
+        }
+        broker.publishOnce(topic, source, batch, TEXT, KEEP_10).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void keyedPublishesTakeEachKeyOfASourceOnceInOrder() throws Exception {
+        String topic = unique("keyed");
+        Recorder seen = new Recorder(1);
+        broker.subscribe(topic, TEXT, seen);
+        publishOnce(topic, "src", "0001", "a", "0002", "b");
+        // a replay of what was taken, and what follows it: only the new key is published
+        publishOnce(topic, "src", "0001", "a", "0002", "b", "0003", "c");
+        // another source's keys are its own
+        publishOnce(topic, "other", "0001", "x");
+        publishOnce(topic, "src", "0002", "b");
+
+        Broker.History<String> h = history(topic, 0, 100);
+        assertThat(h.entries()).extracting(Broker.Entry::message).containsExactly("a", "b", "c", "x");
+        assertThat(h.entries()).extracting(e -> e.position().offset()).containsExactly(1L, 2L, 3L, 4L);
+        eventually().until(() -> seen.seen.size() == 4);
+        assertThat(seen.seen).containsExactly(topic + "=a", topic + "=b", topic + "=c", topic + "=x");
+    }
+
+    @Test
+    void restartingASourceStartsItsStreamsOverAndTellsTheirSubscribers() throws Exception {
+        String fed = unique("fed");
+        String other = unique("not-fed");
+        List<String> gaps = new CopyOnWriteArrayList<>();
+        broker.subscribe(fed, TEXT, new Recorder(1), gaps::add);
+        publishOnce(fed, "src", "0001", "a", "0002", "b");
+        publishKept(other, "o", KEEP_10);
+        String before = history(fed, 0, 10).top().epoch();
+        String otherBefore = history(other, 0, 10).top().epoch();
+
+        assertThat(broker.restart("src").get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+
+        eventually().until(() -> gaps.contains(fed));
+        Broker.History<String> after = history(fed, 0, 10);
+        assertThat(after.top().epoch()).isNotEqualTo(before);
+        assertThat(after.top().offset()).isZero();
+        assertThat(after.entries()).isEmpty();
+        assertThat(history(other, 0, 10).top().epoch()).as("a stream the source did not feed").isEqualTo(otherBefore);
+        // the source's keys start afresh in the new epoch
+        publishOnce(fed, "src", "0001", "again");
+        assertThat(history(fed, 0, 10).entries()).extracting(Broker.Entry::message).containsExactly("again");
+        assertThat(broker.restart("nobody").get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
     @Test
     void numberedPublishesReachHandlersWithConsecutiveOffsetsFromOneInOneEpoch() throws Exception {
         String topic = unique("numbered");

@@ -20,8 +20,15 @@ class BrokerFramesTest {
     }
 
     @Test
+    void requestZeroIsAMessageThatWantsNoDeliveryCount() {
+        BrokerFrames.Message m = BrokerFrames.message(BrokerFrames.message("node-a", 0, new byte[] {'x'})).orElseThrow();
+        assertThat(m.request()).isZero();
+        assertThat(m.body()).containsExactly('x');
+    }
+
+    @Test
     void malformedMessagesAreRefused() {
-        for (String bad : new String[] {"", ":1:x", "a:", "a:0:x", "a:1x:y", "a:12", "a:1234567890123456789:x"}) {
+        for (String bad : new String[] {"", ":1:x", "a:", "a::x", "a:1x:y", "a:12", "a:1234567890123456789:x"}) {
             assertThat(BrokerFrames.message(bad.getBytes(US_ASCII))).as(bad).isEmpty();
         }
     }

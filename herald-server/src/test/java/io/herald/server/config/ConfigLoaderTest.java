@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.config.AuthConfig;
+import io.herald.config.CdcConfig;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
 import io.herald.config.ServerConfig;
@@ -208,6 +209,62 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("storage.password: secrets are not written in the config file: use ${HERALD_STORAGE_PASSWORD}")
                 .hasMessageNotContaining("literal-pg-password");
+    }
+
+    @Test
+    void changeCaptureIsReadFromTheFileWithItsPasswordFromTheEnvironmentWithoutAWarning() throws IOException {
+        Path file = yaml("""
+                cdc:
+                  postgres:
+                    url: jdbc:postgresql://db:5432/app
+                    user: herald
+                    password: ${HERALD_CDC_PASSWORD}
+                    slot: herald_app
+                    tables:
+                      public.applications: { organizationColumn: organization_id }
+                      event_notes: { scopeKey: "events:{event_id}" }
+                      public.inbox: { organizationColumn: org_id, userColumn: recipient_id }
+                broadcast:
+                  tables:
+                    applications: { requiredRoles: [owner] }
+                    event_notes: {}
+                    public.inbox: {}
+                """);
+        ConfigLoader.Loaded loaded = new ConfigLoader(env("HERALD_CDC_PASSWORD", "cdc-secret-from-env")).load(file, null);
+        CdcConfig.Postgres pg = loaded.config().cdc().postgres();
+        assertThat(loaded.config().cdc().enabled()).isTrue();
+        assertThat(pg.password()).isEqualTo("cdc-secret-from-env");
+        assertThat(pg.slot()).isEqualTo("herald_app");
+        assertThat(pg.publication()).isEqualTo("herald");
+        assertThat(pg.tables().keySet()).containsExactly("public.applications", "public.event_notes", "public.inbox");
+        assertThat(pg.tables().get("public.event_notes").scopeColumns()).containsExactly("event_id");
+        assertThat(pg.toString()).doesNotContain("cdc-secret-from-env");
+        // a variable the file names is a value, not an unknown key
+        assertThat(loaded.warnings()).isEmpty();
+
+        assertThatThrownBy(() -> load(yaml("cdc: { postgres: { url: 'jdbc:postgresql://db/app', password: literal-cdc } }"), env()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cdc.postgres.password: secrets are not written in the config file: use ${HERALD_CDC_PASSWORD}")
+                .hasMessageNotContaining("literal-cdc");
+    }
+
+    @Test
+    void changeCaptureSettingsAreCheckedWithTheirPaths() {
+        String rules = "broadcast: { tables: { t: {} } }\n";
+        assertThatThrownBy(() -> load(yaml(rules + "cdc: { postgres: { url: 'jdbc:mysql://db/app', tables: { t: { organizationColumn: o } } } }"), env()))
+                .hasMessageStartingWith("cdc.postgres.url: must be a PostgreSQL JDBC URL");
+        assertThatThrownBy(() -> load(yaml(rules + "cdc: { postgres: { url: 'jdbc:postgresql://db/app' } }"), env()))
+                .hasMessageStartingWith("cdc.postgres.tables: name at least one table");
+        assertThatThrownBy(() -> load(yaml(rules + "cdc: { postgres: { url: 'jdbc:postgresql://db/app', slot: 'Bad-Slot', tables: { t: { organizationColumn: o } } } }"), env()))
+                .hasMessageStartingWith("cdc.postgres.slot:");
+        assertThatThrownBy(() -> load(yaml(rules + "cdc: { postgres: { url: 'jdbc:postgresql://db/app', tables: { t: { organizationColumn: o, scopeKey: 'x:{y}' } } } }"), env()))
+                .hasMessageStartingWith("cdc.postgres.tables.t: set exactly one of organizationColumn and scopeKey");
+        assertThatThrownBy(() -> load(yaml(rules + "cdc: { postgres: { url: 'jdbc:postgresql://db/app', tables: { t: { scopeKey: 'events' } } } }"), env()))
+                .hasMessageStartingWith("cdc.postgres.tables.t.scopeKey: must look like <kind>:{column}");
+        assertThatThrownBy(() -> load(yaml(rules + "cdc: { postgres: { url: 'jdbc:postgresql://db/app', tables: { t: { scopeKey: 'events:fixed' } } } }"), env()))
+                .hasMessageStartingWith("cdc.postgres.tables.t.scopeKey: names no column");
+        assertThatThrownBy(() -> load(yaml(rules + "cdc: { postgres: { url: 'jdbc:postgresql://db/app', leaderRetryMs: 20000, tables: { t: { organizationColumn: o } } } }"), env()))
+                .hasMessageStartingWith("cdc.postgres.leaderRetryMs: must be 100..8000");
     }
 
     @Test
