@@ -320,7 +320,7 @@ public final class PostgresCdc implements AutoCloseable {
                         : CompletableFuture.allOf(transaction.toArray(CompletableFuture[]::new));
                 pending.addLast(new Pending(c.endLsn(), done));
                 transaction = new ArrayList<>();
-            } else if (m instanceof PgOutput.Emitted e && !e.transactional()) {
+            } else if (m instanceof PgOutput.Emitted e) {
                 if (HEARTBEAT_PREFIX.equals(e.prefix())) {
                     try {
                         long sent = Long.parseLong(new String(e.content(), StandardCharsets.US_ASCII));
@@ -329,10 +329,12 @@ public final class PostgresCdc implements AutoCloseable {
                         // another writer's message under our prefix: no measurement
                     }
                 }
-                // confirmed once what came before it is: an idle database's slot still moves on
-                pending.addLast(new Pending(stream.getLastReceiveLSN().asLong(), CompletableFuture.completedFuture(null)));
+                if (!e.transactional()) {
+                    // outside a transaction: confirmed once what came before it is, so an idle slot still moves on
+                    pending.addLast(new Pending(stream.getLastReceiveLSN().asLong(), CompletableFuture.completedFuture(null)));
+                }
             }
-            // origin and type messages, and transactional emitted messages: nothing to publish
+            // origin and type messages: nothing to publish
         }
 
         private void row(int relationId, String op, java.util.function.Function<ChangeRows, ChangeRows.Mapped> map) {
@@ -374,7 +376,8 @@ public final class PostgresCdc implements AutoCloseable {
         /** Writes a heartbeat into the log and reads how far the slot is behind and whether it still exists. */
         private void heartbeat(long now) throws SQLException {
             if (heartbeats) {
-                try (PreparedStatement s = control.prepareStatement("SELECT pg_logical_emit_message(false, ?, ?)")) {
+                // transactional: its commit flushes the log at once, so the lag is not the WAL writer's delay (200 ms)
+                try (PreparedStatement s = control.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
                     s.setString(1, HEARTBEAT_PREFIX);
                     s.setString(2, Long.toString(now));
                     s.execute();
@@ -517,6 +520,7 @@ public final class PostgresCdc implements AutoCloseable {
         private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
         private final AtomicLong lagBytes = new AtomicLong();
         private final AtomicLong lagMicros = new AtomicLong();
+        private final Counter heartbeats;
 
         CdcMeters(MeterRegistry registry, java.util.function.BooleanSupplier leader) {
             this.registry = registry;
@@ -526,8 +530,11 @@ public final class PostgresCdc implements AutoCloseable {
             Gauge.builder("herald.cdc.lag.seconds", lagMicros, m -> m.get() / 1e6)
                     .description("How long the last heartbeat took from the database's log to this reader (seconds; on the reading node)")
                     .register(registry);
-            Gauge.builder("herald.cdc.leader", leader, l -> l.getAsBoolean() ? 1 : 0)
+            // a gauge holds its object weakly: the supplier lives only here
+            Gauge.builder("herald.cdc.leader", leader, l -> l.getAsBoolean() ? 1 : 0).strongReference(true)
                     .description("1 on the node reading the replication slot, else 0").register(registry);
+            heartbeats = Counter.builder("herald.cdc.heartbeats").description("Heartbeats read back from the replication stream")
+                    .register(registry);
         }
 
         void event(String table, String op) {
@@ -546,6 +553,7 @@ public final class PostgresCdc implements AutoCloseable {
 
         void lagSeconds(double seconds) {
             lagMicros.set((long) (seconds * 1e6));
+            heartbeats.increment();
         }
     }
 

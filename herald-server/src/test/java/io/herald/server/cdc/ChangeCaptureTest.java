@@ -288,16 +288,31 @@ class ChangeCaptureTest {
     }
 
     @Test
-    void lagIsMeasuredByHeartbeats() {
-        await().atMost(WAIT).until(() -> server.herald().meters().registry().find("herald.cdc.lag.seconds").gauge() != null
-                && server.counter("herald.cdc.events", "table", "public.docs", "op", "INSERT") >= 0);
+    void lagIsMeasuredByHeartbeatsThatAlsoMoveAnIdleSlotOn() {
+        double seen = server.counter("herald.cdc.heartbeats");
+        await().atMost(WAIT).until(() -> server.counter("herald.cdc.heartbeats") >= seen + 2);
+        assertThat(server.gauge("herald.cdc.lag.seconds")).isBetween(0.0, WAIT.toSeconds() * 1.0);
         // heartbeats every 200 ms: the slot's confirmed position keeps up with an otherwise idle database
         await().atMost(WAIT).until(() -> {
             try (Connection c = PG.connect(); Statement s = c.createStatement();
                  var r = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots"
                          + " WHERE slot_name = 'herald_one'")) {
-                return r.next() && r.getLong(1) < 1_000_000;
+                return r.next() && r.getLong(1) < 100_000;
             }
         });
+        String metrics = server.get("/metrics", "Authorization", "Bearer " + TestServer.ACCESS_TOKEN).body();
+        assertThat(metrics).contains("herald_cdc_lag_bytes ", "herald_cdc_lag_seconds ", "herald_cdc_leader 1.0",
+                "herald_cdc_heartbeats_total ");
+    }
+
+    @Test
+    void eventsAreCountedByTableAndOperation() throws SQLException {
+        WsClient member = server.member("u_count", "org_count", "owner");
+        double before = server.counter("herald.cdc.events", "table", "public.quiet", "op", "INSERT");
+        sql("INSERT INTO quiet VALUES (100, 'org_count')");
+        assertThat(next(member).get("new").get("id").asInt()).isEqualTo(100);
+        assertThat(server.counter("herald.cdc.events", "table", "public.quiet", "op", "INSERT")).isEqualTo(before + 1);
+        String metrics = server.get("/metrics", "Authorization", "Bearer " + TestServer.ACCESS_TOKEN).body();
+        assertThat(metrics).contains("herald_cdc_events_total{op=\"INSERT\",table=\"public.quiet\"}");
     }
 }
