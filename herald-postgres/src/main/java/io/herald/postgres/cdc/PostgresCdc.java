@@ -431,6 +431,9 @@ public final class PostgresCdc implements AutoCloseable {
 
     /** The start-up checks, each failing with what to change. */
     static final class Checks {
+        private static final String DUPLICATE_OBJECT = "42710";
+        private static final String UNIQUE_VIOLATION = "23505";
+
         private Checks() {
         }
 
@@ -484,11 +487,15 @@ public final class PostgresCdc implements AutoCloseable {
                 try (Statement s = c.createStatement()) {
                     s.execute(create);
                     log.info("change capture: created publication {} for {}", name, config.tables().keySet());
+                    return;
                 } catch (SQLException e) {
-                    throw new ConfigException("cdc.postgres.publication", "publication " + name + " does not exist and could not be created ("
-                            + firstLine(e) + "); run as the tables' owner: " + create);
+                    // nodes of a cluster starting together: another one created it first, so check what it holds
+                    // (42710 when it exists already; 23505 on the catalog's unique index when both ran at the same moment)
+                    if (!DUPLICATE_OBJECT.equals(e.getSQLState()) && !UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                        throw new ConfigException("cdc.postgres.publication", "publication " + name + " does not exist and could not be created ("
+                                + firstLine(e) + "); run as the tables' owner: " + create);
+                    }
                 }
-                return;
             }
             Set<String> published = new HashSet<>();
             try (PreparedStatement s = c.prepareStatement("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
