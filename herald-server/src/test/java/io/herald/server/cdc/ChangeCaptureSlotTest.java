@@ -132,6 +132,29 @@ class ChangeCaptureSlotTest {
     }
 
     @Test
+    void anotherNodeTakesOverWhenTheReaderStopsAndMissesNothing() throws Exception {
+        Map<String, CdcConfig.Source> tables = Map.of("items", new CdcConfig.Source("org", null, null));
+        server = TestServer.start(config("herald_two", "herald_two", tables));
+        await().atMost(WAIT).until(() -> server.gauge("herald.cdc.leader") == 1.0);
+        try (TestServer second = TestServer.start(config("herald_two", "herald_two", tables))) {
+            WsClient member = second.member("u2", "org_two", "owner");
+            // the first holds the lock for as long as it runs
+            assertThat(second.gauge("herald.cdc.leader")).isZero();
+            server.close();
+            server = null;
+            // written while nobody reads: the next reader starts where the first confirmed
+            sql("INSERT INTO items VALUES (200, 'org_two')");
+            long stopped = System.nanoTime();
+            await().atMost(WAIT).until(() -> second.gauge("herald.cdc.leader") == 1.0);
+            System.out.printf("change capture: the second node read the slot %d ms after the first stopped%n",
+                    (System.nanoTime() - stopped) / 1_000_000);
+            assertThat(TestServer.json(member.poll(WAIT)).get("new").get("id").asInt()).isEqualTo(200);
+            JsonNode nodes = TestServer.json(second.get("/cluster/v1/nodes", "Authorization", "Bearer " + TestServer.ACCESS_TOKEN).body());
+            assertThat(nodes.get("cdc").get("leader").asText()).isEqualTo(nodes.get("nodes").get(0).get("id").asText());
+        }
+    }
+
+    @Test
     void aMissingPublicationIsCreatedAndOneLackingATableIsNamed() throws Exception {
         Map<String, CdcConfig.Source> both = Map.of("items", new CdcConfig.Source("org", null, null),
                 "other", new CdcConfig.Source("org", null, null));
