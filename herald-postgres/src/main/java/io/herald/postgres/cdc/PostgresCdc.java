@@ -352,8 +352,7 @@ public final class PostgresCdc implements AutoCloseable {
                 return;
             }
             meters.event(rows.qualified, op);
-            String key = String.format("%016x%08x", commitLsn, index++);
-            transaction.add(queues.add(mapped.event(), key));
+            transaction.add(queues.add(mapped.event(), key(commitLsn, index++)));
         }
 
         /** Confirms the position after the transactions the broker took, in log order. */
@@ -585,6 +584,25 @@ public final class PostgresCdc implements AutoCloseable {
         }
         return DriverManager.getConnection(config.url(), p);
     }
+
+    /**
+     * The key of a transaction's {@code index}th event: the commit LSN and the index in fixed-width
+     * lower-case hex, so keys compare as strings in log order (in Redis's Lua too).
+     */
+    static String key(long commitLsn, int index) {
+        char[] out = new char[24];
+        for (int i = 15; i >= 0; i--) {
+            out[i] = HEX[(int) (commitLsn & 0xf)];
+            commitLsn >>>= 4;
+        }
+        for (int i = 23; i >= 16; i--) {
+            out[i] = HEX[index & 0xf];
+            index >>>= 4;
+        }
+        return new String(out);
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** The advisory lock of a slot: the first 8 bytes of SHA-256 of its name, so two slots' readers never share one. */
     static long lockKey(String slot) {

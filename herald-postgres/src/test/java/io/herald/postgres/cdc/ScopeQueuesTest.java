@@ -117,4 +117,12 @@ class ScopeQueuesTest {
         broker.calls.get(1).done().complete(null);
         assertThat(otherInFlight).isCompleted();
     }
+
+    @Test
+    void keysAreFixedWidthHexInLogOrder() {
+        assertThat(PostgresCdc.key(0x1A2B3C4DL, 5)).isEqualTo("000000001a2b3c4d00000005");
+        assertThat(PostgresCdc.key(-1L, -1)).isEqualTo("ffffffffffffffffffffffff");
+        assertThat(PostgresCdc.key(0x100L, 0).compareTo(PostgresCdc.key(0xFFL, 0x7fffffff))).isPositive();
+        assertThat(PostgresCdc.key(0x100L, 10).compareTo(PostgresCdc.key(0x100L, 9))).isPositive();
+    }
 }
