@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
@@ -76,6 +77,8 @@ public final class PostgresCdc implements AutoCloseable {
     private final long lockKey;
     private final CdcMeters meters;
     private final Thread thread;
+    /** Released by {@link #close}: the wait between attempts to lead ends at once. */
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile boolean leader;
 
@@ -126,6 +129,7 @@ public final class PostgresCdc implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        closing.countDown();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
@@ -158,7 +162,12 @@ public final class PostgresCdc implements AutoCloseable {
             } finally {
                 leader = false;
             }
-            sleep(pause);
+            // a stopping node must not wait out leaderRetryMs (up to 8 s) before its shutdown goes on
+            try {
+                closing.await(pause, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -536,7 +545,7 @@ public final class PostgresCdc implements AutoCloseable {
             Gauge.builder("herald.cdc.lag.seconds", lagMicros, m -> m.get() / 1e6)
                     .description("How long the last heartbeat took from the database's log to this reader (seconds; on the reading node)")
                     .register(registry);
-            // a gauge holds its object weakly: the supplier lives only here
+            // a gauge holds its object weakly, and nothing else holds this supplier: held strongly, or a GC turns it into NaN
             Gauge.builder("herald.cdc.leader", leader, l -> l.getAsBoolean() ? 1 : 0).strongReference(true)
                     .description("1 on the node reading the replication slot, else 0").register(registry);
             heartbeats = Counter.builder("herald.cdc.heartbeats").description("Heartbeats read back from the replication stream")

@@ -49,8 +49,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * {@code node-<i>.log} in a temporary directory; the tails are printed when a test fails and when a
  * node exits without being told to. A node can be frozen and continued ({@link #pause}, {@link #resume})
  * and started again after it was killed ({@link #restart}). Every node still running, frozen or not, is
- * SIGKILLed after the class's last test and from a JVM shutdown hook. Methods are meant for the test
- * thread; they block.
+ * SIGKILLed after the class's last test and from a JVM shutdown hook. Variables a test adds with
+ * {@link #withEnvironment} (a secret the YAML names as {@code ${VAR}}, say) come last. Methods are meant
+ * for the test thread; they block.
  */
 public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     /** A JVM start on a busy two-core machine can take well over 10 s; three at once longer still. */
@@ -65,14 +66,16 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
     private final Supplier<String> redisUrl;
     private final PgProcesses pg;
     private final String yaml;
+    private final Supplier<Map<String, String>> environment;
     private final List<Node> nodes = new ArrayList<>();
     private Path root;
 
-    private HeraldProcesses(int count, Supplier<String> redisUrl, PgProcesses pg, String yaml) {
+    private HeraldProcesses(int count, Supplier<String> redisUrl, PgProcesses pg, String yaml, Supplier<Map<String, String>> environment) {
         this.count = count;
         this.redisUrl = redisUrl;
         this.pg = pg;
         this.yaml = yaml;
+        this.environment = environment;
     }
 
     /**
@@ -80,12 +83,21 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
      * database, with {@link ClusterNode#CONFIG}.
      */
     public static HeraldProcesses nodes(int count, Supplier<String> redisUrl, PgProcesses pg) {
-        return new HeraldProcesses(count, redisUrl, pg, ClusterNode.CONFIG);
+        return new HeraldProcesses(count, redisUrl, pg, ClusterNode.CONFIG, Map::of);
     }
 
     /** {@code count} nodes like {@link #nodes(int, Supplier, PgProcesses)}, each with the configuration {@code yaml}. */
     public static HeraldProcesses nodes(int count, Supplier<String> redisUrl, PgProcesses pg, String yaml) {
-        return new HeraldProcesses(count, redisUrl, pg, yaml);
+        return new HeraldProcesses(count, redisUrl, pg, yaml, Map::of);
+    }
+
+    /**
+     * These nodes with {@code environment} added to each node's environment after the test's own (so it
+     * may set {@code HERALD_*} variables, which the test JVM's are stripped of). Read at every launch: it
+     * may name what an extension started before the nodes, such as a database's URL.
+     */
+    public HeraldProcesses withEnvironment(Supplier<Map<String, String>> environment) {
+        return new HeraldProcesses(count, redisUrl, pg, yaml, environment);
     }
 
     @Override
@@ -279,6 +291,7 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
             if (pg.password() != null) {
                 env.put("HERALD_STORAGE_PASSWORD", pg.password());
             }
+            env.putAll(environment.get());
             expectExit = false;
             logStart = Files.exists(log) ? Files.size(log) : 0;
             process = b.start();
