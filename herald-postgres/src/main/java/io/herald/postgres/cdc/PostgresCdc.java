@@ -172,6 +172,7 @@ public final class PostgresCdc implements AutoCloseable {
     }
 
     private boolean tryLock(Connection control) throws SQLException {
+        holdOnlyWhileAlive(control);
         try (PreparedStatement s = control.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
             s.setLong(1, lockKey);
             try (ResultSet r = s.executeQuery()) {
@@ -180,9 +181,29 @@ public final class PostgresCdc implements AutoCloseable {
         }
     }
 
+    /**
+     * The lock must outlive only a reader that is alive: a reader that dies drops its session, and so the
+     * lock, at once, but one that is frozen (a stopped process, a long pause) or cut off by the network
+     * would hold it for ever. So the control session ends when it stays idle past a few heartbeats (the
+     * reader queries it every {@code heartbeatMs}), and PostgreSQL probes its peer with TCP keepalives.
+     * Settings a server does not know (idle_session_timeout is PostgreSQL 14+) are left out.
+     */
+    private void holdOnlyWhileAlive(Connection control) {
+        long idleMs = Math.max(3_000, 2 * config.heartbeatMs() + 2_000);
+        for (String setting : List.of("SET idle_session_timeout = " + idleMs, "SET tcp_keepalives_idle = 5",
+                "SET tcp_keepalives_interval = 2", "SET tcp_keepalives_count = 3")) {
+            try (Statement s = control.createStatement()) {
+                s.execute(setting);
+            } catch (SQLException e) {
+                log.debug("change capture: {} refused: {}", setting, firstLine(e));
+            }
+        }
+    }
+
     /** Reads the slot while this node holds the lock on {@code control}; returns when closed, throws when the session ends. */
     private void lead(Connection control) throws SQLException {
         ensureSlot(control);
+        takeSlotFromAFormerReader(control);
         try (Connection replication = connect(config, true);
              PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                      .withSlotName(config.slot())
@@ -192,6 +213,38 @@ public final class PostgresCdc implements AutoCloseable {
                      .withStatusInterval(1, TimeUnit.SECONDS)
                      .start()) {
             new Session(control, stream).run();
+        }
+    }
+
+    /**
+     * A reader still attached to the slot while this node holds the lock is a former leader whose control
+     * session ended (it froze, or lost the network) but whose replication connection PostgreSQL has not
+     * timed out yet (wal_sender_timeout, 60 s by default): it is stopped, so this node need not wait.
+     */
+    private void takeSlotFromAFormerReader(Connection control) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Integer pid = null;
+            try (PreparedStatement s = control.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+                s.setString(1, config.slot());
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        pid = (Integer) r.getObject(1);
+                    }
+                }
+            }
+            if (pid == null) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SessionEnded("replication slot " + config.slot() + " is still read by backend " + pid);
+            }
+            log.warn("change capture: replication slot {} is still read by backend {} of a former reader; stopping it", config.slot(), pid);
+            try (PreparedStatement s = control.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                s.setInt(1, pid);
+                s.execute();
+            }
+            sleep(100);
         }
     }
 

@@ -253,6 +253,61 @@ class CdcProcessTest {
                 toLeader.toMillis(), toReading.toMillis());
     }
 
+    /**
+     * A reader that freezes (SIGSTOP) does not die, so its session and lock would stay: its control
+     * session ends when idle past a few heartbeats (idle_session_timeout), and the new reader stops the
+     * frozen one's walsender instead of waiting for PostgreSQL's 60 s timeout. Woken up, the old reader
+     * finds its session gone and follows.
+     */
+    @Test
+    @Order(3)
+    void aFrozenLeaderIsReplacedAndFollowsWhenItWakes() throws Exception {
+        int first = 30_001;
+        int rows = 2_000;
+        String org = "org_frozen";
+        restartWhatIsDown();
+        int leader = awaitSingleLeader();
+        int follower = 1 - leader;
+        HeraldProcesses.Node f = NODES.node(follower);
+
+        Feed feed = new Feed("the socket on the follower", "u_frozen", org);
+        feed.connect(f);
+        Writer writer = new Writer(org, first, rows, 1_000, 13L);
+        writer.start();
+        waiting().atMost(LONG_WAIT).until(() -> {
+            writer.check();
+            feed.drain();
+            return feed.ids.size() >= 500;
+        });
+
+        LeaderWatch watch = new LeaderWatch(f, metric(f, "herald_cdc_events_total"));
+        long frozen = System.nanoTime();
+        NODES.pause(leader);
+        writer.release();
+        try {
+            waiting().atMost(LONG_WAIT).until(() -> watch.leaderAt() > 0 && watch.readingAt() > 0);
+        } finally {
+            NODES.resume(leader);
+        }
+        watch.close();
+        Duration toReading = Duration.ofNanos(watch.readingAt() - frozen);
+        // the control session's idle timeout (2 heartbeats + 2 s = 12 s by default) and one retry (2 s)
+        assertThat(toReading).as("from the SIGSTOP until %s read a change", f.id()).isLessThanOrEqualTo(Duration.ofSeconds(30));
+        writer.await();
+        int last = first + rows;
+        insertFence(org, last);
+
+        assertThat(awaitSingleLeader()).as("the woken reader follows").isEqualTo(follower);
+        waiting().atMost(LONG_WAIT).until(() -> {
+            feed.drain();
+            return feed.maxId() == last;
+        });
+        feed.assertExactlyOnce(IntStream.rangeClosed(first, last).boxed().toList());
+        assertThat(feed.socket.isClosed()).as("%s is still open", feed.name).isFalse();
+        System.out.printf("CDC leader %s SIGSTOPped: %s read its first change %d ms after the signal%n",
+                NODES.node(leader).id(), f.id(), toReading.toMillis());
+    }
+
     /** Starts again a node an earlier test left down, so each test begins with both nodes. */
     private static void restartWhatIsDown() throws Exception {
         for (int i = 0; i < NODES.size(); i++) {
