@@ -32,6 +32,7 @@ final class FanoutRun {
     private final long publisherProbeTarget;
     private final Pacing pacing;
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    private Long databasePid;
 
     /**
      * @param publisherSockets sockets the publisher itself holds in the fan-out (room senders), 0 for HTTP
@@ -49,6 +50,12 @@ final class FanoutRun {
 
     FanoutRun extra(String key, Object value) {
         extra.put(key, value);
+        return this;
+    }
+
+    /** Also reads the CPU of the database whose postmaster is {@code pid} over the window ({@code database_cpu_cores}); null: none. */
+    FanoutRun database(Long pid) {
+        databasePid = pid;
         return this;
     }
 
@@ -81,7 +88,7 @@ final class FanoutRun {
         publisher.startMeasure(from);
         List<Long> threads = new ArrayList<>(receivers.localThreadIds());
         threads.add(onLoop(() -> Thread.currentThread().getId()));
-        CpuWindow cpu = new CpuWindow(o.serverPids(), o.redisPid, threads);
+        CpuWindow cpu = new CpuWindow(o.serverPids(), o.redisPid, databasePid, threads);
         long t0 = System.nanoTime();
         Thread.sleep(pacing.duration().toMillis());
         Pacer.Outcome outcome = pacer.stop();
@@ -139,6 +146,10 @@ final class FanoutRun {
         Double redis = w.cpu().redisMicrosPer(Math.round((double) w.report().latency().getTotalCount() / Math.max(1, w.perMessage())));
         if (redis != null) {
             x.put("redis_cpu_us_per_publish", Result.round(redis));
+        }
+        Double database = w.cpu().databaseCores();
+        if (database != null) {
+            x.put("database_cpu_cores", Result.round(database));
         }
         if (o.servers().size() > 1) {
             x.put("nodes", nodes(w));

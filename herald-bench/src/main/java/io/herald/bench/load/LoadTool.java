@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "herald-bench", mixinStandardHelpOptions = true, version = "herald-bench 0.1.0",
         description = "End-to-end load scenarios against Herald, the raw Netty ceiling, or the Socket.IO peer.",
-        subcommands = {BroadcastFanout.class, RoomFanout.class, SseFanout.class, LaneAcks.class, Connect.class, YjsEdit.class})
+        subcommands = {BroadcastFanout.class, RoomFanout.class, SseFanout.class, LaneAcks.class, Connect.class, YjsEdit.class,
+                CdcLag.class, CdcRecord.class})
 public final class LoadTool implements Runnable {
     private LoadTool() {
     }

@@ -44,6 +44,11 @@ final class LocalReceivers implements Receivers {
     }
 
     @Override
+    public void onDelivery(DeliveryHook hook) {
+        measurement.hook(hook);
+    }
+
+    @Override
     public void startMeasure(long fromMicros) {
         measurement.startAt(fromMicros);
     }

@@ -33,6 +33,10 @@ final class LoopStats {
         received.lazySet(++receivedCount);
         if (ts >= measurement.from()) {
             latency.recordValue(Math.min(MAX_MICROS, Math.max(0, nowMicros - ts)));
+            DeliveryHook hook = measurement.hook();
+            if (hook != null) {
+                hook.delivered(ts, nowMicros);
+            }
         }
         return false;
     }

@@ -19,11 +19,35 @@ final class ProcStat {
 
     /** CPU time of {@code pid} in nanoseconds, user plus system. */
     static OptionalLong cpuNanos(long pid) {
+        return cpuNanos(pid, false);
+    }
+
+    /**
+     * CPU time of {@code pid} and every process under it, in nanoseconds: for a server made of processes,
+     * such as PostgreSQL (a postmaster, its backends and WAL senders). Each counts its own time and that of
+     * the children it has reaped, so a backend that ends between two readings is still counted in the second.
+     */
+    static OptionalLong treeCpuNanos(long pid) {
+        OptionalLong root = cpuNanos(pid, true);
+        if (root.isEmpty()) {
+            return root;
+        }
+        long sum = root.getAsLong();
+        for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
+            sum += cpuNanos(child.pid(), true).orElse(0);
+        }
+        return OptionalLong.of(sum);
+    }
+
+    private static OptionalLong cpuNanos(long pid, boolean withReapedChildren) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // the command name (field 2) may contain spaces and parentheses: count fields after the last ')'
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            if (withReapedChildren) {
+                ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            }
             return OptionalLong.of(ticks * TimeUnit.SECONDS.toNanos(1) / TICKS_PER_SECOND);
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();

@@ -21,6 +21,16 @@ interface Receivers extends AutoCloseable {
 
     void startMeasure(long fromMicros);
 
+    /**
+     * Lets {@code hook} hear every timed delivery of the window as well; call before {@link #startMeasure}.
+     * Only sockets in this process can be heard.
+     *
+     * @throws UnsupportedOperationException for receivers in child processes
+     */
+    default void onDelivery(DeliveryHook hook) {
+        throw new UnsupportedOperationException("deliveries in child processes cannot be heard");
+    }
+
     /** Stops measuring and collects counts, latencies and the CPU of child processes. */
     ReceiverReport finish();
 

@@ -21,9 +21,14 @@ interface SocketPlan {
 
     /** Broadcast sockets: Herald's ticketed endpoint; the same URL shape, without a real ticket, on the ceiling. */
     static SocketPlan broadcast(LoadOptions o, int roleSets) {
+        return broadcast(o, roleSets, 1);
+    }
+
+    /** Broadcast sockets spread over {@code orgs} organizations ({@link Tickets}); one organization on the ceiling and the peer. */
+    static SocketPlan broadcast(LoadOptions o, int roleSets, int orgs) {
         return switch (o.target) {
             case HERALD -> (first, count) -> {
-                Tickets tickets = new Tickets(o.servers(), o.jwtSecret, o.org, roleSets);
+                Tickets tickets = new Tickets(o.servers(), o.jwtSecret, o.org, roleSets, orgs);
                 List<String> paths = new ArrayList<>(count);
                 for (String t : tickets.fetch(first, count)) {
                     paths.add("/broadcast/v1/websocket?ws_ticket=" + URLEncoder.encode(t, StandardCharsets.UTF_8));
