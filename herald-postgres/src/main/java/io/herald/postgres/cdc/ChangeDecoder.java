@@ -23,6 +23,10 @@ public final class ChangeDecoder {
      * number among the transaction's published changes, from which the reader makes its publish key.
      */
     public record Change(ChangeEvent event, String skipped, long commitLsn, int index) {
+        /** The key the reader publishes the event under: commit LSN and index, in log order as strings. */
+        public String key() {
+            return PostgresCdc.key(commitLsn, index);
+        }
     }
 
     private final Map<String, CdcConfig.Source> tables;
@@ -44,7 +48,11 @@ public final class ChangeDecoder {
      * @throws IllegalStateException for a row of a relation that was never described
      */
     public Change next(ByteBuffer message) {
-        PgOutput.Message m = PgOutput.read(message);
+        return accept(PgOutput.read(message));
+    }
+
+    /** Takes one decoded message, as {@link #next} does: the slot reader's way in, which also sees the message itself. */
+    Change accept(PgOutput.Message m) {
         if (m instanceof PgOutput.Begin b) {
             commitLsn = b.finalLsn();
             index = 0;
@@ -65,6 +73,11 @@ public final class ChangeDecoder {
             return row(d.relationId(), rows -> rows.delete(d));
         }
         return null;
+    }
+
+    /** The rows of the configured table with relation id {@code id} as last described, or null. */
+    ChangeRows relation(int id) {
+        return relations.get(id);
     }
 
     private Change row(int relationId, java.util.function.Function<ChangeRows, ChangeRows.Mapped> map) {

@@ -314,10 +314,7 @@ public final class PostgresCdc implements AutoCloseable {
         private final PGReplicationStream stream;
         private final ScopeQueues queues = new ScopeQueues(hub, source);
         private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-        private final Map<Integer, ChangeRows> relations = new HashMap<>();
-        private final Set<Integer> unconfigured = new HashSet<>();
-        private long commitLsn;
-        private int index;
+        private final ChangeDecoder decoder = new ChangeDecoder(config.tables());
         private List<CompletableFuture<Void>> transaction = new ArrayList<>();
         private long nextHeartbeat;
         private boolean heartbeats = true;
@@ -350,28 +347,20 @@ public final class PostgresCdc implements AutoCloseable {
         }
 
         private void handle(PgOutput.Message m) {
-            if (m instanceof PgOutput.Begin b) {
-                commitLsn = b.finalLsn();
-                index = 0;
-                transaction = new ArrayList<>();
-            } else if (m instanceof PgOutput.Relation r) {
-                CdcConfig.Source s = config.tables().get(r.schema() + "." + r.name());
-                if (s == null) {
-                    relations.remove(r.id());
-                    unconfigured.add(r.id());
+            ChangeDecoder.Change change = decoder.accept(m);
+            if (change != null) {
+                if (change.event() == null) {
+                    meters.skipped(change.skipped());
                 } else {
-                    relations.put(r.id(), new ChangeRows(r, s));
-                    unconfigured.remove(r.id());
+                    ChangeEvent e = change.event();
+                    meters.event(e.schema() + "." + e.table(), e.eventType().name());
+                    transaction.add(queues.add(e, change.key()));
                 }
-            } else if (m instanceof PgOutput.Insert i) {
-                row(i.relationId(), "INSERT", rows -> rows.insert(i));
-            } else if (m instanceof PgOutput.Update u) {
-                row(u.relationId(), "UPDATE", rows -> rows.update(u));
-            } else if (m instanceof PgOutput.Delete d) {
-                row(d.relationId(), "DELETE", rows -> rows.delete(d));
+            } else if (m instanceof PgOutput.Begin) {
+                transaction = new ArrayList<>();
             } else if (m instanceof PgOutput.Truncate t) {
                 for (int id : t.relationIds()) {
-                    ChangeRows rows = relations.get(id);
+                    ChangeRows rows = decoder.relation(id);
                     if (rows != null) {
                         meters.event(rows.qualified, "TRUNCATE");
                         transaction.add(hub.publishTruncate(rows.relation.schema(), rows.relation.name()).thenApply(r -> null));
@@ -396,25 +385,7 @@ public final class PostgresCdc implements AutoCloseable {
                     pending.addLast(new Pending(stream.getLastReceiveLSN().asLong(), CompletableFuture.completedFuture(null)));
                 }
             }
-            // origin and type messages: nothing to publish
-        }
-
-        private void row(int relationId, String op, java.util.function.Function<ChangeRows, ChangeRows.Mapped> map) {
-            ChangeRows rows = relations.get(relationId);
-            if (rows == null) {
-                if (!unconfigured.contains(relationId)) {
-                    throw new IllegalStateException("a row of relation " + relationId + " before its description");
-                }
-                meters.skipped("unconfigured_table");
-                return;
-            }
-            ChangeRows.Mapped mapped = map.apply(rows);
-            if (mapped.event() == null) {
-                meters.skipped(mapped.skipped().reason);
-                return;
-            }
-            meters.event(rows.qualified, op);
-            transaction.add(queues.add(mapped.event(), key(commitLsn, index++)));
+            // relations are the decoder's; origin and type messages carry nothing to publish
         }
 
         /** Confirms the position after the transactions the broker took, in log order. */
