@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * room clients extend it.
  */
 public class WsClient implements WebSocket.Listener, AutoCloseable {
-    public static final Duration WAIT = Duration.ofSeconds(5);
+    /** How long an expected message or close may take: generous, since a busy two-core machine can stall a JVM for seconds. */
+    public static final Duration WAIT = Duration.ofSeconds(20);
 
     protected final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -167,7 +168,7 @@ public class WsClient implements WebSocket.Listener, AutoCloseable {
         return sent;
     }
 
-    /** The next text message, failing the test if none arrives within 5 s. */
+    /** The next text message, failing the test if none arrives within {@link #WAIT}. */
     public String next() {
         String m = poll(WAIT);
         assertThat(m).as("a message within %s", WAIT).isNotNull();
@@ -203,7 +204,7 @@ public class WsClient implements WebSocket.Listener, AutoCloseable {
         assertThat(poll(Duration.ofMillis(300))).as("no further message").isNull();
     }
 
-    /** The close code the server sent, waiting up to 5 s; fails if the socket stays open. */
+    /** The close code the server sent, waiting up to {@link #WAIT}; fails if the socket stays open. */
     public int awaitClose() {
         try {
             return closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
