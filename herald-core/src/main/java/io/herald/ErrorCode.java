@@ -34,6 +34,8 @@ public enum ErrorCode {
     IDLE_TIMEOUT("idle_timeout", 408, 1001, "The connection stopped answering pings."),
     REQUEST_TIMEOUT("request_timeout", 408, 1001, "The request's line and headers did not arrive in time."),
     SHUTTING_DOWN("shutting_down", 503, 1012, "The server is shutting down."),
+    /** Only ever a close code: an operator closed the socket from the admin page (no status is answered with it). */
+    CLOSED_BY_OPERATOR("closed_by_operator", 410, 1000, "An operator closed this connection."),
     STALE_OWNER("stale_owner", 409, 1012, "The room moved to another node; reconnect to reach it."),
     INTERNAL("internal_error", 500, 1011, "Internal server error.");
 

@@ -18,6 +18,7 @@ import io.herald.cluster.InMemoryBroker;
 import io.herald.config.ConfigException;
 import io.herald.config.HeraldConfig;
 import io.herald.datasource.Datasources;
+import io.herald.inspect.PublishTail;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.herald.config.RoomsConfig;
@@ -68,6 +69,7 @@ public final class Herald implements AutoCloseable {
     private final LaneHub lanes;
     private final ChannelAuthorizer channelAuthorizer;
     private final Map<String, AccessGate> roomGates = new HashMap<>();
+    private final PublishTail publishTail;
 
     private Herald(Builder b) {
         this.config = b.config;
@@ -91,8 +93,10 @@ public final class Herald implements AutoCloseable {
         // before anything that holds resources: a refused storage configuration leaves nothing to close
         this.storage = b.storage != null ? b.storage : configuredStorage(config, !b.rooms.isEmpty() || !config.rooms().bindings().isEmpty());
         this.datasources = new Datasources(config.datasources());
+        // kept only where an admin page can read it
+        this.publishTail = config.admin().enabled() ? new PublishTail(PublishTail.CAPACITY) : PublishTail.off();
         try {
-            this.broadcast = new BroadcastHub(bc, broker, meters, json);
+            this.broadcast = new BroadcastHub(bc, broker, meters, json, publishTail);
             this.ticketIssuer = new TicketIssuer(bc, tickets, datasources);
             List<RoomBinding> bindings = new ArrayList<>(b.rooms);
             ClassLoader loader = pluginLoader(config.rooms().pluginDir());
@@ -101,8 +105,8 @@ public final class Herald implements AutoCloseable {
                 roomGates.put(rb.party(), new AccessGate("rooms.bindings." + rb.name() + ".access", rb.access(), datasources));
             }
             this.rooms = new RoomHost(config.rooms(), bindings, storage, meters, broker, b.roomLeases);
-            this.channels = new ChannelHub(config.channels(), storage, broker, meters, json);
-            this.lanes = new LaneHub(config.lanes(), broker, meters, json);
+            this.channels = new ChannelHub(config.channels(), storage, broker, meters, json, publishTail);
+            this.lanes = new LaneHub(config.lanes(), broker, meters, json, publishTail);
             this.channelAuthorizer = b.channelAuthorizer != null ? b.channelAuthorizer
                     : new RuleAuthorizer(sessions, config.channels().allow(), config.channels().publicChannels());
         } catch (RuntimeException e) {
@@ -224,6 +228,11 @@ public final class Herald implements AutoCloseable {
 
     public Meters meters() {
         return meters;
+    }
+
+    /** The last publishes of this node, kept when {@code admin.enabled} (else it keeps nothing). */
+    public PublishTail publishTail() {
+        return publishTail;
     }
 
     public ObjectMapper json() {

@@ -9,6 +9,8 @@ import io.herald.LocalFanout;
 import io.herald.Meters;
 import io.herald.cluster.Broker;
 import io.herald.config.BroadcastConfig;
+import io.herald.inspect.PublishTail;
+import io.herald.inspect.Publisher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -67,9 +69,16 @@ public final class BroadcastHub {
     /** Events for every scope (a TRUNCATE): each node delivers them to all its subscribers the table's rules admit. */
     private static final String EVERY_SCOPE = "broadcast:every-scope";
     private final Broker.Subscription everyScope;
+    private final PublishTail tail;
 
     public BroadcastHub(BroadcastConfig config, Broker broker, Meters meters, ObjectMapper json) {
+        this(config, broker, meters, json, PublishTail.off());
+    }
+
+    /** A hub that records each publish of this node in {@code tail}. */
+    public BroadcastHub(BroadcastConfig config, Broker broker, Meters meters, ObjectMapper json, PublishTail tail) {
         this.broker = broker;
+        this.tail = tail;
         this.codec = new EventCodec(json);
         this.envelopes = new Broker.Codec<>() {
             @Override
@@ -93,12 +102,17 @@ public final class BroadcastHub {
     }
 
     /**
-     * Publishes a postgres_changes event.
+     * Publishes a postgres_changes event from this process (the in-process Java API).
      *
      * @return the sockets written on every node, or a skip reason when the table has this event type switched off
      * @throws HeraldException 400 {@code unknown_table} for a table that is not configured
      */
     public CompletableFuture<PublishResult> publish(ChangeEvent event) {
+        return publish(event, Publisher.IN_PROCESS);
+    }
+
+    /** As {@link #publish(ChangeEvent)}, recorded in the publish tail as made by {@code publisher}. */
+    public CompletableFuture<PublishResult> publish(ChangeEvent event, Publisher publisher) {
         TableRules rules = tables.get(event.table());
         if (rules == null) {
             throw new HeraldException(ErrorCode.UNKNOWN_TABLE, "Unknown table '" + event.table() + "'.");
@@ -111,15 +125,20 @@ public final class BroadcastHub {
             };
             return CompletableFuture.completedFuture(new PublishResult(0, flag + " disabled"));
         }
-        return send(Envelope.of(event));
+        return send(Envelope.of(event), publisher);
     }
 
     /**
-     * Publishes a custom event.
+     * Publishes a custom event from this process (the in-process Java API).
      *
      * @throws HeraldException 400 {@code unknown_event} for an {@code ns:name} event not declared in namespaces
      */
     public CompletableFuture<PublishResult> publish(BroadcastEvent event) {
+        return publish(event, Publisher.IN_PROCESS);
+    }
+
+    /** As {@link #publish(BroadcastEvent)}, recorded in the publish tail as made by {@code publisher}. */
+    public CompletableFuture<PublishResult> publish(BroadcastEvent event, Publisher publisher) {
         String ns = event.namespace();
         if (ns != null) {
             Set<String> names = namespaces.get(ns);
@@ -131,7 +150,7 @@ public final class BroadcastHub {
                 throw new HeraldException(ErrorCode.UNKNOWN_EVENT, "Event '" + name + "' is not declared in namespace '" + ns + "'.");
             }
         }
-        return send(Envelope.of(event));
+        return send(Envelope.of(event), publisher);
     }
 
     /**
@@ -166,8 +185,13 @@ public final class BroadcastHub {
                 throw new HeraldException(ErrorCode.UNKNOWN_TABLE, "Unknown table '" + event.table() + "'.");
             }
             if (tables.get(rules).enabled(event.eventType())) {
-                out.add(new Broker.Keyed<>(Envelope.of(event, rules), k.key()));
+                Envelope e = Envelope.of(event, rules);
+                out.add(new Broker.Keyed<>(e, k.key()));
                 meters.published(PRIMITIVE);
+                if (tail.enabled()) {
+                    // the reader learns no delivery count: the publish goes into the scope's stream once
+                    record(e, Publisher.CHANGE_CAPTURE, -1, null);
+                }
             }
         }
         if (out.isEmpty()) {
@@ -190,7 +214,8 @@ public final class BroadcastHub {
             return CompletableFuture.completedFuture(new PublishResult(0, "onDelete disabled"));
         }
         meters.published(PRIMITIVE);
-        return broker.publish(EVERY_SCOPE, Envelope.truncate(table, schema, rules), envelopes).thenApply(PublishResult::of);
+        Envelope e = Envelope.truncate(table, schema, rules);
+        return recorded(e, Publisher.CHANGE_CAPTURE, broker.publish(EVERY_SCOPE, e, envelopes).thenApply(PublishResult::of));
     }
 
     /**
@@ -234,9 +259,34 @@ public final class BroadcastHub {
         return fanout.toLoops(PRIMITIVE, start, groups, how);
     }
 
-    private CompletableFuture<PublishResult> send(Envelope e) {
+    private CompletableFuture<PublishResult> send(Envelope e, Publisher publisher) {
         meters.published(PRIMITIVE);
-        return broker.publish(topic(e.scopeKey()), e, envelopes, retention).thenApply(PublishResult::of);
+        return recorded(e, publisher, broker.publish(topic(e.scopeKey()), e, envelopes, retention).thenApply(PublishResult::of));
+    }
+
+    /** {@code published}, whose outcome goes into the publish tail when it completes (when the tail keeps anything). */
+    private CompletableFuture<PublishResult> recorded(Envelope e, Publisher publisher, CompletableFuture<PublishResult> published) {
+        if (!tail.enabled()) {
+            return published;
+        }
+        // the preview is made now, on the publisher's thread, so the tail never holds the event itself
+        PublishPreview p = PublishPreview.of(e, tables.get(e.rules()), codec);
+        published.whenComplete((r, failure) -> tail.add(PRIMITIVE, publisher, p.target(), p.event(), p.payload(), p.hidden(),
+                r == null ? 0 : r.delivered(), failure == null ? null : errorCode(failure)));
+        return published;
+    }
+
+    private void record(Envelope e, Publisher publisher, int delivered, String error) {
+        PublishPreview p = PublishPreview.of(e, tables.get(e.rules()), codec);
+        tail.add(PRIMITIVE, publisher, p.target(), p.event(), p.payload(), p.hidden(), delivered, error);
+    }
+
+    private static String errorCode(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof HeraldException he ? he.code().code() : ErrorCode.INTERNAL.code();
     }
 
     /**

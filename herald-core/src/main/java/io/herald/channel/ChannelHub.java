@@ -15,6 +15,8 @@ import io.herald.cluster.InMemoryBroker;
 import io.herald.ValidUnicode;
 import io.herald.Meters;
 import io.herald.config.ChannelsConfig;
+import io.herald.inspect.PublishTail;
+import io.herald.inspect.Publisher;
 import io.herald.storage.RoomStore;
 import io.herald.storage.Storage;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +75,7 @@ public final class ChannelHub implements AutoCloseable {
     private final boolean shared;
     private final Broker.Retention ring;
     private final int historyLimit;
+    private final PublishTail tail;
 
     /** A channel event between nodes: its channel, id, name and data; the SSE frame is made again on arrival. */
     private static final class LiveCodec implements Broker.Codec<Live> {
@@ -112,12 +115,22 @@ public final class ChannelHub implements AutoCloseable {
     public record Entry(long id, String event, String data) {
     }
 
+    /** One channel of this node as the admin page shows it: its name, subscribers here and the last id it knows. */
+    public record ChannelView(String name, int subscribers, long lastId) {
+    }
+
     /** A hub on a broker of its own: one node (tests and embedders that need nothing else). */
     public ChannelHub(ChannelsConfig config, Storage storage, Meters meters, ObjectMapper json) {
         this(config, storage, new InMemoryBroker(), meters, json);
     }
 
     public ChannelHub(ChannelsConfig config, Storage storage, Broker broker, Meters meters, ObjectMapper json) {
+        this(config, storage, broker, meters, json, PublishTail.off());
+    }
+
+    /** A hub that records each publish of this node in {@code tail}. */
+    public ChannelHub(ChannelsConfig config, Storage storage, Broker broker, Meters meters, ObjectMapper json, PublishTail tail) {
+        this.tail = tail;
         this.broker = broker;
         this.fanout = new LocalFanout(meters);
         this.liveCodec = new LiveCodec(json);
@@ -162,11 +175,32 @@ public final class ChannelHub implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code data} (any JSON, null allowed) as {@code event} on {@code channel}.
+     * Publishes {@code data} (any JSON, null allowed) as {@code event} on {@code channel} from this process.
      *
      * @throws HeraldException 400 for a bad channel or event name, 429 when a new channel would pass {@code maxChannels}
      */
     public CompletableFuture<Published> publish(String channel, String event, JsonNode data) {
+        return publish(channel, event, data, Publisher.IN_PROCESS);
+    }
+
+    /** As {@link #publish(String, String, JsonNode)}, recorded in the publish tail as made by {@code publisher}. */
+    public CompletableFuture<Published> publish(String channel, String event, JsonNode data, Publisher publisher) {
+        CompletableFuture<Published> published = send(channel, event, data);
+        if (tail.enabled()) {
+            // channel data goes to every reader the channel rules admit, whatever their roles: shown as published
+            String text = data == null ? "null" : data.toString();
+            published.whenComplete((p, failure) -> tail.add(PRIMITIVE, publisher, channel, event, text, null,
+                    p == null ? 0 : p.delivered(), failure == null ? null : errorCode(failure)));
+        }
+        return published;
+    }
+
+    private static String errorCode(Throwable failure) {
+        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return t instanceof HeraldException he ? he.code().code() : ErrorCode.INTERNAL.code();
+    }
+
+    private CompletableFuture<Published> send(String channel, String event, JsonNode data) {
         validateName(channel);
         if (event == null || !EVENT_NAME.matcher(event).matches()) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "event must be a non-empty name without newlines.");
@@ -628,6 +662,29 @@ public final class ChannelHub implements AutoCloseable {
     /** Channels in memory. */
     public int channelCount() {
         return channels.size();
+    }
+
+    /** Up to {@code limit} channels of this node, by name; each read under its own monitor. */
+    public List<ChannelView> inspect(int limit) {
+        List<ChannelView> out = new ArrayList<>();
+        // the first names the map gives, then sorted: no sort over every name of a large node once a second
+        List<String> names = new ArrayList<>();
+        for (String n : channels.keySet()) {
+            if (names.size() >= limit) {
+                break;
+            }
+            names.add(n);
+        }
+        java.util.Collections.sort(names);
+        for (String name : names) {
+            Channel ch = channels.get(name);
+            if (ch != null) {
+                synchronized (ch) {
+                    out.add(new ChannelView(name, ch.subscribers.size() + ch.recovering.size(), ch.lastId));
+                }
+            }
+        }
+        return out;
     }
 
     @Override

@@ -15,6 +15,8 @@ import io.herald.Meters;
 import io.herald.cluster.Broker;
 import io.herald.cluster.InMemoryBroker;
 import io.herald.config.LanesConfig;
+import io.herald.inspect.PublishTail;
+import io.herald.inspect.Publisher;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +63,7 @@ public final class LaneHub implements AutoCloseable {
     private final Map<String, Integer> pendingByUser = new ConcurrentHashMap<>();
     private final Broker.Codec<LaneMessage> messages;
     private final Broker.Codec<Reply> replyCodec;
+    private final PublishTail tail;
 
     /** How many filters a socket holds after a subscribe/unsubscribe, and how many were not applied. */
     public record FilterReply(int count, int ignored) {
@@ -70,12 +73,25 @@ public final class LaneHub implements AutoCloseable {
     public record PublishResult(int clientCount, List<JsonNode> results) {
     }
 
+    /**
+     * One user's lane on this node as the admin page shows it: its sockets here, the acks they still owe for
+     * envelopes they were sent, and this node's publishes to the user still waiting for acks.
+     */
+    public record LaneView(String userId, int sockets, int owedAcks, int pendingPublishes) {
+    }
+
     /** A hub on a broker of its own: one node (tests and embedders that need nothing else). */
     public LaneHub(LanesConfig config, Meters meters, ObjectMapper json) {
         this(config, new InMemoryBroker(), meters, json);
     }
 
     public LaneHub(LanesConfig config, Broker broker, Meters meters, ObjectMapper json) {
+        this(config, broker, meters, json, PublishTail.off());
+    }
+
+    /** A hub that records each publish of this node in {@code tail}. */
+    public LaneHub(LanesConfig config, Broker broker, Meters meters, ObjectMapper json, PublishTail tail) {
+        this.tail = tail;
         this.broker = broker;
         this.messages = new LaneMessage.Codec(json);
         this.replyCodec = new Reply.Codec(json);
@@ -247,6 +263,24 @@ public final class LaneHub implements AutoCloseable {
      * @throws HeraldException 429 when the lane already waits on {@code lanes.maxPendingPerLane} deliveries
      */
     public CompletableFuture<PublishResult> publish(String userId, String type, JsonNode payload, Duration timeout) {
+        return publish(userId, type, payload, timeout, Publisher.IN_PROCESS);
+    }
+
+    /** As {@link #publish(String, String, JsonNode, Duration)}, recorded in the publish tail as made by {@code publisher}. */
+    public CompletableFuture<PublishResult> publish(String userId, String type, JsonNode payload, Duration timeout, Publisher publisher) {
+        CompletableFuture<PublishResult> published = send(userId, type, payload, timeout);
+        if (tail.enabled()) {
+            // a lane envelope goes to the user's sockets whatever their roles: shown as published
+            String t = type == null || type.isBlank() ? "message" : type.trim();
+            String text = payload == null ? null : payload.toString();
+            published.whenComplete((r, failure) -> tail.add(PRIMITIVE, publisher, "user:" + userId.trim(), t, text,
+                    text == null ? "no payload" : null, r == null ? 0 : r.clientCount(),
+                    failure == null ? null : failure instanceof HeraldException he ? he.code().code() : ErrorCode.INTERNAL.code()));
+        }
+        return published;
+    }
+
+    private CompletableFuture<PublishResult> send(String userId, String type, JsonNode payload, Duration timeout) {
         if (userId == null || userId.isBlank()) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "userId is required");
         }
@@ -420,6 +454,34 @@ public final class LaneHub implements AutoCloseable {
     /** Lanes (users with at least one socket) on this node. */
     public int laneCount() {
         return lanes.size();
+    }
+
+    /** Up to {@code limit} lanes of this node, by user id; each read under its own monitor. */
+    public List<LaneView> inspect(int limit) {
+        List<LaneView> out = new ArrayList<>();
+        // the first names the map gives, then sorted: no sort over every name of a large node once a second
+        List<String> names = new ArrayList<>();
+        for (String n : lanes.keySet()) {
+            if (names.size() >= limit) {
+                break;
+            }
+            names.add(n);
+        }
+        java.util.Collections.sort(names);
+        for (String user : names) {
+            Lane lane = lanes.get(user);
+            if (lane == null) {
+                continue;
+            }
+            synchronized (lane) {
+                int owed = 0;
+                for (Owed o : lane.owing.values()) {
+                    owed += o.waiting().size();
+                }
+                out.add(new LaneView(user, lane.sockets.size(), owed, pendingByUser.getOrDefault(user, 0)));
+            }
+        }
+        return out;
     }
 
     /** Timers waiting in the hub's timer queue (publish timeouts and owed acks): for tests of what a publish leaves behind. */

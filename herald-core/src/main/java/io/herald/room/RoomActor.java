@@ -272,6 +272,38 @@ final class RoomActor implements Room.RoomContext {
         }
     }
 
+    /** The room as the admin page shows it, with at most {@code maxPeers} of its connections. On serial. */
+    RoomHost.RoomView view(int maxPeers) {
+        List<RoomHost.Peer> peers = new ArrayList<>(Math.min(maxPeers, connections.size()));
+        for (RoomConnection c : connections) {
+            if (peers.size() >= maxPeers) {
+                break;
+            }
+            peers.add(new RoomHost.Peer(c.id(), c.userId(), c.getState()));
+        }
+        return new RoomHost.RoomView(binding.party(), name, instance != null, connections.size(), peers);
+    }
+
+    /**
+     * An operator unloads the room: onUnload runs (the room saves what it keeps) and every socket is closed
+     * with 1012, so clients reconnect to a fresh instance. False when there was nothing to unload. On serial.
+     */
+    boolean unloadByOperator() {
+        List<RoomConnection> open = List.copyOf(connections);
+        if (instance == null && open.isEmpty()) {
+            return false;
+        }
+        // out of the room first: their closes then neither run onClose nor start the room again to run it
+        connections.clear();
+        open.forEach(c -> countSocket(c, -1));
+        unload();
+        for (RoomConnection c : open) {
+            c.close(ErrorCode.SHUTTING_DOWN.closeCode(), "room unloaded by an operator");
+        }
+        host.removeIfIdle(this);
+        return true;
+    }
+
     void shutdown() {
         if (alarm != null) {
             alarm.cancel(false);

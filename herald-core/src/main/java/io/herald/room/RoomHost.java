@@ -373,6 +373,75 @@ public final class RoomHost implements AutoCloseable {
         return actors.size();
     }
 
+    /** One connection of a room as the admin page shows it: its id, user and the state room code gave it. */
+    public record Peer(String id, String userId, com.fasterxml.jackson.databind.JsonNode state) {
+    }
+
+    /**
+     * One room of this node as the admin page shows it.
+     *
+     * @param loaded   whether its instance is in memory (false: hibernated, or busy when it was asked)
+     * @param sockets  its connections
+     * @param presence the first of its connections, at most as many as asked for
+     */
+    public record RoomView(String party, String room, boolean loaded, int sockets, java.util.List<Peer> presence) {
+    }
+
+    /**
+     * Up to {@code limit} rooms of this node, sorted by party and id, each read on its own context; a room
+     * that does not answer within {@code waitMs} (its code is busy) is shown from what is known outside it.
+     */
+    public CompletableFuture<java.util.List<RoomView>> inspect(int limit, int maxPeers, long waitMs) {
+        java.util.List<RoomActor> picked = new java.util.ArrayList<>();
+        for (RoomActor a : actors.values()) {
+            if (picked.size() >= limit) {
+                break;
+            }
+            picked.add(a);
+        }
+        picked.sort(java.util.Comparator.comparing(a -> a.key));
+        java.util.List<CompletableFuture<RoomView>> views = new java.util.ArrayList<>(picked.size());
+        for (RoomActor a : picked) {
+            CompletableFuture<RoomView> v = new CompletableFuture<>();
+            RoomView outside = new RoomView(a.binding.party(), a.name, a.loaded, a.places.get(), java.util.List.of());
+            if (!submit(a, () -> v.complete(a.view(maxPeers)))) {
+                v.complete(outside);
+            } else {
+                try {
+                    timer.schedule(() -> v.complete(outside), waitMs, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    v.complete(outside);
+                }
+            }
+            views.add(v);
+        }
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                .thenApply(done -> views.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Unloads room {@code roomId} of party {@code party} on this node for an operator: its instance is dropped
+     * (onUnload runs) and its sockets closed with 1012. Completes with false when this node has no such room
+     * loaded or connected (in a cluster it may run on another node).
+     */
+    public CompletableFuture<Boolean> unload(String party, String roomId) {
+        RoomActor a = actors.get(party + "/" + roomId);
+        if (a == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        if (!submit(a, () -> {
+            try {
+                done.complete(a.unloadByOperator());
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        })) {
+            done.completeExceptionally(new HeraldException(ErrorCode.OVERLOADED, "The room is overloaded."));
+        }
+        return done;
+    }
+
     /**
      * In a cluster, before this node stops: saves every room it runs and gives it to the other nodes
      * (see the class comment of the cluster side); waits up to 5 s. Nothing on a single node.

@@ -3,6 +3,9 @@ package io.herald.server;
 import io.herald.ErrorCode;
 import io.herald.Herald;
 import io.herald.config.ServerConfig;
+import io.herald.server.admin.Admin;
+import io.herald.server.admin.AdminRoutes;
+import io.herald.server.admin.SocketDirectory;
 import io.herald.server.broadcast.BroadcastSocketHandler;
 import io.herald.server.broadcast.PublishHandler;
 import io.herald.server.broadcast.TicketHandler;
@@ -48,6 +51,8 @@ final class EdgeVerticle extends VerticleBase {
     /** Null for plain HTTP. */
     private final ServerTls tls;
     private final ClusterNodes nodes;
+    /** Null when {@code admin.enabled} is off: no admin route exists then. */
+    private final Admin admin;
     private Sockets sockets;
     private BroadcastSocketHandler broadcastSocket;
     private RoomSocketHandler partiesSocket;
@@ -58,8 +63,9 @@ final class EdgeVerticle extends VerticleBase {
     private ErrorHandler errors;
 
     EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining,
-            ServerTls tls, ClusterNodes nodes) {
+            ServerTls tls, ClusterNodes nodes, Admin admin) {
         this.herald = herald;
+        this.admin = admin;
         this.nodes = nodes;
         this.tls = tls;
         this.registry = registry;
@@ -194,10 +200,11 @@ final class EdgeVerticle extends VerticleBase {
 
         BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes());
         TicketHandler tickets = new TicketHandler(herald, bodies);
-        broadcastSocket = new BroadcastSocketHandler(herald, sockets, loop, errors);
-        partiesSocket = new RoomSocketHandler(herald, sockets, context, loop, "/parties", errors);
-        realtimeSocket = new RoomSocketHandler(herald, sockets, context, loop, "/realtime", errors);
-        laneSocket = new LaneSocketHandler(herald, sockets, loop, errors);
+        SocketDirectory directory = admin == null ? SocketDirectory.off() : admin.sockets();
+        broadcastSocket = new BroadcastSocketHandler(herald, sockets, loop, errors, directory);
+        partiesSocket = new RoomSocketHandler(herald, sockets, context, loop, "/parties", errors, directory);
+        realtimeSocket = new RoomSocketHandler(herald, sockets, context, loop, "/realtime", errors, directory);
+        laneSocket = new LaneSocketHandler(herald, sockets, loop, errors, directory);
         for (String base : new String[] {"/broadcast/v1", "/realtime/v1"}) {
             router.post(base + "/ws-ticket").handler(body).handler(tickets);
             router.get(base + "/websocket").handler(ctx -> broadcastSocket.handle(ctx.request()));
@@ -224,12 +231,16 @@ final class EdgeVerticle extends VerticleBase {
         };
         router.post("/broadcast/v1/changes").handler(server).handler(body).handler(PublishHandler.changes(herald, bodies));
         router.post("/broadcast/v1/broadcast").handler(server).handler(body).handler(PublishHandler.broadcasts(herald, bodies));
-        ChannelsHandler channels = new ChannelsHandler(herald, loop, bodies);
+        ChannelsHandler channels = new ChannelsHandler(herald, loop, bodies, directory);
         router.get("/sse/*").handler(ctx -> channels.subscribe(ctx, "/sse/"));
         router.get("/channels/v1/sse/*").handler(ctx -> channels.subscribe(ctx, "/channels/v1/sse/"));
         router.get("/channels/v1/poll/*").handler(channels::poll);
         router.post("/channels/v1/publish").handler(server).handler(body).handler(channels::publish);
         router.get("/cluster/v1/nodes").handler(server).handler(new NodesHandler(nodes));
+        if (admin != null) {
+            // when off, /admin/ and /admin/v1/* are unknown routes: 404 like any other
+            new AdminRoutes(admin, bodies).mount(router, server, body);
+        }
 
         router.route().failureHandler(errors);
         for (int status : new int[] {400, 404, 405, 413, 500}) {

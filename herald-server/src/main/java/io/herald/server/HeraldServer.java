@@ -6,6 +6,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.postgres.PostgresStorage;
 import io.herald.postgres.cdc.PostgresCdc;
 import io.herald.redis.RedisBroker;
+import io.herald.server.admin.Admin;
 import io.herald.server.cluster.ClusterNodes;
 import io.herald.server.tls.ServerTls;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -54,10 +55,13 @@ public final class HeraldServer implements AutoCloseable {
     private final RedisBroker broker;
     /** The change-capture reader, or null when {@code cdc} is not configured. */
     private final PostgresCdc cdc;
+    /** Null when {@code admin.enabled} is off. */
+    private final Admin admin;
 
     private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls,
-            RedisBroker broker, PostgresCdc cdc) {
+            RedisBroker broker, PostgresCdc cdc, Admin admin) {
         this.herald = herald;
+        this.admin = admin;
         this.cdc = cdc;
         this.broker = broker;
         this.tls = tls;
@@ -73,11 +77,23 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
+     * Starts a server on what {@link io.herald.server.config.ConfigLoader} loaded: in dev mode (it generated the
+     * secrets) the admin page may also mint test credentials.
+     */
+    public static HeraldServer start(io.herald.server.config.ConfigLoader.Loaded loaded) {
+        return start(loaded.config(), b -> { }, loaded.devMode());
+    }
+
+    /**
      * Starts a server whose engine an embedder completes in code before it is built (a
      * {@link io.herald.channel.ChannelAuthorizer}, rooms bound in code, another storage), and waits
      * until it listens. The server sets the meter registry itself.
      */
     public static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder) {
+        return start(config, embedder, false);
+    }
+
+    private static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder, boolean devMode) {
         // first: a bad certificate is a configuration error, reported before anything is started
         ServerTls tls = config.server().tls() == null ? null : ServerTls.load(config.server().tls());
         // next: an unreachable database is also reported before Vert.x and the cluster are started
@@ -108,6 +124,7 @@ public final class HeraldServer implements AutoCloseable {
         RedisBroker broker = null;
         Herald herald = null;
         AtomicReference<PostgresCdc> cdc = new AtomicReference<>();
+        AtomicReference<Admin> admin = new AtomicReference<>();
         Supplier<java.util.Set<String>> roles = () -> {
             PostgresCdc c = cdc.get();
             return c != null && c.leader() ? java.util.Set.of(io.herald.redis.NodeInfo.CDC_LEADER) : java.util.Set.of();
@@ -138,12 +155,16 @@ public final class HeraldServer implements AutoCloseable {
             AtomicInteger connections = new AtomicInteger();
             AtomicBoolean draining = new AtomicBoolean();
             Herald engine = herald;
-            EdgeVerticle first = new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes);
+            // every socket and SSE stream the server may hold: the most the directory ever lists
+            admin.set(config.admin().enabled() ? Admin.start(herald, vertx, registry, nodes, devMode,
+                    config.server().maxConnections() + config.server().maxHttpConnections()) : null);
+            Admin pages = admin.get();
+            EdgeVerticle first = new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages);
             await(vertx.deployVerticle(first, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP)));
             int port = first.actualPort();
             if (loops > 1) {
                 // the configured port, not the actual one: with port 0 the instances share the first one's random port
-                await(vertx.deployVerticle(() -> new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes),
+                await(vertx.deployVerticle(() -> new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages),
                         new DeploymentOptions().setInstances(loops - 1)));
             }
             address.set(config.server().host() + ":" + port);
@@ -154,8 +175,11 @@ public final class HeraldServer implements AutoCloseable {
                 // every server is registered by now, so none misses a reload
                 tls.watch();
             }
-            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get());
+            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages);
         } catch (RuntimeException e) {
+            if (admin.get() != null) {
+                admin.get().close();
+            }
             if (cdc.get() != null) {
                 cdc.get().close();
             }
@@ -269,6 +293,9 @@ public final class HeraldServer implements AutoCloseable {
     @Override
     public void close() {
         draining.set(true);
+        if (admin != null) {
+            admin.close();
+        }
         if (cdc != null) {
             // first, while the broker runs: what it took is confirmed, and another node takes the slot over
             cdc.close();

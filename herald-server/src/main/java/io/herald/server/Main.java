@@ -68,7 +68,7 @@ public final class Main implements Callable<Integer> {
             try {
                 loaded = new ConfigLoader(env).load(file, port);
                 loaded.warnings().forEach(w -> spec.commandLine().getErr().println("herald: warning: " + w));
-                server = HeraldServer.start(loaded.config());
+                server = HeraldServer.start(loaded);
             } catch (ConfigException e) {
                 spec.commandLine().getErr().println("herald: configuration error: " + e.getMessage());
                 spec.commandLine().getErr().flush();

@@ -110,6 +110,12 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(HeraldServer.start(config));
     }
 
+    /** A server on {@code config} started as in dev mode, as if {@code herald serve} had generated its secrets. */
+    public static TestServer startInDevMode(HeraldConfig config) {
+        return new TestServer(HeraldServer.start(new io.herald.server.config.ConfigLoader.Loaded(config,
+                List.of("ACCESS_TOKEN", "JWT_SECRET"), List.of())));
+    }
+
     public HeraldServer server() {
         return server;
     }

@@ -13,6 +13,7 @@ import io.herald.server.FrameWriter;
 import io.herald.server.Sockets;
 import io.herald.server.UpgradeHandler;
 import io.herald.server.WebSocketTransport;
+import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.ErrorHandler;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -35,8 +36,12 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
     public record Admission(Ticket ticket, String scope, Resume resume) {
     }
 
-    public BroadcastSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors) {
+    private final SocketDirectory directory;
+
+    /** A handler whose sockets are listed in {@code directory} for the admin page. */
+    public BroadcastSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors, SocketDirectory directory) {
         super(herald, sockets, loop, errors);
+        this.directory = directory;
     }
 
     @Override
@@ -105,7 +110,11 @@ public final class BroadcastSocketHandler extends UpgradeHandler implements Dire
             t.close(e.code(), e.getMessage());
             return;
         }
-        socket.onClosed(registration::close);
+        directory.add(t, "broadcast", admission.ticket().userId(), admission.scope());
+        socket.onClosed(() -> {
+            registration.close();
+            directory.remove(t);
+        });
         pings.subscribed();
     }
 

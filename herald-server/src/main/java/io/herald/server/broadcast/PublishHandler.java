@@ -5,6 +5,7 @@ import io.herald.Herald;
 import io.herald.broadcast.BroadcastEvent;
 import io.herald.broadcast.ChangeEvent;
 import io.herald.broadcast.PublishResult;
+import io.herald.inspect.Publisher;
 import io.herald.server.http.JsonBodies;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -34,11 +35,11 @@ public final class PublishHandler implements Handler<RoutingContext> {
     }
 
     public static PublishHandler changes(Herald herald, JsonBodies bodies) {
-        return new PublishHandler(herald, bodies, body -> herald.broadcast().publish(ChangeEvent.fromJson(body)));
+        return new PublishHandler(herald, bodies, body -> herald.broadcast().publish(ChangeEvent.fromJson(body), Publisher.SERVER_TOKEN));
     }
 
     public static PublishHandler broadcasts(Herald herald, JsonBodies bodies) {
-        return new PublishHandler(herald, bodies, body -> herald.broadcast().publish(BroadcastEvent.fromJson(body)));
+        return new PublishHandler(herald, bodies, body -> herald.broadcast().publish(BroadcastEvent.fromJson(body), Publisher.SERVER_TOKEN));
     }
 
     @Override

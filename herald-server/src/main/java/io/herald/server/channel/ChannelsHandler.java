@@ -10,6 +10,8 @@ import io.herald.HeraldException;
 import io.herald.channel.ChannelAuthorizer;
 import io.herald.channel.ChannelHub;
 import io.herald.server.FrameWriter;
+import io.herald.inspect.Publisher;
+import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.JsonBodies;
 import io.herald.server.http.Queries;
 import io.herald.server.http.RequestCredentials;
@@ -40,7 +42,15 @@ public final class ChannelsHandler {
     private final JsonBodies bodies;
     private final ObjectMapper json = new ObjectMapper();
 
+    private final SocketDirectory directory;
+
     public ChannelsHandler(Herald herald, FrameWriter loop, JsonBodies bodies) {
+        this(herald, loop, bodies, SocketDirectory.off());
+    }
+
+    /** Handlers whose streams are listed in {@code directory} for the admin page. */
+    public ChannelsHandler(Herald herald, FrameWriter loop, JsonBodies bodies, SocketDirectory directory) {
+        this.directory = directory;
         this.herald = herald;
         this.loop = loop;
         this.bodies = bodies;
@@ -51,7 +61,7 @@ public final class ChannelsHandler {
         HttpServerRequest request = ctx.request();
         String channel = channelName(request.path(), prefix);
         Queries.requireDecodable(request);
-        authorize(channel, request);
+        ChannelAuthorizer.Decision reader = authorize(channel, request);
         ChannelHub hub = herald.channels();
         HttpServerResponse response = ctx.response();
         SseTransport t = new SseTransport(request, response, loop, ctx.vertx(), hub.config().heartbeatMs(),
@@ -67,7 +77,11 @@ public final class ChannelsHandler {
             response.putHeader("Connection", "keep-alive");
         }
         // writes the head; ": connected" and the replay were queued on this loop by the subscribe and follow it
-        t.start(sub::close);
+        directory.add(t, "channels", reader.principal().map(io.herald.auth.Principal::userId).orElse(null), channel);
+        t.start(() -> {
+            sub.close();
+            directory.remove(t);
+        });
     }
 
     /** {@code GET /channels/v1/poll/<channel>}: the buffered events after the client's id, as JSON. */
@@ -112,7 +126,7 @@ public final class ChannelsHandler {
         if (!body.has("data")) {
             throw new HeraldException(ErrorCode.BAD_REQUEST, "data is required (null is allowed).");
         }
-        Future.fromCompletionStage(herald.channels().publish(channel, event, body.get("data")), ctx.vertx().getOrCreateContext())
+        Future.fromCompletionStage(herald.channels().publish(channel, event, body.get("data"), Publisher.SERVER_TOKEN), ctx.vertx().getOrCreateContext())
                 .onSuccess(p -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("delivered", p.delivered()).put("id", p.id()).toBuffer()))
                 .onFailure(ctx::fail);
@@ -126,7 +140,7 @@ public final class ChannelsHandler {
         return n.asText();
     }
 
-    private void authorize(String channel, HttpServerRequest request) {
+    private ChannelAuthorizer.Decision authorize(String channel, HttpServerRequest request) {
         ChannelAuthorizer.Decision d;
         try {
             d = herald.channelAuthorizer().authorize(channel, new RequestCredentials(request));
@@ -139,6 +153,7 @@ public final class ChannelsHandler {
         if (d == null) {
             throw new HeraldException(ErrorCode.FORBIDDEN, "Not allowed to read this channel.");
         }
+        return d;
     }
 
     private String channelName(String path, String prefix) {

@@ -85,6 +85,11 @@ public final class ConfigLoader {
         if (!object(object(root, "auth"), "jwt").path("jwksUrl").isTextual() || !env.getOrDefault("JWT_SECRET", "").isEmpty()) {
             secret(object(root, "auth"), "jwt", "secret", "JWT_SECRET", generated);
         }
+        // the admin page is on by default only where the secrets were made up for a trial run
+        ObjectNode admin = object(root, "admin");
+        if (!admin.has("enabled") || admin.get("enabled").isNull()) {
+            admin.put("enabled", !generated.isEmpty());
+        }
         return new Loaded(bind(root), List.copyOf(generated), warnings);
     }
 

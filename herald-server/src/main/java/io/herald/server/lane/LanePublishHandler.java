@@ -5,6 +5,8 @@ import io.herald.ErrorCode;
 import io.herald.Herald;
 import io.herald.HeraldException;
 import io.herald.auth.Credentials;
+import io.herald.auth.Principal;
+import io.herald.inspect.Publisher;
 import io.herald.auth.SessionAuthenticator;
 import io.herald.config.LanesConfig;
 import io.herald.server.http.JsonBodies;
@@ -20,6 +22,8 @@ import java.time.Duration;
  * matched socket acked or the timeout passed.
  */
 public final class LanePublishHandler {
+    /** Where {@link #authorize} leaves who the publisher is, for the publish tail. */
+    private static final String PUBLISHER = "herald.publisher";
     private final Herald herald;
     private final JsonBodies bodies;
 
@@ -36,14 +40,24 @@ public final class LanePublishHandler {
         Credentials creds = new RequestCredentials(ctx.request());
         String bearer = SessionAuthenticator.bearer(creds).orElse(null);
         if (bearer != null && herald.serverCredential().matches(bearer)) {
+            ctx.put(PUBLISHER, Publisher.SERVER_TOKEN);
             ctx.next();
             return;
         }
-        herald.sessions().authenticate(creds, false);
+        Principal p = herald.sessions().authenticate(creds, false);
         if (herald.lanes().config().publishPolicy() == LanesConfig.PublishPolicy.SERVER) {
             throw new HeraldException(ErrorCode.FORBIDDEN, "Only the server may publish (lanes.publishPolicy: server).");
         }
+        ctx.put(PUBLISHER, publisher(creds, bearer, p));
         ctx.next();
+    }
+
+    /** How the publish tail names a session publisher: an API key by its name, anything else by its user. */
+    private static Publisher publisher(Credentials creds, String bearer, Principal p) {
+        // the authenticator's order: a bearer JWT first, then an API key header, a token query, an API key query
+        boolean apiKey = bearer == null && (creds.header("x-api-key").isPresent()
+                || (creds.query("token").isEmpty() && (creds.query("api_key").isPresent() || creds.query("key").isPresent())));
+        return apiKey ? Publisher.apiKey(p.displayName().orElse(p.userId())) : Publisher.session(p.userId());
     }
 
     public void publish(RoutingContext ctx) {
@@ -62,7 +76,8 @@ public final class LanePublishHandler {
         }
         Duration wait = timeout == null || timeout.isNull() ? null : Duration.ofMillis(timeout.asLong());
         JsonNode payload = body.has("payload") ? body.get("payload") : null;
-        Future.fromCompletionStage(herald.lanes().publish(user.asText(), type == null ? null : type.asText(null), payload, wait),
+        Future.fromCompletionStage(herald.lanes().publish(user.asText(), type == null ? null : type.asText(null), payload, wait,
+                        ctx.<Publisher>get(PUBLISHER, Publisher.SERVER_TOKEN)),
                         ctx.vertx().getOrCreateContext())
                 .onSuccess(r -> {
                     ObjectNode out = herald.json().createObjectNode().put("clientCount", r.clientCount());

@@ -16,6 +16,7 @@ import io.herald.server.FrameWriter;
 import io.herald.server.Sockets;
 import io.herald.server.UpgradeHandler;
 import io.herald.server.WebSocketTransport;
+import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.ErrorHandler;
 import io.herald.server.http.RequestCredentials;
 import io.herald.server.http.UpgradeCredentials;
@@ -37,8 +38,12 @@ import java.util.Locale;
 public final class LaneSocketHandler extends UpgradeHandler implements DirectUpgrades.Endpoint<LaneSocket> {
     private final ObjectMapper json = new ObjectMapper();
 
-    public LaneSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors) {
+    private final SocketDirectory directory;
+
+    /** A handler whose sockets are listed in {@code directory} for the admin page. */
+    public LaneSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors, SocketDirectory directory) {
         super(herald, sockets, loop, errors);
+        this.directory = directory;
         json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
     }
 
@@ -68,7 +73,11 @@ public final class LaneSocketHandler extends UpgradeHandler implements DirectUpg
                 onText(t, lane, text.text());
             }
         });
-        socket.onClosed(() -> herald.lanes().leave(lane));
+        directory.add(t, "lanes", lane.userId(), "user:" + lane.userId());
+        socket.onClosed(() -> {
+            herald.lanes().leave(lane);
+            directory.remove(t);
+        });
     }
 
     @Override

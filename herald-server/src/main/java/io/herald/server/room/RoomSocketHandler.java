@@ -14,6 +14,7 @@ import io.herald.server.FrameWriter;
 import io.herald.server.Sockets;
 import io.herald.server.UpgradeHandler;
 import io.herald.server.WebSocketTransport;
+import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.ErrorHandler;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,9 +36,13 @@ public final class RoomSocketHandler extends UpgradeHandler {
     private final ErrorHandler errors;
     private final SecureRandom random = new SecureRandom();
 
+    private final SocketDirectory directory;
+
+    /** A handler for the rooms under {@code prefix} whose sockets are listed in {@code directory} for the admin page. */
     public RoomSocketHandler(Herald herald, Sockets sockets, io.vertx.core.Context context, FrameWriter loop, String prefix,
-                             ErrorHandler errors) {
+                             ErrorHandler errors, SocketDirectory directory) {
         super(herald, sockets, loop, errors);
+        this.directory = directory;
         this.context = context;
         this.errors = errors;
         this.admission = new RoomAdmission(herald, context, prefix);
@@ -104,6 +109,8 @@ public final class RoomSocketHandler extends UpgradeHandler {
                     session.closed(1006, "");
                     return;
                 }
+                directory.add(t, "rooms", admitted.principal() == null ? null : admitted.principal().userId(),
+                        binding.party() + "/" + admitted.target().path().room());
                 open(ar.result(), t, session, rc);
             });
         });
@@ -120,6 +127,7 @@ public final class RoomSocketHandler extends UpgradeHandler {
         ws.closeHandler(v -> {
             t.markClosed();
             sockets.remove(t);
+            directory.remove(t);
             Short code = ws.closeStatusCode();
             session.closed(code == null ? 1005 : code, ws.closeReason() == null ? "" : ws.closeReason());
         });
