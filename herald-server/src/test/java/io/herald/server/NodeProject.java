@@ -13,7 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A folder of node scripts under {@code src/test}: {@code npm ci} once, then scripts run under node; missing node or npm fails the test, it never skips it. */
+/**
+ * A node project: a folder of scripts under {@code src/test}, or a package elsewhere in the repository
+ * ({@code ../clients/js}). {@code npm ci} once, then scripts or npm commands run in it; missing node or
+ * npm fails the test, it never skips it.
+ */
 public final class NodeProject {
     private static final Duration NPM_TIMEOUT = Duration.ofSeconds(180);
     private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
@@ -25,11 +29,12 @@ public final class NodeProject {
     private final String tests;
 
     /**
-     * The project in {@code folder} (relative to the module, e.g. {@code src/test/js}); {@code tests} names the
-     * tests in the failure when node cannot be started, e.g. "the partysocket compatibility tests need".
+     * The project in {@code folder} (relative to the module, e.g. {@code src/test/js} or {@code ../clients/js});
+     * {@code tests} names the tests in the failure when node cannot be started, e.g. "the partysocket
+     * compatibility tests need".
      */
     public NodeProject(String folder, String tests) {
-        this.dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve(folder);
+        this.dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve(folder).normalize();
         this.tests = tests;
     }
 
@@ -58,6 +63,14 @@ public final class NodeProject {
     public Result node(Duration timeout, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(NODE);
+        command.addAll(List.of(args));
+        return run(command, timeout, env);
+    }
+
+    /** Runs {@code npm args...} in the folder (a script of its package.json: {@code "run", "build"}); see {@link #run}. */
+    public Result npm(Duration timeout, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(NPM);
         command.addAll(List.of(args));
         return run(command, timeout, env);
     }
