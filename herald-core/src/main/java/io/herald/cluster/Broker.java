@@ -42,6 +42,16 @@ public interface Broker extends AutoCloseable {
     }
 
     /**
+     * Completes once this node's subscription to {@code topic} (made before the call) receives what any
+     * node publishes: a subscriber that promises delivery to its client waits for it. A single-node
+     * broker's subscriptions take effect at once. Never fails: a subscription that could not be made is
+     * reported as a gap later.
+     */
+    default CompletableFuture<Void> ready(String topic) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * Publishes {@code message} to every handler of {@code topic} on every node. The message must not
      * be modified afterwards. Completes with the deliveries the handlers reported; a failing handler
      * counts zero and does not fail the publish. A broker that cannot reach the other nodes fails the

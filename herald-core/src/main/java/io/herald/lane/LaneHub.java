@@ -141,7 +141,7 @@ public final class LaneHub implements AutoCloseable {
                 if (lane.topic == null) {
                     lane.topic = broker.subscribe(topic(userId), messages, this::onMessage);
                 }
-                LaneSocket s = new LaneSocket(userId, c);
+                LaneSocket s = new LaneSocket(userId, c, broker.ready(topic(userId)));
                 lane.sockets.add(s);
                 meters.connections(PRIMITIVE).incrementAndGet();
                 return s;

@@ -10,10 +10,21 @@ public final class LaneSocket {
     final Connection connection;
     final Set<Filter> filters = new LinkedHashSet<>();
     boolean closed;
+    private final java.util.concurrent.CompletableFuture<Void> ready;
 
-    LaneSocket(String userId, Connection connection) {
+    LaneSocket(String userId, Connection connection, java.util.concurrent.CompletableFuture<Void> ready) {
         this.userId = userId;
         this.connection = connection;
+        this.ready = ready;
+    }
+
+    /**
+     * Completes once publishes from every node reach this socket (in a cluster its lane's subscription
+     * takes effect asynchronously): a {@code subscribed} reply sent before would promise envelopes that
+     * another node's publish could still miss.
+     */
+    public java.util.concurrent.CompletableFuture<Void> ready() {
+        return ready;
     }
 
     public String userId() {

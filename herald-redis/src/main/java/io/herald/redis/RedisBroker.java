@@ -238,6 +238,12 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
+    public CompletableFuture<Void> ready(String topic) {
+        checkTopic(topic);
+        return pendingChange(topic).toCompletionStage().toCompletableFuture();
+    }
+
+    @Override
     public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention) {
         checkTopic(topic);
         if (closed) {

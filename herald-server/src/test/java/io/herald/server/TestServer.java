@@ -110,6 +110,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(HeraldServer.start(config));
     }
 
+    /** A server on {@code config} whose engine {@code embedder} completes in code (another broker, rooms bound in code). */
+    public static TestServer start(HeraldConfig config, java.util.function.Consumer<io.herald.Herald.Builder> embedder) {
+        return new TestServer(HeraldServer.start(config, embedder));
+    }
+
     /** A server on {@code config} started as in dev mode, as if {@code herald serve} had generated its secrets. */
     public static TestServer startInDevMode(HeraldConfig config) {
         return new TestServer(HeraldServer.start(new io.herald.server.config.ConfigLoader.Loaded(config,

@@ -68,9 +68,10 @@ public final class LaneSocketHandler extends UpgradeHandler implements DirectUpg
     @Override
     public void open(DirectWebSocket socket, LaneSocket lane) {
         WebSocketTransport t = socket.transport();
+        Replies out = new Replies(t, lane.ready());
         socket.onFrame(frame -> {
             if (frame instanceof TextWebSocketFrame text) {
-                onText(t, lane, text.text());
+                onText(out, lane, text.text());
             }
         });
         directory.add(t, "lanes", lane.userId(), "user:" + lane.userId());
@@ -95,9 +96,9 @@ public final class LaneSocketHandler extends UpgradeHandler implements DirectUpg
         return herald.lanes().config().maxFrameBytes();
     }
 
-    private void onText(WebSocketTransport t, LaneSocket lane, String text) {
+    private void onText(Replies t, LaneSocket lane, String text) {
         if (text.trim().toLowerCase(Locale.ROOT).equals("ping")) {
-            t.sendText("pong");
+            t.send("pong");
             return;
         }
         JsonNode msg;
@@ -135,9 +136,37 @@ public final class LaneSocketHandler extends UpgradeHandler implements DirectUpg
         return JsonNodeFactory.instance.objectNode().put("type", "error").put("code", code).put("message", message);
     }
 
-    private void reply(WebSocketTransport t, ObjectNode frame) {
+    private void reply(Replies t, ObjectNode frame) {
         if (herald.lanes().config().controlReplies()) {
-            t.sendText(frame.toString());
+            t.send(frame.toString());
+        }
+    }
+
+    /**
+     * A socket's replies, held until its lane receives publishes from every node ({@link LaneSocket#ready}):
+     * a client that reads {@code subscribed} (or the pong after it) may count on the envelopes published
+     * from then on, wherever. In order; on the socket's loop only.
+     */
+    private static final class Replies {
+        private final WebSocketTransport t;
+        private final java.util.concurrent.CompletableFuture<Void> ready;
+        private java.util.concurrent.CompletableFuture<Void> pending;
+
+        Replies(WebSocketTransport t, java.util.concurrent.CompletableFuture<Void> ready) {
+            this.t = t;
+            this.ready = ready;
+        }
+
+        void send(String text) {
+            if (pending == null && ready.isDone()) {
+                t.sendText(text);
+                return;
+            }
+            if (pending == null) {
+                pending = ready.handle((v, e) -> null);
+            }
+            // each stage hands its frame to the loop after the one before: the order of the replies holds
+            pending = pending.thenRun(() -> t.executor().execute(() -> t.sendText(text)));
         }
     }
 }
