@@ -119,20 +119,11 @@ public final class InMemoryBroker implements Broker {
                         continue;
                     }
                     mark = k.key();
-                    Position p = new Position(s.epoch, ++s.top);
-                    if (retention.size() > 0) {
-                        s.history.addLast(new Entry<>(k.message(), p));
-                        while (s.history.size() > retention.size()) {
-                            s.history.removeFirst();
-                        }
-                    }
-                    deliver(topic, k.message(), p);
+                    deliver(topic, k.message(), s.append(k.message(), retention, now));
                 }
                 if (mark != null) {
                     s.marks.put(source, mark);
                 }
-                s.lastPublish = now;
-                s.ttlNanos = Duration.ofSeconds(retention.ttlSeconds()).toNanos();
                 return CompletableFuture.completedFuture(null);
             }
         }
@@ -178,15 +169,7 @@ public final class InMemoryBroker implements Broker {
                     continue;
                 }
                 s.expireHistory(now);
-                Position p = new Position(s.epoch, ++s.top);
-                if (retention.size() > 0) {
-                    s.history.addLast(new Entry<>(message, p));
-                    while (s.history.size() > retention.size()) {
-                        s.history.removeFirst();
-                    }
-                }
-                s.lastPublish = now;
-                s.ttlNanos = Duration.ofSeconds(retention.ttlSeconds()).toNanos();
+                Position p = s.append(message, retention, now);
                 // under the lock: handlers see offset order, and a history read sees this entry or its delivery
                 return deliver(topic, message, p);
             }
@@ -330,6 +313,20 @@ public final class InMemoryBroker implements Broker {
 
         Stream(String epoch) {
             this.epoch = epoch;
+        }
+
+        /** Takes the next position for {@code message} and keeps it as {@code retention} says; under the monitor. */
+        Position append(Object message, Retention retention, long now) {
+            Position p = new Position(epoch, ++top);
+            if (retention.size() > 0) {
+                history.addLast(new Entry<>(message, p));
+                while (history.size() > retention.size()) {
+                    history.removeFirst();
+                }
+            }
+            lastPublish = now;
+            ttlNanos = Duration.ofSeconds(retention.ttlSeconds()).toNanos();
+            return p;
         }
 
         void expireHistory(long now) {

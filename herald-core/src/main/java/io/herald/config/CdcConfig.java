@@ -98,11 +98,7 @@ public record CdcConfig(Postgres postgres) {
 
         /** {@code url} without its parameters, for messages and logs (pgjdbc takes {@code ?password=} there too). */
         public String urlWithoutParameters() {
-            if (url == null) {
-                return null;
-            }
-            int q = url.indexOf('?');
-            return q < 0 ? url : url.substring(0, q);
+            return StorageConfig.withoutParameters(url);
         }
 
         @Override

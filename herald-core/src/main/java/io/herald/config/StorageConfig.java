@@ -72,6 +72,11 @@ public record StorageConfig(String path, Long maxRoomBytes, String url, String u
      * Null when no URL is set.
      */
     public String urlWithoutParameters() {
+        return withoutParameters(url);
+    }
+
+    /** A JDBC URL without its parameters (null for null), for messages and logs: pgjdbc takes {@code ?password=} there too. */
+    static String withoutParameters(String url) {
         if (url == null) {
             return null;
         }

@@ -297,19 +297,10 @@ public final class RedisBroker implements Broker {
                         recorded.add(topic);
                     }
                 });
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        known.compose(v -> streams.publishOnce(topic, source, keys, payloads, Math.max(0, retention.size()), retention.ttlSeconds()))
+        return unavailableOnFailure(known
+                .compose(v -> streams.publishOnce(topic, source, keys, payloads, Math.max(0, retention.size()), retention.ttlSeconds()))
                 .timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .onComplete(r -> {
-                    if (r.succeeded()) {
-                        result.complete(null);
-                    } else {
-                        LOG.debug("keyed publish on topic {} failed: {}", topic, r.cause().toString());
-                        result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
-                                ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
-                    }
-                });
-        return result;
+                .<Void>mapEmpty());
     }
 
     @Override
@@ -318,21 +309,25 @@ public final class RedisBroker implements Broker {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
         }
         sourceStreams.remove(source);
-        CompletableFuture<Integer> result = new CompletableFuture<>();
-        streams.takeSourceStreams(source)
-                .compose(topics -> {
-                    List<Future<Void>> each = new ArrayList<>(topics.size());
-                    topics.forEach(t -> each.add(streams.restart(t)));
-                    return Future.all(each).map(all -> topics.size());
-                })
-                .onComplete(r -> {
-                    if (r.succeeded()) {
-                        result.complete(r.result());
-                    } else {
-                        result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
-                                ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
-                    }
-                });
+        return unavailableOnFailure(streams.takeSourceStreams(source).compose(topics -> {
+            List<Future<Void>> each = new ArrayList<>(topics.size());
+            topics.forEach(t -> each.add(streams.restart(t)));
+            return Future.all(each).map(all -> topics.size());
+        }));
+    }
+
+    /** {@code f} as a CompletableFuture whose failure is {@link ErrorCode#BROKER_UNAVAILABLE} with the cause. */
+    private static <T> CompletableFuture<T> unavailableOnFailure(Future<T> f) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        f.onComplete(r -> {
+            if (r.succeeded()) {
+                result.complete(r.result());
+            } else {
+                LOG.debug("broker command failed: {}", r.cause().toString());
+                result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
+                        ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
+            }
+        });
         return result;
     }
 
@@ -389,16 +384,7 @@ public final class RedisBroker implements Broker {
         if (closed) {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "The broker is closed."));
         }
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
-        streams.claim(key, Math.max(1, ttl.toMillis())).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(r -> {
-            if (r.succeeded()) {
-                result.complete(r.result());
-            } else {
-                result.completeExceptionally(new HeraldException(ErrorCode.BROKER_UNAVAILABLE,
-                        ErrorCode.BROKER_UNAVAILABLE.defaultMessage(), r.cause()));
-            }
-        });
-        return result;
+        return unavailableOnFailure(streams.claim(key, Math.max(1, ttl.toMillis())).timeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS));
     }
 
     @Override

@@ -11,7 +11,7 @@ import io.herald.broadcast.BroadcastHub;
 import io.herald.broadcast.ChangeEvent;
 import io.herald.broadcast.Target;
 import io.herald.cluster.Broker;
-import io.herald.cluster.InMemoryBroker;
+import io.herald.cluster.ForwardingBroker;
 import io.herald.config.BroadcastConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
@@ -29,32 +29,11 @@ import org.junit.jupiter.api.Test;
 class ScopeQueuesTest {
 
     /** The in-memory broker, except that keyed publishes wait until the test completes them. */
-    static final class HeldBroker implements Broker {
+    static final class HeldBroker extends ForwardingBroker {
         record Call(String topic, List<String> keys, CompletableFuture<Void> done) {
         }
 
         final List<Call> calls = new CopyOnWriteArrayList<>();
-        private final InMemoryBroker memory = new InMemoryBroker();
-
-        @Override
-        public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler) {
-            return memory.subscribe(topic, codec, handler);
-        }
-
-        @Override
-        public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention) {
-            return memory.publish(topic, message, codec, retention);
-        }
-
-        @Override
-        public <T> CompletableFuture<History<T>> history(String topic, Codec<T> codec, long since, int limit) {
-            return memory.history(topic, codec, since, limit);
-        }
-
-        @Override
-        public void close() {
-            memory.close();
-        }
 
         @Override
         public <T> CompletableFuture<Void> publishOnce(String topic, String source, List<Broker.Keyed<T>> messages, Codec<T> codec,

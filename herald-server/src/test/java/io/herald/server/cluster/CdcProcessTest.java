@@ -204,21 +204,12 @@ class CdcProcessTest {
         int first = 20_001;
         int rows = 2_000;
         String org = "org_term";
-        restartWhatIsDown();
-        int leader = awaitSingleLeader();
-        int follower = 1 - leader;
+        Flowing run = flowingToTheFollower(org, "u_term", first, rows, 11L);
+        int leader = run.leader();
         HeraldProcesses.Node l = NODES.node(leader);
-        HeraldProcesses.Node f = NODES.node(follower);
-
-        Feed feed = new Feed("the socket on the follower", "u_term", org);
-        feed.connect(f);
-        Writer writer = new Writer(org, first, rows, 1_000, 11L);
-        writer.start();
-        waiting().atMost(LONG_WAIT).until(() -> {
-            writer.check();
-            feed.drain();
-            return feed.ids.size() >= 500;
-        });
+        HeraldProcesses.Node f = NODES.node(1 - leader);
+        Feed feed = run.feed();
+        Writer writer = run.writer();
 
         LeaderWatch watch = new LeaderWatch(f, metric(f, "herald_cdc_events_total"));
         long stopped = System.nanoTime();
@@ -265,20 +256,12 @@ class CdcProcessTest {
         int first = 30_001;
         int rows = 2_000;
         String org = "org_frozen";
-        restartWhatIsDown();
-        int leader = awaitSingleLeader();
+        Flowing run = flowingToTheFollower(org, "u_frozen", first, rows, 13L);
+        int leader = run.leader();
         int follower = 1 - leader;
         HeraldProcesses.Node f = NODES.node(follower);
-
-        Feed feed = new Feed("the socket on the follower", "u_frozen", org);
-        feed.connect(f);
-        Writer writer = new Writer(org, first, rows, 1_000, 13L);
-        writer.start();
-        waiting().atMost(LONG_WAIT).until(() -> {
-            writer.check();
-            feed.drain();
-            return feed.ids.size() >= 500;
-        });
+        Feed feed = run.feed();
+        Writer writer = run.writer();
 
         LeaderWatch watch = new LeaderWatch(f, metric(f, "herald_cdc_events_total"));
         long frozen = System.nanoTime();
@@ -306,6 +289,25 @@ class CdcProcessTest {
         assertThat(feed.socket.isClosed()).as("%s is still open", feed.name).isFalse();
         System.out.printf("CDC leader %s SIGSTOPped: %s read its first change %d ms after the signal%n",
                 NODES.node(leader).id(), f.id(), toReading.toMillis());
+    }
+
+    /** A run under way: the leader's index, a socket on the follower that has seen 500 rows, the writer holding at row 1 000. */
+    private record Flowing(int leader, Feed feed, Writer writer) {
+    }
+
+    private Flowing flowingToTheFollower(String org, String user, int first, int rows, long seed) throws Exception {
+        restartWhatIsDown();
+        int leader = awaitSingleLeader();
+        Feed feed = new Feed("the socket on the follower", user, org);
+        feed.connect(NODES.node(1 - leader));
+        Writer writer = new Writer(org, first, rows, 1_000, seed);
+        writer.start();
+        waiting().atMost(LONG_WAIT).until(() -> {
+            writer.check();
+            feed.drain();
+            return feed.ids.size() >= 500;
+        });
+        return new Flowing(leader, feed, writer);
     }
 
     /** Starts again a node an earlier test left down, so each test begins with both nodes. */

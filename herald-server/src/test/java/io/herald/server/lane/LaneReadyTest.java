@@ -2,8 +2,7 @@ package io.herald.server.lane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.cluster.Broker;
-import io.herald.cluster.InMemoryBroker;
+import io.herald.cluster.ForwardingBroker;
 import io.herald.server.TestServer;
 import io.herald.server.WsClient;
 import java.util.concurrent.CompletableFuture;
@@ -18,33 +17,12 @@ import org.junit.jupiter.api.Test;
 class LaneReadyTest {
 
     /** The in-memory broker whose subscriptions are "ready" only when the test says so. */
-    static final class HeldReady implements Broker {
-        final InMemoryBroker memory = new InMemoryBroker();
+    static final class HeldReady extends ForwardingBroker {
         final CompletableFuture<Void> ready = new CompletableFuture<>();
-
-        @Override
-        public <T> Subscription subscribe(String topic, Codec<T> codec, Handler<T> handler) {
-            return memory.subscribe(topic, codec, handler);
-        }
-
-        @Override
-        public <T> CompletableFuture<Delivered> publish(String topic, T message, Codec<T> codec, Retention retention) {
-            return memory.publish(topic, message, codec, retention);
-        }
-
-        @Override
-        public <T> CompletableFuture<History<T>> history(String topic, Codec<T> codec, long since, int limit) {
-            return memory.history(topic, codec, since, limit);
-        }
 
         @Override
         public CompletableFuture<Void> ready(String topic) {
             return topic.startsWith("lane") ? ready : CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void close() {
-            memory.close();
         }
     }
 
