@@ -90,7 +90,76 @@ public final class ConfigLoader {
         if (!admin.has("enabled") || admin.get("enabled").isNull()) {
             admin.put("enabled", !generated.isEmpty());
         }
+        if (!generated.isEmpty()) {
+            addExamples(root);
+        }
         return new Loaded(bind(root), List.copyOf(generated), warnings);
+    }
+
+    /**
+     * What the examples at {@code /examples/} use: a presence room for the chat, a Yjs party for the editor, a
+     * public channel for the feed and a masked table for the dashboard. Added in dev mode only, and only where the
+     * configuration has not taken the name, so a trial run with a config of its own keeps its meaning.
+     */
+    public static final String EXAMPLES_YAML = """
+            rooms:
+              bindings:
+                - { name: EXAMPLES_CHAT, className: io.herald.room.builtin.PresenceRoom }
+                - { name: EXAMPLES_DOC, className: io.herald.room.builtin.YjsRoom }
+            channels:
+              public: ["examples:*"]
+            broadcast:
+              tables:
+                examples_candidates:
+                  fields: [id, name, email, ssn, stage]
+                  masking:
+                    name:  { type: name,  show: { roles: [owner, recruiter] } }
+                    email: { type: email, show: { roles: [owner] } }
+                    ssn:   { type: ssn,   show: { roles: [owner] } }
+            """;
+
+    private void addExamples(ObjectNode root) {
+        ObjectNode examples;
+        try {
+            examples = (ObjectNode) yaml.readTree(EXAMPLES_YAML);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        ObjectNode rooms = object(root, "rooms");
+        if (!(rooms.get("bindings") instanceof ArrayNode)) {
+            rooms.putArray("bindings");
+        }
+        ArrayNode bindings = (ArrayNode) rooms.get("bindings");
+        for (JsonNode b : examples.path("rooms").path("bindings")) {
+            String name = b.path("name").asText();
+            boolean taken = false;
+            for (JsonNode existing : bindings) {
+                taken |= existing.path("name").asText().equalsIgnoreCase(name);
+            }
+            if (!taken) {
+                bindings.add(b);
+            }
+        }
+        ObjectNode channels = object(root, "channels");
+        if (!(channels.get("public") instanceof ArrayNode)) {
+            channels.putArray("public");
+        }
+        ArrayNode publicChannels = (ArrayNode) channels.get("public");
+        for (JsonNode rule : examples.path("channels").path("public")) {
+            boolean present = false;
+            for (JsonNode existing : publicChannels) {
+                present |= existing.asText().equals(rule.asText());
+            }
+            if (!present) {
+                publicChannels.add(rule);
+            }
+        }
+        ObjectNode tables = object(object(root, "broadcast"), "tables");
+        examples.path("broadcast").path("tables").fields().forEachRemaining(t -> {
+            if (!tables.has(t.getKey())) {
+                tables.set(t.getKey(), t.getValue());
+            }
+        });
     }
 
     private ObjectNode read(Path file) {
