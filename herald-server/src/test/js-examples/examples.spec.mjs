@@ -13,6 +13,7 @@ async function open(context, file) {
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && page.errors.push(`console: ${m.text()}`));
+  page.on('response', (r) => r.status() >= 400 && page.errors.push(`HTTP ${r.status()} for ${r.url()}`));
   await page.goto(`${base}/examples/${file}`);
   await page.getByTestId('token').fill(accessToken);
   await page.getByTestId('sign-in-button').click();
