@@ -7,8 +7,8 @@ import io.herald.postgres.PostgresStorage;
 import io.herald.postgres.cdc.PostgresCdc;
 import io.herald.redis.RedisBroker;
 import io.herald.server.admin.Admin;
-import io.herald.server.examples.ExamplesPage;
 import io.herald.server.cluster.ClusterNodes;
+import io.herald.server.examples.ExamplesPage;
 import io.herald.server.tls.ServerTls;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -272,12 +272,12 @@ public final class HeraldServer implements AutoCloseable {
         return transport.name();
     }
 
-    /** The port the server listens on. */
     /** Whether this server serves the examples at {@code /examples/} (dev mode, and the jar was built with them). */
     public boolean servesExamples() {
         return examples;
     }
 
+    /** The port the server listens on. */
     public int port() {
         return port;
     }

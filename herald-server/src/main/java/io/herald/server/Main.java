@@ -109,7 +109,7 @@ public final class Main implements Callable<Integer> {
             System.out.println();
             System.out.println("Try:");
             System.out.println(examples ? "  examples (dashboard, chat, editor, feed; sign in with the ACCESS_TOKEN): " + base + "/examples/"
-                    : "  (no examples: this jar was built with -Dherald.examples.skip=true)");
+                    : "  (no examples: this jar was built with -Dherald.examples.skip)");
             System.out.println("  curl " + base + "/healthz");
             System.out.println("  curl -X POST " + base + "/broadcast/v1/ws-ticket -H 'Authorization: Bearer " + jwt + "'");
             System.out.println("  websocat '" + base.replace("http", "ws") + "/broadcast/v1/websocket?ws_ticket=<wsTicket>'");

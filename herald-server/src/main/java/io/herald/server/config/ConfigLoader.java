@@ -101,7 +101,7 @@ public final class ConfigLoader {
      * public channel for the feed and a masked table for the dashboard. Added in dev mode only, and only where the
      * configuration has not taken the name, so a trial run with a config of its own keeps its meaning.
      */
-    public static final String EXAMPLES_YAML = """
+    private static final String EXAMPLES_YAML = """
             rooms:
               bindings:
                 - { name: EXAMPLES_CHAT, className: io.herald.room.builtin.PresenceRoom }
@@ -125,11 +125,42 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        ObjectNode rooms = object(root, "rooms");
-        if (!(rooms.get("bindings") instanceof ArrayNode)) {
-            rooms.putArray("bindings");
+        // a value of the wrong kind is left alone: binding reports it with its path, as without the examples
+        if (list(object(root, "rooms"), "bindings") instanceof ArrayNode bindings) {
+            addBindings(bindings, examples);
         }
-        ArrayNode bindings = (ArrayNode) rooms.get("bindings");
+        if (list(object(root, "channels"), "public") instanceof ArrayNode publicChannels) {
+            for (JsonNode rule : examples.path("channels").path("public")) {
+                boolean present = false;
+                for (JsonNode existing : publicChannels) {
+                    present |= existing.asText().equals(rule.asText());
+                }
+                if (!present) {
+                    publicChannels.add(rule);
+                }
+            }
+        }
+        ObjectNode broadcast = object(root, "broadcast");
+        JsonNode tables = broadcast.get("tables");
+        if (tables == null || tables.isNull()) {
+            tables = broadcast.putObject("tables");
+        }
+        if (tables instanceof ObjectNode own) {
+            examples.path("broadcast").path("tables").fields().forEachRemaining(t -> {
+                if (!own.has(t.getKey())) {
+                    own.set(t.getKey(), t.getValue());
+                }
+            });
+        }
+    }
+
+    /** The list at {@code parent.field}, made empty when absent; any other value as it is. */
+    private static JsonNode list(ObjectNode parent, String field) {
+        JsonNode n = parent.get(field);
+        return n == null || n.isNull() ? parent.putArray(field) : n;
+    }
+
+    private static void addBindings(ArrayNode bindings, ObjectNode examples) {
         for (JsonNode b : examples.path("rooms").path("bindings")) {
             String name = b.path("name").asText();
             boolean taken = false;
@@ -140,26 +171,6 @@ public final class ConfigLoader {
                 bindings.add(b);
             }
         }
-        ObjectNode channels = object(root, "channels");
-        if (!(channels.get("public") instanceof ArrayNode)) {
-            channels.putArray("public");
-        }
-        ArrayNode publicChannels = (ArrayNode) channels.get("public");
-        for (JsonNode rule : examples.path("channels").path("public")) {
-            boolean present = false;
-            for (JsonNode existing : publicChannels) {
-                present |= existing.asText().equals(rule.asText());
-            }
-            if (!present) {
-                publicChannels.add(rule);
-            }
-        }
-        ObjectNode tables = object(object(root, "broadcast"), "tables");
-        examples.path("broadcast").path("tables").fields().forEachRemaining(t -> {
-            if (!tables.has(t.getKey())) {
-                tables.set(t.getKey(), t.getValue());
-            }
-        });
     }
 
     private ObjectNode read(Path file) {

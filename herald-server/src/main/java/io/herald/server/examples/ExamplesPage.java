@@ -29,7 +29,7 @@ public final class ExamplesPage {
         this.files = files;
     }
 
-    /** The examples in the jar, or empty when it was built without them ({@code -Dherald.examples.skip=true}). */
+    /** The examples in the jar, or empty when it was built without them ({@code -Dherald.examples.skip}). */
     public static Optional<ExamplesPage> load() {
         byte[] list = read("files.txt");
         if (list == null) {
