@@ -11,6 +11,7 @@ import io.herald.server.broadcast.PublishHandler;
 import io.herald.server.broadcast.TicketHandler;
 import io.herald.server.cluster.ClusterNodes;
 import io.herald.server.cluster.NodesHandler;
+import io.herald.server.examples.ExamplesPage;
 import io.herald.server.http.ErrorHandler;
 import io.herald.server.http.JsonBodies;
 import io.herald.server.http.OpsHandlers;
@@ -53,6 +54,8 @@ final class EdgeVerticle extends VerticleBase {
     private final ClusterNodes nodes;
     /** Null when {@code admin.enabled} is off: no admin route exists then. */
     private final Admin admin;
+    /** Null outside dev mode: no /examples/ route exists then. */
+    private final ExamplesPage examples;
     private Sockets sockets;
     private BroadcastSocketHandler broadcastSocket;
     private RoomSocketHandler partiesSocket;
@@ -63,8 +66,9 @@ final class EdgeVerticle extends VerticleBase {
     private ErrorHandler errors;
 
     EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining,
-            ServerTls tls, ClusterNodes nodes, Admin admin) {
+            ServerTls tls, ClusterNodes nodes, Admin admin, ExamplesPage examples) {
         this.herald = herald;
+        this.examples = examples;
         this.admin = admin;
         this.nodes = nodes;
         this.tls = tls;
@@ -240,6 +244,9 @@ final class EdgeVerticle extends VerticleBase {
         if (admin != null) {
             // when off, /admin/ and /admin/v1/* are unknown routes: 404 like any other
             new AdminRoutes(admin, bodies).mount(router, server, body);
+        }
+        if (examples != null) {
+            examples.mount(router);
         }
 
         router.route().failureHandler(errors);

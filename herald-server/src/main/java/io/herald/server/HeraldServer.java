@@ -8,6 +8,7 @@ import io.herald.postgres.cdc.PostgresCdc;
 import io.herald.redis.RedisBroker;
 import io.herald.server.admin.Admin;
 import io.herald.server.cluster.ClusterNodes;
+import io.herald.server.examples.ExamplesPage;
 import io.herald.server.tls.ServerTls;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -57,10 +58,13 @@ public final class HeraldServer implements AutoCloseable {
     private final PostgresCdc cdc;
     /** Null when {@code admin.enabled} is off. */
     private final Admin admin;
+    /** Whether {@code /examples/} is served: in dev mode, when the jar has them. */
+    private final boolean examples;
 
     private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls,
-            RedisBroker broker, PostgresCdc cdc, Admin admin) {
+            RedisBroker broker, PostgresCdc cdc, Admin admin, boolean examples) {
         this.herald = herald;
+        this.examples = examples;
         this.admin = admin;
         this.cdc = cdc;
         this.broker = broker;
@@ -159,12 +163,14 @@ public final class HeraldServer implements AutoCloseable {
             admin.set(config.admin().enabled() ? Admin.start(herald, vertx, registry, nodes, devMode,
                     config.server().maxConnections() + config.server().maxHttpConnections()) : null);
             Admin pages = admin.get();
-            EdgeVerticle first = new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages);
+            // the examples rely on dev mode's minted credentials and example configuration: never served otherwise
+            ExamplesPage examples = devMode ? ExamplesPage.load().orElse(null) : null;
+            EdgeVerticle first = new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages, examples);
             await(vertx.deployVerticle(first, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP)));
             int port = first.actualPort();
             if (loops > 1) {
                 // the configured port, not the actual one: with port 0 the instances share the first one's random port
-                await(vertx.deployVerticle(() -> new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages),
+                await(vertx.deployVerticle(() -> new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages, examples),
                         new DeploymentOptions().setInstances(loops - 1)));
             }
             address.set(config.server().host() + ":" + port);
@@ -175,7 +181,7 @@ public final class HeraldServer implements AutoCloseable {
                 // every server is registered by now, so none misses a reload
                 tls.watch();
             }
-            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages);
+            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages, examples != null);
         } catch (RuntimeException e) {
             if (admin.get() != null) {
                 admin.get().close();
@@ -264,6 +270,11 @@ public final class HeraldServer implements AutoCloseable {
     /** The socket transport in use: {@code epoll} or {@code nio}. */
     public String transport() {
         return transport.name();
+    }
+
+    /** Whether this server serves the examples at {@code /examples/} (dev mode, and the jar was built with them). */
+    public boolean servesExamples() {
+        return examples;
     }
 
     /** The port the server listens on. */

@@ -84,14 +84,14 @@ public final class Main implements Callable<Integer> {
                     loaded.config().server().tls() == null ? "" : ", TLS",
                     loaded.config().cluster().redis().enabled() ? ", cluster node " + loaded.config().cluster().nodeId() : "");
             if (loaded.devMode()) {
-                printDevBanner(loaded, server.port());
+                printDevBanner(loaded, server.port(), server.servesExamples());
             }
             stopped.await();
             return 0;
         }
 
         /** Printed to stdout once, never logged: the dev secrets and what to try next. */
-        private static void printDevBanner(ConfigLoader.Loaded loaded, int port) {
+        private static void printDevBanner(ConfigLoader.Loaded loaded, int port, boolean examples) {
             var cfg = loaded.config();
             // with only an identity provider's keys there is no secret to sign an example with
             String jwt = cfg.auth().jwt().secret() == null ? "<a JWT from your identity provider>"
@@ -108,6 +108,8 @@ public final class Main implements Callable<Integer> {
             }
             System.out.println();
             System.out.println("Try:");
+            System.out.println(examples ? "  examples (dashboard, chat, editor, feed; sign in with the ACCESS_TOKEN): " + base + "/examples/"
+                    : "  (no examples: this jar was built with -Dherald.examples.skip)");
             System.out.println("  curl " + base + "/healthz");
             System.out.println("  curl -X POST " + base + "/broadcast/v1/ws-ticket -H 'Authorization: Bearer " + jwt + "'");
             System.out.println("  websocat '" + base.replace("http", "ws") + "/broadcast/v1/websocket?ws_ticket=<wsTicket>'");

@@ -90,7 +90,87 @@ public final class ConfigLoader {
         if (!admin.has("enabled") || admin.get("enabled").isNull()) {
             admin.put("enabled", !generated.isEmpty());
         }
+        if (!generated.isEmpty()) {
+            addExamples(root);
+        }
         return new Loaded(bind(root), List.copyOf(generated), warnings);
+    }
+
+    /**
+     * What the examples at {@code /examples/} use: a presence room for the chat, a Yjs party for the editor, a
+     * public channel for the feed and a masked table for the dashboard. Added in dev mode only, and only where the
+     * configuration has not taken the name, so a trial run with a config of its own keeps its meaning.
+     */
+    private static final String EXAMPLES_YAML = """
+            rooms:
+              bindings:
+                - { name: EXAMPLES_CHAT, className: io.herald.room.builtin.PresenceRoom }
+                - { name: EXAMPLES_DOC, className: io.herald.room.builtin.YjsRoom }
+            channels:
+              public: ["examples:*"]
+            broadcast:
+              tables:
+                examples_candidates:
+                  fields: [id, name, email, ssn, stage]
+                  masking:
+                    name:  { type: name,  show: { roles: [owner, recruiter] } }
+                    email: { type: email, show: { roles: [owner] } }
+                    ssn:   { type: ssn,   show: { roles: [owner] } }
+            """;
+
+    private void addExamples(ObjectNode root) {
+        ObjectNode examples;
+        try {
+            examples = (ObjectNode) yaml.readTree(EXAMPLES_YAML);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        // a value of the wrong kind is left alone: binding reports it with its path, as without the examples
+        if (list(object(root, "rooms"), "bindings") instanceof ArrayNode bindings) {
+            addBindings(bindings, examples);
+        }
+        if (list(object(root, "channels"), "public") instanceof ArrayNode publicChannels) {
+            for (JsonNode rule : examples.path("channels").path("public")) {
+                boolean present = false;
+                for (JsonNode existing : publicChannels) {
+                    present |= existing.asText().equals(rule.asText());
+                }
+                if (!present) {
+                    publicChannels.add(rule);
+                }
+            }
+        }
+        ObjectNode broadcast = object(root, "broadcast");
+        JsonNode tables = broadcast.get("tables");
+        if (tables == null || tables.isNull()) {
+            tables = broadcast.putObject("tables");
+        }
+        if (tables instanceof ObjectNode own) {
+            examples.path("broadcast").path("tables").fields().forEachRemaining(t -> {
+                if (!own.has(t.getKey())) {
+                    own.set(t.getKey(), t.getValue());
+                }
+            });
+        }
+    }
+
+    /** The list at {@code parent.field}, made empty when absent; any other value as it is. */
+    private static JsonNode list(ObjectNode parent, String field) {
+        JsonNode n = parent.get(field);
+        return n == null || n.isNull() ? parent.putArray(field) : n;
+    }
+
+    private static void addBindings(ArrayNode bindings, ObjectNode examples) {
+        for (JsonNode b : examples.path("rooms").path("bindings")) {
+            String name = b.path("name").asText();
+            boolean taken = false;
+            for (JsonNode existing : bindings) {
+                taken |= existing.path("name").asText().equalsIgnoreCase(name);
+            }
+            if (!taken) {
+                bindings.add(b);
+            }
+        }
     }
 
     private ObjectNode read(Path file) {

@@ -1,19 +1,16 @@
 package io.herald.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.server.Chromium;
 import io.herald.server.NodeProject;
 import io.herald.server.TestServer;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,17 +29,7 @@ class AdminPageBrowserTest {
 
     @Test
     void thePagePassesItsBrowserTestsInHeadlessChromium(@TempDir Path dir) throws Exception {
-        Optional<Path> chromium = chromium();
-        if (chromium.isEmpty()) {
-            String given = System.getenv("HERALD_CHROMIUM");
-            String why = given != null && !given.isBlank() ? "HERALD_CHROMIUM=" + given + " is not an executable"
-                    : "no chromium on the PATH (apt-get install -y chromium)";
-            if ("1".equals(System.getenv("HERALD_TEST_REQUIRE_BROWSER"))) {
-                fail("AdminPageBrowserTest: " + why + ", and HERALD_TEST_REQUIRE_BROWSER=1 requires the browser tests");
-            }
-            System.out.println("AdminPageBrowserTest skipped: " + why + "; HERALD_TEST_REQUIRE_BROWSER=1 makes this a failure");
-            Assumptions.abort(why);
-        }
+        Path chromium = Chromium.require("AdminPageBrowserTest");
         JS.install();
         Files.deleteIfExists(SCREENSHOT);
         Files.createDirectories(SCREENSHOT.getParent());
@@ -51,7 +38,7 @@ class AdminPageBrowserTest {
             NodeProject.Result r = JS.run(List.of(npx(), "--no-install", "playwright", "test"), RUN_TIMEOUT, Map.of(
                     "HERALD_URL", "http://127.0.0.1:" + server.port(),
                     "HERALD_ACCESS_TOKEN", TestServer.ACCESS_TOKEN,
-                    "HERALD_CHROMIUM", chromium.get().toString(),
+                    "HERALD_CHROMIUM", chromium.toString(),
                     "HERALD_SCREENSHOT", SCREENSHOT.toString(),
                     "HERALD_REPORT", report.toString(),
                     "HERALD_OUTPUT_DIR", dir.resolve("results").toString(),
@@ -75,21 +62,6 @@ class AdminPageBrowserTest {
         }
         JsonNode stats = TestServer.JSON.readTree(report.toFile()).path("stats");
         return new int[] {stats.path("expected").asInt(), stats.path("unexpected").asInt() + stats.path("flaky").asInt()};
-    }
-
-    /** {@code HERALD_CHROMIUM} when set, else the first {@code chromium} on the PATH ({@code command -v chromium}). */
-    static Optional<Path> chromium() {
-        String given = System.getenv("HERALD_CHROMIUM");
-        if (given != null && !given.isBlank()) {
-            return Optional.of(Path.of(given)).filter(Files::isExecutable);
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "chromium");
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
     }
 
     private static String npx() {
