@@ -50,4 +50,32 @@ public final class Chromium {
         Assumptions.abort(why);
         throw new AssertionError("unreachable");
     }
+
+    /**
+     * Runs {@code npx playwright test} in {@code js} with {@code env} (plus the report and output paths in {@code dir}),
+     * prints Playwright's list and the "N passed, M failed" line CI counts, and asserts that it passed {@code tests} tests.
+     */
+    public static void playwright(NodeProject js, java.time.Duration timeout, Path dir, java.util.Map<String, String> env, int tests)
+            throws Exception {
+        Path report = dir.resolve("report.json");
+        java.util.Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("HERALD_REPORT", report.toString());
+        all.put("HERALD_OUTPUT_DIR", dir.resolve("results").toString());
+        all.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        all.put("CI", "1");
+        String npx = NodeProject.NODE.endsWith(".exe") ? "npx.cmd" : "npx";
+        NodeProject.Result r = js.run(java.util.List.of(npx, "--no-install", "playwright", "test"), timeout, all);
+        int passed = 0;
+        int failed = 0;
+        if (Files.exists(report)) {
+            com.fasterxml.jackson.databind.JsonNode stats = TestServer.JSON.readTree(report.toFile()).path("stats");
+            passed = stats.path("expected").asInt();
+            failed = stats.path("unexpected").asInt() + stats.path("flaky").asInt();
+        }
+        // Playwright's own list (one line per test, with its time), then the line CI counts
+        System.out.println(r.output().strip());
+        System.out.println(passed + " passed, " + failed + " failed");
+        org.assertj.core.api.Assertions.assertThat(r.exitCode()).as("npx playwright test exited %d:%n%s", r.exitCode(), r.output()).isZero();
+        org.assertj.core.api.Assertions.assertThat(passed).as("browser tests passed:%n%s", r.output()).isEqualTo(tests);
+    }
 }

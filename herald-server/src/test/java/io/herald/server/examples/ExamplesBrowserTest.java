@@ -2,16 +2,13 @@ package io.herald.server.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.server.Chromium;
 import io.herald.server.HeraldServer;
 import io.herald.server.NodeProject;
-import io.herald.server.TestServer;
 import io.herald.server.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +29,6 @@ class ExamplesBrowserTest {
     void everyExamplePassesItsBrowserTestInHeadlessChromium(@TempDir Path dir) throws Exception {
         Path chromium = Chromium.require("ExamplesBrowserTest");
         JS.install();
-        Path report = dir.resolve("report.json");
         ConfigLoader.Loaded loaded = new ConfigLoader(Map.of(
                 "HERALD_SERVER_HOST", "127.0.0.1",
                 "HERALD_SERVER_PORT", "0",
@@ -40,33 +36,10 @@ class ExamplesBrowserTest {
         assertThat(loaded.devMode()).isTrue();
         try (HeraldServer server = HeraldServer.start(loaded)) {
             assertThat(server.servesExamples()).as("the examples are in target/classes (examples/build.mjs)").isTrue();
-            NodeProject.Result r = JS.run(List.of(npx(), "--no-install", "playwright", "test"), RUN_TIMEOUT, Map.of(
+            Chromium.playwright(JS, RUN_TIMEOUT, dir, Map.of(
                     "HERALD_URL", "http://127.0.0.1:" + server.port(),
                     "HERALD_ACCESS_TOKEN", loaded.config().server().accessToken(),
-                    "HERALD_CHROMIUM", chromium.toString(),
-                    "HERALD_REPORT", report.toString(),
-                    "HERALD_OUTPUT_DIR", dir.resolve("results").toString(),
-                    "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1",
-                    "CI", "1"));
-            int[] counts = counts(report);
-            // Playwright's own list (one line per test, with its time), then the line CI counts
-            System.out.println(r.output().strip());
-            System.out.println(counts[0] + " passed, " + counts[1] + " failed");
-            assertThat(r.exitCode()).as("npx playwright test exited %d:%n%s", r.exitCode(), r.output()).isZero();
-            assertThat(counts[0]).as("browser tests passed:%n%s", r.output()).isEqualTo(TESTS);
+                    "HERALD_CHROMIUM", chromium.toString()), TESTS);
         }
-    }
-
-    /** Passed and failed (unexpected or flaky) tests from Playwright's JSON report; both 0 when it wrote none. */
-    private static int[] counts(Path report) throws Exception {
-        if (!Files.exists(report)) {
-            return new int[] {0, 0};
-        }
-        JsonNode stats = TestServer.JSON.readTree(report.toFile()).path("stats");
-        return new int[] {stats.path("expected").asInt(), stats.path("unexpected").asInt() + stats.path("flaky").asInt()};
-    }
-
-    private static String npx() {
-        return NodeProject.NODE.endsWith(".exe") ? "npx.cmd" : "npx";
     }
 }
