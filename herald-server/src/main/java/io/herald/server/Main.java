@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** The {@code herald} command line: {@code herald serve [--config herald.yaml] [--port N]}. */
-@Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
+@Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A realtime server for the JVM.", subcommands = Main.Serve.class)
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -32,6 +32,15 @@ public final class Main implements Callable<Integer> {
     /** A command line reading {@code env} instead of the process environment (tests). */
     Main(Map<String, String> env) {
         this.env = Map.copyOf(env);
+    }
+
+    /** {@code --version}: the version the build wrote, with the JVM that runs it. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"herald " + io.herald.HeraldVersion.get(),
+                    "JVM " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.vendor") + ")"};
+        }
     }
 
     public static void main(String[] args) {

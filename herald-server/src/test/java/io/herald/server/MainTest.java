@@ -52,4 +52,16 @@ class MainTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("herald: configuration error: auth.jwt.algorithms: ").doesNotContain("Exception");
     }
+
+    @Test
+    void versionIsTheOneTheBuildWroteNotALiteral() {
+        StringWriter out = new StringWriter();
+        int code = new CommandLine(new Main(Map.of())).setOut(new PrintWriter(out, true)).execute("--version");
+
+        assertThat(code).isZero();
+        // the reactor's version, passed to the test by surefire; the jar's text must come from the build, not the code
+        String built = System.getProperty("herald.version");
+        assertThat(io.herald.HeraldVersion.get()).isEqualTo(built).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(out.toString()).startsWith("herald " + built + System.lineSeparator()).contains("JVM ");
+    }
 }
