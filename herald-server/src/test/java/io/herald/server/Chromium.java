@@ -52,11 +52,12 @@ public final class Chromium {
     }
 
     /**
-     * Runs {@code npx playwright test} in {@code js} with {@code env} (plus the report and output paths in {@code dir}),
-     * prints Playwright's list and the "N passed, M failed" line CI counts, and asserts that it passed {@code tests} tests.
+     * Runs {@code npx playwright test -c config} in {@code js} with {@code env} (plus the report and output paths in
+     * {@code dir}), prints Playwright's list and the "N passed, M failed" line CI counts, and asserts that it passed
+     * {@code tests} tests.
      */
-    public static void playwright(NodeProject js, java.time.Duration timeout, Path dir, java.util.Map<String, String> env, int tests)
-            throws Exception {
+    public static void playwright(NodeProject js, String config, java.time.Duration timeout, Path dir, java.util.Map<String, String> env,
+            int tests) throws Exception {
         Path report = dir.resolve("report.json");
         java.util.Map<String, String> all = new java.util.HashMap<>(env);
         all.put("HERALD_REPORT", report.toString());
@@ -64,7 +65,7 @@ public final class Chromium {
         all.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         all.put("CI", "1");
         String npx = NodeProject.NODE.endsWith(".exe") ? "npx.cmd" : "npx";
-        NodeProject.Result r = js.run(java.util.List.of(npx, "--no-install", "playwright", "test"), timeout, all);
+        NodeProject.Result r = js.run(java.util.List.of(npx, "--no-install", "playwright", "test", "-c", config), timeout, all);
         int passed = 0;
         int failed = 0;
         if (Files.exists(report)) {

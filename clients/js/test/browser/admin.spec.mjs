@@ -1,4 +1,4 @@
-// The admin page against a real Herald in dev mode (started by AdminPageBrowserTest): sign-in, a socket the
+// The admin page against a real Herald in dev mode (started by BrowserTest): sign-in, a socket the
 // test opens showing up live, the publish action reaching it, and a screenshot for review.
 import { test, expect } from '@playwright/test';
 

@@ -1,5 +1,6 @@
-// Debian's Chromium, headless, never a browser Playwright downloads: AdminPageBrowserTest passes its path in
-// HERALD_CHROMIUM with the server's URL and token. The flags keep it from calling home on a closed network.
+// The browser tests of the admin page and the examples: one Herald in dev mode started for all of them by
+// io.herald.server.client.BrowserTest, which passes the server's URL and token and Debian's Chromium (never a
+// browser Playwright downloads) in HERALD_CHROMIUM. The flags keep Chromium from calling home on a closed network.
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({

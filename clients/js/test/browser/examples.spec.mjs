@@ -1,4 +1,4 @@
-// The examples at /examples/ against a real Herald in dev mode (started by ExamplesBrowserTest through the
+// The examples at /examples/ against a real Herald in dev mode (started by BrowserTest through the
 // same configuration loading as `./herald serve`, so with the bindings, channel and table dev mode adds):
 // one test per example, and the admin publish reaching a page that runs @herald/client. Every page is
 // signed in the way a person would, with the ACCESS_TOKEN typed into its form.
