@@ -16,8 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code POST /publish}: the body, as is, becomes one text frame, encoded once and written and flushed
- * to every socket (what a server without write coalescing does per message). Answers
+ * {@code POST /publish}: the body, as is, becomes one text frame, encoded once and written to every
+ * socket (flushed as the server's {@link Sockets.Flush} mode says). Answers
  * {@code {"delivered":N}}. Every other request goes on to the WebSocket upgrade. One per connection.
  */
 final class PublishHandler extends ChannelInboundHandlerAdapter {
@@ -35,7 +35,7 @@ final class PublishHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            int delivered = sockets.fanOut(ctx.alloc(), request.content(), null);
+            int delivered = sockets.fanOut(ctx.alloc(), request.content(), false, null);
             byte[] body = ("{\"delivered\":" + delivered + "}").getBytes(StandardCharsets.UTF_8);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(body));

@@ -24,20 +24,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The same-machine ceiling: the naive best a JVM WebSocket fan-out server does without write
- * coalescing. Every WebSocket upgrade (any path) joins one set of sockets; {@code POST /publish} turns
- * its body into one pre-encoded text frame written to every socket with a flush per socket per
- * message (one task per event loop carries the fan-out); a text frame from a client is relayed the
- * same way to every other socket (room fan-out). No auth, no per-socket state. Thread-safe.
+ * The same-machine ceiling: the best a minimal JVM WebSocket fan-out server does. Every WebSocket
+ * upgrade (any path) joins one set of sockets; {@code POST /publish} turns its body into one
+ * pre-encoded text frame written to every socket (one task per event loop carries the fan-out); a
+ * message from a client is relayed the same way to every other socket, text as text and binary as
+ * binary (room fan-out). With {@link Sockets.Flush#COALESCE} (the ceiling) each loop flushes its
+ * written sockets once per pass; with {@link Sockets.Flush#NAIVE} it flushes per socket per message,
+ * as a server without write coalescing does. No auth, no per-socket state. Thread-safe.
  */
 public final class RawFanoutServer implements AutoCloseable {
     private static final int MAX_BODY_BYTES = 1 << 20;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final Sockets sockets = new Sockets();
+    private final Sockets sockets;
     private final Channel listener;
 
-    private RawFanoutServer(String host, int port, int loops) {
+    private RawFanoutServer(String host, int port, int loops, Sockets.Flush flush) {
+        sockets = new Sockets(flush);
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("raw-accept"), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("raw-loop"), NioIoHandler.newFactory());
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
@@ -58,9 +61,14 @@ public final class RawFanoutServer implements AutoCloseable {
                 .bind(host, port).syncUninterruptibly().channel();
     }
 
-    /** Starts listening on {@code host:port} (0 picks a free port) with {@code loops} I/O threads. */
+    /** Starts the coalescing ceiling on {@code host:port} (0 picks a free port) with {@code loops} I/O threads. */
     public static RawFanoutServer start(String host, int port, int loops) {
-        return new RawFanoutServer(host, port, loops);
+        return start(host, port, loops, true);
+    }
+
+    /** Starts listening; {@code coalesce} false gives the naive server (a flush per socket per message). */
+    public static RawFanoutServer start(String host, int port, int loops, boolean coalesce) {
+        return new RawFanoutServer(host, port, loops, coalesce ? Sockets.Flush.COALESCE : Sockets.Flush.NAIVE);
     }
 
     public int port() {
@@ -87,7 +95,7 @@ public final class RawFanoutServer implements AutoCloseable {
         }
     }
 
-    /** {@code ceiling --port P [--host H] [--event-loops L]}: runs until the process is stopped. */
+    /** {@code ceiling --port P [--host H] [--event-loops L] [--flush coalesce|naive]}: runs until the process is stopped. */
     @Command(name = "ceiling", mixinStandardHelpOptions = true, description = "The raw Netty WebSocket fan-out ceiling.")
     static final class Cli implements Callable<Integer> {
         @Option(names = "--port", defaultValue = "8090", description = "Port (default: ${DEFAULT-VALUE}).")
@@ -99,16 +107,24 @@ public final class RawFanoutServer implements AutoCloseable {
         @Option(names = "--event-loops", description = "I/O threads (default: one per core, as Herald).")
         Integer loops;
 
+        @Option(names = "--flush", defaultValue = "coalesce",
+                description = "coalesce (the ceiling: one flush per written socket per loop pass) or naive (a flush per socket per message).")
+        String flush;
+
         @Override
         public Integer call() throws InterruptedException {
             int n = loops != null ? loops : Runtime.getRuntime().availableProcessors();
-            RawFanoutServer server = start(host, port, n);
+            if (!flush.equals("coalesce") && !flush.equals("naive")) {
+                System.err.println("ceiling: --flush must be coalesce or naive, was " + flush);
+                return 2;
+            }
+            RawFanoutServer server = start(host, port, n, flush.equals("coalesce"));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
             }, "raw-shutdown"));
-            System.out.println("raw fan-out ceiling listening on " + host + ":" + server.port() + " with " + n
+            System.out.println("raw fan-out ceiling (" + flush + ") listening on " + host + ":" + server.port() + " with " + n
                     + " event loops (pid " + ProcessHandle.current().pid() + ")");
             stopped.await();
             return 0;

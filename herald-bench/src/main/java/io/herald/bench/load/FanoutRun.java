@@ -79,7 +79,7 @@ final class FanoutRun {
     /** Warm-up, then the window, then the drain: CPU is read from the window's start to the drain's end. */
     private Window measure(long perMessage) throws InterruptedException {
         LongSupplier received = () -> receivers.received() + publisher.received();
-        Pacer pacer = new Pacer(publisher, pacing.rate(), o.maxLag, received, perMessage);
+        Pacer pacer = new Pacer(publisher, pacing.rate(), o.window(), received, perMessage);
         pacer.start();
         Thread.sleep(pacing.warmup().toMillis());
 

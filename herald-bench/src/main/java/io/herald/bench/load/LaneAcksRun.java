@@ -63,7 +63,7 @@ final class LaneAcksRun {
 
     /** Warm-up, the window, then the drain until every publish is answered: CPU from the window's start to the drain's end. */
     private Window measure() throws InterruptedException {
-        Pacer pacer = new Pacer(publisher, o.rate, o.maxLag, receivers::received, perUser);
+        Pacer pacer = new Pacer(publisher, o.rate, o.window(), receivers::received, perUser);
         pacer.start();
         Thread.sleep(o.warmup.toMillis());
 

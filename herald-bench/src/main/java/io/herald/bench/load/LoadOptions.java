@@ -49,8 +49,9 @@ final class LoadOptions {
     @Option(names = "--inflight", defaultValue = "8", description = "Publish requests awaiting their response at most.")
     int inflight;
 
-    @Option(names = "--max-lag", defaultValue = "64",
-            description = "Messages published but not yet received by every socket at most (keeps max-rate from overrunning the sockets).")
+    @Option(names = "--max-lag", defaultValue = "0",
+            description = "Messages published but not yet received by every socket at most (keeps max-rate from overrunning the sockets); "
+                    + "0 (the default) = max(2, 50000 / sockets), the window every server is measured with.")
     int maxLag;
 
     @Option(names = "--payload", defaultValue = "100", description = "Payload bytes per message (default: ${DEFAULT-VALUE}).")
@@ -147,7 +148,7 @@ final class LoadOptions {
             }
             serverPid = serverPids.get(0);
         }
-        if (connections < 1 || eventLoops < 1 || processes < 1 || inflight < 1 || maxLag < 1 || payload < 0) {
+        if (connections < 1 || eventLoops < 1 || processes < 1 || inflight < 1 || maxLag < 0 || payload < 0) {
             throw new IllegalArgumentException("sizes must be positive");
         }
         if (target == Target.HERALD && needsAccessToken && accessToken == null) {
@@ -156,5 +157,13 @@ final class LoadOptions {
         if (target == Target.HERALD && needsJwtSecret && jwtSecret == null) {
             throw new IllegalArgumentException("herald needs --jwt-secret (or JWT_SECRET) to mint session JWTs");
         }
+    }
+
+    /**
+     * The publish window: {@code --max-lag}, or max(2, 50 000 / N) for N sockets, so that at max rate every server
+     * (Herald, the ceiling, the peer) has the same number of messages outstanding to coalesce.
+     */
+    int window() {
+        return maxLag > 0 ? maxLag : Math.max(2, 50_000 / connections);
     }
 }
