@@ -12,7 +12,7 @@ import java.util.Objects;
  * {@link #diff} and {@link #stateVectorFromUpdate}, plus state-vector and update (de)serialization.
  * Outputs are byte-identical to yjs 13.6 ({@code Y.mergeUpdates}, {@code Y.diffUpdate},
  * {@code Y.encodeStateVectorFromUpdate}) for updates written by yjs; the algorithms are those of
- * {@code shared/specs/yjs-update-format.md}, section 6.
+ * yjs's own {@code src/utils/updates.js}.
  *
  * <p>Thread-safe and stateless apart from its immutable {@link YjsLimits}; every call is
  * synchronous and CPU-bound (linear in the input, times the number of inputs for merge).

@@ -6,6 +6,6 @@
  * {@link io.herald.yjs.YUpdate}, {@link io.herald.yjs.Struct}, {@link io.herald.yjs.Content} and
  * {@link io.herald.yjs.AnyValue}. Every malformed input is reported as
  * {@link io.herald.yjs.YjsFormatException}; caps live in {@link io.herald.yjs.YjsLimits}.
- * The wire format and algorithms follow {@code shared/specs/yjs-update-format.md} (yjs 13.6.33).
+ * The wire format and algorithms follow yjs 13.6.33 ({@code src/updates.js} and lib0's encoding in the yjs repository).
  */
 package io.herald.yjs;

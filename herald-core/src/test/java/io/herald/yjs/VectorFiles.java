@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads the yjs vectors (copied from shared/specs/vectors) and renders the codec's model in the
+ * Loads the yjs vectors (src/test/resources/vectors, written by yjs 13.6.33) and renders the codec's model in the
  * same plain-JSON shape the generator used, so decoded views compare directly.
  */
 final class VectorFiles {
