@@ -14,6 +14,7 @@ import io.herald.server.cluster.NodesHandler;
 import io.herald.server.examples.ExamplesPage;
 import io.herald.server.http.ErrorHandler;
 import io.herald.server.http.JsonBodies;
+import io.herald.server.http.OpenApiDocument;
 import io.herald.server.http.OpsHandlers;
 import io.herald.server.room.RoomRequestHandler;
 import io.herald.server.room.RoomSocketHandler;
@@ -64,6 +65,8 @@ final class EdgeVerticle extends VerticleBase {
     private String lanesBase;
     private HttpServer server;
     private ErrorHandler errors;
+    /** What {@link #start} built; read by the OpenAPI test through {@link HeraldServer#router()}. */
+    private Router router;
 
     EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining,
             ServerTls tls, ClusterNodes nodes, Admin admin, ExamplesPage examples) {
@@ -87,6 +90,7 @@ final class EdgeVerticle extends VerticleBase {
         FrameWriter loop = new FrameWriter(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop(),
                 java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(sc.flushDelayMicros()));
         Router router = router(sc, context, loop);
+        this.router = router;
         sockets.startPings(vertx);
         // Vert.x's limit is per server; each primitive enforces its own tighter limit on top.
         int maxFrame = Math.max(Math.max(sc.maxFrameBytes(), herald.config().rooms().maxMessageBytes()),
@@ -201,6 +205,8 @@ final class EdgeVerticle extends VerticleBase {
         router.get("/healthz").handler(OpsHandlers.health());
         router.get("/readyz").handler(OpsHandlers.ready(draining::get, herald.broker()::available));
         router.get("/metrics").handler(OpsHandlers.metrics(registry));
+        // documentation, without credentials (docs/openapi.yaml, converted once)
+        router.get("/openapi.json").handler(OpenApiDocument.handler());
 
         BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes());
         TicketHandler tickets = new TicketHandler(herald, bodies);
@@ -258,6 +264,11 @@ final class EdgeVerticle extends VerticleBase {
 
     int actualPort() {
         return server.actualPort();
+    }
+
+    /** The routes this verticle serves (every instance builds the same ones); for tests of the route table. */
+    Router router() {
+        return router;
     }
 
     @Override

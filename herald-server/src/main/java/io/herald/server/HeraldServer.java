@@ -60,10 +60,13 @@ public final class HeraldServer implements AutoCloseable {
     private final Admin admin;
     /** Whether {@code /examples/} is served: in dev mode, when the jar has them. */
     private final boolean examples;
+    /** The first of the edge verticles, whose router the route-table test reads. */
+    private final EdgeVerticle edge;
 
     private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls,
-            RedisBroker broker, PostgresCdc cdc, Admin admin, boolean examples) {
+            RedisBroker broker, PostgresCdc cdc, Admin admin, boolean examples, EdgeVerticle edge) {
         this.herald = herald;
+        this.edge = edge;
         this.examples = examples;
         this.admin = admin;
         this.cdc = cdc;
@@ -181,7 +184,7 @@ public final class HeraldServer implements AutoCloseable {
                 // every server is registered by now, so none misses a reload
                 tls.watch();
             }
-            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages, examples != null);
+            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages, examples != null, first);
         } catch (RuntimeException e) {
             if (admin.get() != null) {
                 admin.get().close();
@@ -275,6 +278,14 @@ public final class HeraldServer implements AutoCloseable {
     /** Whether this server serves the examples at {@code /examples/} (dev mode, and the jar was built with them). */
     public boolean servesExamples() {
         return examples;
+    }
+
+    /**
+     * The router of one edge verticle (they all route alike): for the test that compares the routes with
+     * docs/openapi.yaml. Package-private, and nothing in the server uses it.
+     */
+    io.vertx.ext.web.Router router() {
+        return edge.router();
     }
 
     /** The port the server listens on. */
