@@ -34,15 +34,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Takes WebSocket upgrades for some paths below Vert.x, so those sockets cost a Netty channel and a
- * few small objects instead of Vert.x's HTTP connection, request and WebSocket (several KiB each).
- * Every HTTP/1 connection gets an {@link Interceptor} in front of Vert.x's handler: it passes every
- * other request on, and answers an upgrade for one of its {@link Endpoint}s itself (the JSON error of a
- * refusal, or the 101), then swaps the HTTP codec for Netty's WebSocket codec and a
- * {@link DirectWebSocket}, and drops Vert.x's handler. One instance per event loop.
+ * Takes every WebSocket upgrade below Vert.x, so a socket costs a Netty channel and a few small objects
+ * instead of Vert.x's HTTP connection, request and WebSocket (several KiB each). Every HTTP/1 connection
+ * gets an {@link Interceptor} in front of Vert.x's handler: it passes every other request on, and answers
+ * an upgrade for one of its {@link Endpoint}s itself. The endpoint's admission may be asynchronous (a
+ * room's access gate and join run before the 101, as PartyServer does): the connection stops reading
+ * until it completes. Then the JSON error of a refusal, or the 101, after which the HTTP codec is swapped
+ * for Netty's WebSocket codec and a {@link DirectWebSocket}, and Vert.x's handler is dropped. An upgrade
+ * pipelined behind a request Vert.x has not answered waits for that answer. One instance per event loop.
  */
 public final class DirectUpgrades {
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -55,12 +59,14 @@ public final class DirectUpgrades {
      */
     public interface Endpoint<A> {
         /**
-         * Checks the request before the 101; throws {@link HeraldException} to refuse it with that error's
-         * status and JSON. {@code transport} is the socket's, not attached yet: what is sent on it is held.
+         * Checks the request before the 101, on the connection's loop: throws, or completes exceptionally, with
+         * {@link HeraldException} (or a {@link StatusRefusal}) to refuse it with that error's status and JSON.
+         * {@code transport} is the socket's, not attached yet: what is sent on it is held. The request is not
+         * read after this returns. The stage may complete on any thread.
          */
-        A admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport);
+        CompletionStage<A> admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport);
 
-        /** Undoes {@link #admit} when the upgrade is refused after it (the connection cap). */
+        /** Undoes {@link #admit} when the upgrade does not happen after it (the connection cap, the client gone). */
         default void cancel(A admission) {
         }
 
@@ -143,23 +149,47 @@ public final class DirectUpgrades {
         return slashes == 0 ? path : path.substring(slashes);
     }
 
+    /** A refusal answered with its own status and code rather than an {@link io.herald.ErrorCode}'s (a room's onBeforeConnect). */
+    public interface StatusRefusal {
+        int status();
+
+        String code();
+
+        String message();
+    }
+
     /** The per-connection handler; after an upgrade it is replaced by the socket. */
     private final class Interceptor extends ChannelDuplexHandler {
-        /** Requests handed to Vert.x whose response has not ended: an upgrade behind one stays Vert.x's. */
+        /** Requests handed to Vert.x whose response has not ended: an upgrade behind one waits for its answer. */
         private int unanswered;
+        /** An upgrade waiting for the responses before it, or for its admission; reading is off meanwhile. */
+        private boolean waiting;
+        private Runnable whenAnswered;
         /** A refused upgrade's remaining parts are dropped while the connection closes. */
         private boolean refused;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (refused) {
+            if (refused || waiting) {
+                // the rest of the upgrade request (its empty end); a client must not send more before the 101
+                boolean more = waiting && msg instanceof HttpRequest;
                 ReferenceCountUtil.release(msg);
+                if (more) {
+                    refused = true;
+                    ctx.close();
+                }
                 return;
             }
             if (msg instanceof HttpRequest request) {
-                Endpoint<?> endpoint = unanswered == 0 ? endpointFor(request) : null;
+                Endpoint<?> endpoint = endpointFor(request);
                 if (endpoint != null) {
-                    take(ctx, request, endpoint);
+                    if (unanswered == 0) {
+                        take(ctx, request, endpoint);
+                    } else {
+                        // answered in order: the upgrade's answer must follow those of the requests before it
+                        hold(ctx);
+                        whenAnswered = () -> take(ctx, request, endpoint);
+                    }
                     return;
                 }
                 unanswered++;
@@ -174,25 +204,74 @@ public final class DirectUpgrades {
                 unanswered--;
             }
             ctx.write(msg, promise);
+            if (unanswered == 0 && whenAnswered != null) {
+                Runnable next = whenAnswered;
+                whenAnswered = null;
+                // after the write that ended the last answer, outside Vert.x's call
+                ctx.executor().execute(() -> {
+                    waiting = false;
+                    next.run();
+                });
+            }
         }
 
-        private <A> void take(ChannelHandlerContext ctx, HttpRequest request, Endpoint<A> endpoint) {
+        private void hold(ChannelHandlerContext ctx) {
+            waiting = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+
+            private <A> void take(ChannelHandlerContext ctx, HttpRequest request, Endpoint<A> endpoint) {
             WebSocketTransport transport = new WebSocketTransport(writer, maxPendingBytes, meters, endpoint.primitive());
-            A admission = null;
-            String accept;
+            CompletionStage<A> admitted;
             try {
-                admission = endpoint.admit(new QueryStringDecoder(request.uri()), request, transport);
-                accept = acceptKey(request);
-                sockets.reserve();
+                admitted = endpoint.admit(new QueryStringDecoder(request.uri()), request, transport);
             } catch (RuntimeException e) {
-                if (admission != null) {
-                    endpoint.cancel(admission);
-                }
                 refuse(ctx, request, e);
                 return;
             } finally {
                 ReferenceCountUtil.release(request);
             }
+            CompletableFuture<A> f = admitted.toCompletableFuture();
+            if (f.isDone()) {
+                // broadcast and lane sockets: checked synchronously, upgraded in this read
+                settle(ctx, request, endpoint, transport, f);
+                return;
+            }
+            hold(ctx);
+            f.whenComplete((a, e) -> ctx.executor().execute(() -> settle(ctx, request, endpoint, transport, f)));
+        }
+
+        /** Upgrades or refuses once the admission is known; on the connection's loop. */
+        private <A> void settle(ChannelHandlerContext ctx, HttpRequest request, Endpoint<A> endpoint, WebSocketTransport transport,
+                CompletableFuture<A> admitted) {
+            A admission;
+            try {
+                admission = admitted.join();
+            } catch (RuntimeException e) {
+                if (ctx.channel().isActive()) {
+                    refuse(ctx, request, e);
+                }
+                return;
+            }
+            if (!ctx.channel().isActive()) {
+                endpoint.cancel(admission);
+                return;
+            }
+            String accept;
+            try {
+                accept = acceptKey(request);
+                sockets.reserve();
+            } catch (RuntimeException e) {
+                endpoint.cancel(admission);
+                refuse(ctx, request, e);
+                return;
+            }
+            DirectWebSocket socket = upgrade(ctx, endpoint, transport, accept);
+            endpoint.open(socket, admission);
+        }
+
+        /** Answers the 101 and swaps the HTTP codec for the WebSocket one, reading again. */
+        private DirectWebSocket upgrade(ChannelHandlerContext ctx, Endpoint<?> endpoint, WebSocketTransport transport, String accept) {
             FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
                     Unpooled.EMPTY_BUFFER);
             switching.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
@@ -206,6 +285,7 @@ public final class DirectUpgrades {
             p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));
             p.addBefore(decoder, "ws-one-close", new OneCloseFrame());
             // bytes the client sent after the request, and the request's empty end, flow on to the new decoder
+            // (Netty's replace links the old decoder to the new one for what it still holds)
             p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(
                     decoderConfigs.computeIfAbsent(endpoint, e -> decoderConfig(e.maxFrameBytes()))));
             InboundGuard.install(p, ctx.name(), transport);
@@ -220,25 +300,36 @@ public final class DirectUpgrades {
             DirectWebSocket socket = new DirectWebSocket(transport, sockets);
             p.replace(this, "herald-ws", socket);
             p.flush();
-            endpoint.open(socket, admission);
+            if (!ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            return socket;
         }
 
-        private void refuse(ChannelHandlerContext ctx, HttpRequest request, RuntimeException failure) {
+        private void refuse(ChannelHandlerContext ctx, HttpRequest request, Throwable failure) {
             refused = true;
-            HeraldException e = errors.refusal(request.method().name(), path(request.uri()), failure);
-            byte[] body = ErrorHandler.body(e);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(e.code().httpStatus()), Unpooled.wrappedBuffer(body));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            if (e.code() == ErrorCode.UPGRADE_REQUIRED) {
-                response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            waiting = false;
+            FullHttpResponse response;
+            if (ErrorHandler.unwrap(failure) instanceof StatusRefusal r) {
+                byte[] body = ErrorHandler.body(r.code(), r.message());
+                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                        Unpooled.wrappedBuffer(body));
+                response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            } else {
+                HeraldException e = errors.refusal(request.method().name(), path(request.uri()), failure);
+                byte[] body = ErrorHandler.body(e);
+                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.valueOf(e.code().httpStatus()), Unpooled.wrappedBuffer(body));
+                response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                if (e.code() == ErrorCode.UPGRADE_REQUIRED) {
+                    response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+                }
             }
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
-
     /** The {@code Sec-WebSocket-Accept} for the request's key (RFC 6455 §4.2.2), once the handshake is checked. */
     static String acceptKey(HttpRequest request) {
         String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);

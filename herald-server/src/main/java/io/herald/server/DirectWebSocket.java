@@ -37,6 +37,9 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
     private Consumer<WebSocketFrame> frames = f -> { };
     private Runnable closed = () -> { };
     private boolean closeSent;
+    /** The peer's close frame's code and reason: 1005 for a frame without a code, 1006 when the connection ended without one. */
+    private int peerCloseCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
+    private String peerCloseReason = "";
     /** Between the first frame of a read and its completion: answers wait for one flush. */
     private boolean reading;
     private boolean flushPending;
@@ -54,6 +57,16 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
     /** Receives the peer's text, binary and continuation frames (released after the call; retain to keep). */
     public void onFrame(Consumer<WebSocketFrame> handler) {
         this.frames = handler;
+    }
+
+    /** The code of the peer's close frame (1005: it had none), or 1006 when the connection ended without one. */
+    public int peerCloseCode() {
+        return peerCloseCode;
+    }
+
+    /** The reason in the peer's close frame, or empty. */
+    public String peerCloseReason() {
+        return peerCloseReason;
     }
 
     /** Runs once when the connection has ended, however it ended. */
@@ -101,6 +114,9 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
 
     /** The peer's close: ends a handshake we started, or is echoed with its code and the connection cut once sent. */
     private void peerClosed(CloseWebSocketFrame close) {
+        int received = close.statusCode();
+        peerCloseCode = received < 0 ? WebSocketCloseStatus.EMPTY.code() : received;
+        peerCloseReason = received < 0 || !utf8(close.content(), 2) ? "" : close.reasonText();
         if (closeSent) {
             ctx.close();
             return;

@@ -93,19 +93,14 @@ final class EdgeVerticle extends VerticleBase {
         this.router = router;
         sockets.startPings(vertx);
         // Vert.x's limit is per server; each primitive enforces its own tighter limit on top.
-        int maxFrame = Math.max(Math.max(sc.maxFrameBytes(), herald.config().rooms().maxMessageBytes()),
-                herald.config().lanes().maxFrameBytes());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(sc.host())
                 .setPort(port)
-                .setMaxWebSocketFrameSize(maxFrame)
-                .setMaxWebSocketMessageSize(maxFrame)
-                // no WebSocket compression: frames are encoded once, uncompressed, and pass the compressor
-                // untouched, so it would only make clients deflate every message they send (docs/yjs.md, section 10)
+                // every socket is Herald's own (DirectUpgrades), which negotiates no extension; with these off
+                // Vert.x puts no WebSocket extension handler in the pipeline either. No compression: frames are
+                // encoded once, uncompressed (docs/yjs.md, section 10)
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
-                .setWebSocketClosingTimeout(5)
-                .setRegisterWebSocketWriteHandlers(false)
                 // every response is written on its loop (async results come back through the context), so
                 // Vert.x can skip its cross-thread write queue: a 1 024-slot MPSC chunk, 4 KiB per connection
                 .setStrictThreadMode(true)
@@ -116,7 +111,7 @@ final class EdgeVerticle extends VerticleBase {
         // port 0: every instance of this verticle must share one random port, which Vert.x does only for a shared random port id
         SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, sc.host()) : SocketAddress.inetSocketAddress(port, sc.host());
         DirectUpgrades direct = new DirectUpgrades(this::directRoute, sockets, loop, errors, sc.maxPendingBytes(), herald.meters());
-        return vertx.createHttpServer(options).requestHandler(request -> dispatch(request, router))
+        return vertx.createHttpServer(options).requestHandler(router)
                 // called as Vert.x sets up each connection's pipeline, before any request is read
                 .connectionHandler(conn -> {
                     io.netty.channel.ChannelPipeline pipeline = ((ConnectionBase) conn).channel().pipeline();
@@ -145,42 +140,26 @@ final class EdgeVerticle extends VerticleBase {
     }
 
     /**
-     * Where a WebSocket upgrade for {@code path} goes below Vert.x: broadcast and lane sockets are served
-     * by {@link DirectUpgrades}; room upgrades (null) stay Vert.x's, since a room joins before its 101.
+     * Where a WebSocket upgrade for {@code path} goes: every socket is served by {@link DirectUpgrades}, below
+     * Vert.x; null leaves the request to the router (an unknown path: 404).
      */
     private DirectUpgrades.Endpoint<?> directRoute(String path) {
         if (path.equals("/broadcast/v1/websocket") || path.equals("/realtime/v1/websocket")) {
             return broadcastSocket;
         }
-        if (path.startsWith("/parties/") || path.startsWith("/realtime/")) {
-            return null;
+        if (path.startsWith("/parties/")) {
+            return partiesSocket;
+        }
+        if (path.startsWith("/realtime/")) {
+            return realtimeSocket;
         }
         // basePath "" mounts lanes HopeFlow-style: any upgrade no other route claims is a lane socket
         return path.equals(lanesBase + "/websocket") || lanesBase.isEmpty() ? laneSocket : null;
     }
 
-    /**
-     * WebSocket upgrades are taken before the router: vertx-web would wrap the socket, hiding the
-     * channel the frame writer needs; everything else is routed. Broadcast and lane upgrades reach
-     * here only when {@link DirectUpgrades} left them to Vert.x, to be refused.
-     */
-    private void dispatch(HttpServerRequest request, Router router) {
-        if (request.method() == HttpMethod.GET && request.headers().contains("Upgrade", "websocket", true)) {
-            String path = DirectUpgrades.collapseLeadingSlashes(request.path());
-            if (directRoute(path) instanceof UpgradeHandler direct) {
-                direct.handle(request);
-                return;
-            }
-            if (path.startsWith("/parties/")) {
-                partiesSocket.handle(request);
-                return;
-            }
-            if (path.startsWith("/realtime/")) {
-                realtimeSocket.handle(request);
-                return;
-            }
-        }
-        router.handle(request);
+    /** A plain GET on a socket endpoint: 400, it only takes upgrades (which never reach the router). */
+    private void notAnUpgrade(io.vertx.ext.web.RoutingContext ctx, String what) {
+        errors.respond(ctx.request(), new io.herald.HeraldException(ErrorCode.BAD_REQUEST, what + " only accept WebSocket upgrades."));
     }
 
     private Router router(ServerConfig sc, Context context, FrameWriter loop) {
@@ -211,20 +190,20 @@ final class EdgeVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes());
         TicketHandler tickets = new TicketHandler(herald, bodies);
         SocketDirectory directory = admin == null ? SocketDirectory.off() : admin.sockets();
-        broadcastSocket = new BroadcastSocketHandler(herald, sockets, loop, errors, directory);
-        partiesSocket = new RoomSocketHandler(herald, sockets, context, loop, "/parties", errors, directory);
-        realtimeSocket = new RoomSocketHandler(herald, sockets, context, loop, "/realtime", errors, directory);
-        laneSocket = new LaneSocketHandler(herald, sockets, loop, errors, directory);
+        broadcastSocket = new BroadcastSocketHandler(herald, directory);
+        partiesSocket = new RoomSocketHandler(herald, context, "/parties", directory);
+        realtimeSocket = new RoomSocketHandler(herald, context, "/realtime", directory);
+        laneSocket = new LaneSocketHandler(herald, directory);
         for (String base : new String[] {"/broadcast/v1", "/realtime/v1"}) {
             router.post(base + "/ws-ticket").handler(body).handler(tickets);
-            router.get(base + "/websocket").handler(ctx -> broadcastSocket.handle(ctx.request()));
+            router.get(base + "/websocket").handler(ctx -> notAnUpgrade(ctx, "Broadcast sockets"));
         }
         LanePublishHandler lanePublish = new LanePublishHandler(herald, bodies);
         router.post(lanesBase + "/publish").handler((SecurityPolicyHandler) lanePublish::authorize).handler(body)
                 .handler(lanePublish::publish);
-        router.get(lanesBase.isEmpty() ? "/" : lanesBase + "/websocket").handler(ctx -> laneSocket.handle(ctx.request()));
-        // Upgrades to rooms were taken in dispatch(); what reaches the router here is plain HTTP, for the
-        // room's onRequest. The credentials are checked before the body is read, as for the server API.
+        router.get(lanesBase.isEmpty() ? "/" : lanesBase + "/websocket").handler(ctx -> notAnUpgrade(ctx, "Lane sockets"));
+        // Upgrades to rooms were taken below Vert.x (DirectUpgrades); what reaches the router here is plain HTTP,
+        // for the room's onRequest. The credentials are checked before the body is read, as for the server API.
         for (String prefix : new String[] {"/parties", "/realtime"}) {
             RoomRequestHandler requests = new RoomRequestHandler(herald, context, prefix, errors);
             io.vertx.ext.web.Route route = router.route(prefix + "/*");

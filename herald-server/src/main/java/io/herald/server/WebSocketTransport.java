@@ -9,8 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The writer of one server WebSocket: writes each message's shared pre-encoded frame through its
  * loop's {@link FrameWriter} (one flush per socket per pass), enforces the outbound byte limit
  * (past it the socket is closed with 1013 and the drop counted), reports congestion at half that limit,
- * and tracks liveness for pings. The socket below is Herald's own Netty one ({@link DirectWebSocket}) or
- * Vert.x's. {@link #send} runs only on the socket's event loop.
+ * and tracks liveness for pings. The socket below is Herald's own Netty one ({@link DirectWebSocket}).
+ * {@link #send} runs only on the socket's event loop.
  */
 public final class WebSocketTransport extends FrameWriter.Target implements Connection, Sockets.Member {
     private static final AtomicLong IDS = new AtomicLong();
@@ -59,29 +57,6 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         this.meters = meters;
         this.primitive = primitive;
         this.id = Long.toString(IDS.incrementAndGet(), 36);
-    }
-
-    /** Attaches Vert.x's upgraded socket and writes what was held. Called on the socket's loop. */
-    public void attach(ServerWebSocket socket) {
-        ChannelHandlerContext ctx = ((WebSocketInternal) socket).channelHandlerContext();
-        // pings are answered by the guard within the outbound limit, so Vert.x never sees one to answer unbounded
-        InboundGuard.install(ctx.pipeline(), ctx.name(), this);
-        attach(ctx, new Socket() {
-            @Override
-            public void writeText(String text) {
-                socket.writeFinalTextFrame(text);
-            }
-
-            @Override
-            public void writePing() {
-                socket.writePing(io.vertx.core.buffer.Buffer.buffer());
-            }
-
-            @Override
-            public void close(int code, String reason) {
-                socket.close((short) code, reason);
-            }
-        });
     }
 
     /**

@@ -53,8 +53,9 @@ final class EmbeddedDirectSocket {
         Sockets sockets = new Sockets(new AtomicInteger(), 10, 30_000);
         DirectUpgrades.Endpoint<String> endpoint = new DirectUpgrades.Endpoint<>() {
             @Override
-            public String admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
-                return "admitted";
+            public java.util.concurrent.CompletionStage<String> admit(QueryStringDecoder query, HttpRequest request,
+                    WebSocketTransport transport) {
+                return java.util.concurrent.CompletableFuture.completedFuture("admitted");
             }
 
             @Override

@@ -34,7 +34,8 @@ class FrameGatheringTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CompletableFuture<WebSocketTransport> transport = new CompletableFuture<>();
     private WsClient client;
-    private volatile io.vertx.core.http.ServerWebSocket socket;
+    /** Completed when the server side of the socket has ended. */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -42,14 +43,39 @@ class FrameGatheringTest {
         context = (ContextInternal) vertx.getOrCreateContext();
         writer = new FrameWriter(context.nettyEventLoop());
         Meters meters = new Meters(registry);
+        // the socket is upgraded the way the server upgrades every socket: by DirectUpgrades, below Vert.x
+        DirectUpgrades.Endpoint<String> endpoint = new DirectUpgrades.Endpoint<>() {
+            @Override
+            public java.util.concurrent.CompletionStage<String> admit(io.netty.handler.codec.http.QueryStringDecoder query,
+                    io.netty.handler.codec.http.HttpRequest request, WebSocketTransport t) {
+                return CompletableFuture.completedFuture("admitted");
+            }
+
+            @Override
+            public void open(DirectWebSocket socket, String admission) {
+                socket.onClosed(() -> closed.complete(null));
+                transport.complete(socket.transport());
+            }
+
+            @Override
+            public String primitive() {
+                return "test";
+            }
+
+            @Override
+            public int maxFrameBytes() {
+                return 64 * 1024;
+            }
+        };
+        DirectUpgrades direct = new DirectUpgrades(path -> endpoint, new Sockets(new java.util.concurrent.atomic.AtomicInteger(), 10, 30_000),
+                writer, new io.herald.server.http.ErrorHandler(meters), 1 << 20, meters);
         CompletableFuture<HttpServer> listening = new CompletableFuture<>();
-        context.runOnContext(v -> vertx.createHttpServer()
-                .webSocketHandler(ws -> {
-                    WebSocketTransport t = new WebSocketTransport(writer, 1 << 20, meters, "test");
-                    t.attach(ws);
-                    socket = ws;
-                    transport.complete(t);
-                })
+        // as the server sets it up: no WebSocket compression, so Vert.x adds no extension handler to the pipeline
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+        context.runOnContext(v -> vertx.createHttpServer(options)
+                .requestHandler(r -> r.response().setStatusCode(404).end())
+                .connectionHandler(conn -> direct.install(((io.vertx.core.net.impl.ConnectionBase) conn).channel().pipeline()))
                 .listen(0, "127.0.0.1").onSuccess(listening::complete).onFailure(listening::completeExceptionally));
         int port = listening.get(10, TimeUnit.SECONDS).actualPort();
         client = WsClient.open(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + "/"), new WsClient());
@@ -137,7 +163,7 @@ class FrameGatheringTest {
     void aSendToASocketWhosePeerIsGoneIsRefusedWithoutCountingASlowConsumer() throws Exception {
         WebSocketTransport t = transport.join();
         client.close();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> socket.isClosed());
+        closed.get(20, TimeUnit.SECONDS);
         assertThat(onLoop(() -> t.send(text("after the peer left")))).isFalse();
         assertThat(t.congested()).as("a closed socket is not congested, just closed").isFalse();
         assertThat(registry.find("herald.drops").tag("reason", "slow_consumer").counter())

@@ -77,6 +77,19 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Reads exactly {@code n} bytes (a WebSocket frame after a 101 on this connection); fails at the end of the stream. */
+    public byte[] readBytes(int n) {
+        try {
+            byte[] b = in.readNBytes(n);
+            if (b.length < n) {
+                throw new AssertionError("the stream ended after " + b.length + " of " + n + " bytes");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Reads one line (without its CRLF); fails at the end of the stream. */
     public String line() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();

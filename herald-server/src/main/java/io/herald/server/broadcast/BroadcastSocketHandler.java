@@ -9,51 +9,42 @@ import io.herald.broadcast.Resume;
 import io.herald.broadcast.Target;
 import io.herald.server.DirectUpgrades;
 import io.herald.server.DirectWebSocket;
-import io.herald.server.FrameWriter;
-import io.herald.server.Sockets;
-import io.herald.server.UpgradeHandler;
 import io.herald.server.WebSocketTransport;
 import io.herald.server.admin.SocketDirectory;
-import io.herald.server.http.ErrorHandler;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code GET /broadcast/v1/websocket?ws_ticket=T[&organizationId=O][&resume=1 | &since=<epoch>:<offset>]}:
  * verifies the ticket before the upgrade (401 bad or expired, 403 other org, 400 a malformed
  * {@code resume} or {@code since}), then subscribes the socket to its org lane or its resource scope,
  * resumable as {@link Resume} says. Client frames other than the text {@code ping} are ignored. The upgrade is taken
- * below Vert.x ({@link DirectUpgrades}), where an idle socket costs a fraction of Vert.x's; requests
- * that reach Vert.x (a plain GET, an upgrade pipelined behind an unanswered request) are refused.
+ * below Vert.x ({@link DirectUpgrades}), where an idle socket costs a fraction of Vert.x's.
  * One instance per event loop.
  */
-public final class BroadcastSocketHandler extends UpgradeHandler implements DirectUpgrades.Endpoint<BroadcastSocketHandler.Admission> {
+public final class BroadcastSocketHandler implements DirectUpgrades.Endpoint<BroadcastSocketHandler.Admission> {
     /** A verified ticket and the scope it subscribes to. */
     public record Admission(Ticket ticket, String scope, Resume resume) {
     }
 
+    private final Herald herald;
     private final SocketDirectory directory;
 
     /** A handler whose sockets are listed in {@code directory} for the admin page. */
-    public BroadcastSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors, SocketDirectory directory) {
-        super(herald, sockets, loop, errors);
+    public BroadcastSocketHandler(Herald herald, SocketDirectory directory) {
+        this.herald = herald;
         this.directory = directory;
     }
 
     @Override
-    protected void upgrade(HttpServerRequest request) {
-        requireUpgrade(request, "Broadcast sockets");
-        admit(request.getParam("ws_ticket"), request.getParam("organizationId"), request.getParam("resume"), request.getParam("since"));
-        throw pipelined();
-    }
-
-    @Override
-    public Admission admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
-        return admit(first(query, "ws_ticket"), first(query, "organizationId"), first(query, "resume"), first(query, "since"));
+    public CompletionStage<Admission> admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
+        return CompletableFuture.completedFuture(
+                admit(first(query, "ws_ticket"), first(query, "organizationId"), first(query, "resume"), first(query, "since")));
     }
 
     private static String first(QueryStringDecoder query, String name) {

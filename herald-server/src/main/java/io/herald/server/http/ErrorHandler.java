@@ -116,7 +116,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         return body(e.code().code(), e.getMessage());
     }
 
-    static byte[] body(String code, String message) {
+    public static byte[] body(String code, String message) {
         ByteArrayBuilder out = new ByteArrayBuilder(128);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();

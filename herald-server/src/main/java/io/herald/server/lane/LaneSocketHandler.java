@@ -12,52 +12,42 @@ import io.herald.lane.LaneHub;
 import io.herald.lane.LaneSocket;
 import io.herald.server.DirectUpgrades;
 import io.herald.server.DirectWebSocket;
-import io.herald.server.FrameWriter;
-import io.herald.server.Sockets;
-import io.herald.server.UpgradeHandler;
 import io.herald.server.WebSocketTransport;
 import io.herald.server.admin.SocketDirectory;
-import io.herald.server.http.ErrorHandler;
-import io.herald.server.http.RequestCredentials;
 import io.herald.server.http.UpgradeCredentials;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The lane WebSocket: authenticates the upgrade (Bearer JWT, {@code ?token=} or any session
  * credential; 401 before the upgrade), joins the user's lane (429 past the per-user cap), then handles
  * {@code subscribe} / {@code unsubscribe} / {@code ack} frames and a text {@code ping} in any case.
  * Replies {@code subscribed} / {@code unsubscribed} / {@code error} unless {@code lanes.controlReplies}
- * is off. Binary frames are ignored. The upgrade is taken below Vert.x ({@link DirectUpgrades}); one that
- * reaches Vert.x (pipelined behind an unanswered request) is refused. One instance per event loop.
+ * is off. Binary frames are ignored. The upgrade is taken below Vert.x ({@link DirectUpgrades}). One
+ * instance per event loop.
  */
-public final class LaneSocketHandler extends UpgradeHandler implements DirectUpgrades.Endpoint<LaneSocket> {
+public final class LaneSocketHandler implements DirectUpgrades.Endpoint<LaneSocket> {
     private final ObjectMapper json = new ObjectMapper();
 
+    private final Herald herald;
     private final SocketDirectory directory;
 
     /** A handler whose sockets are listed in {@code directory} for the admin page. */
-    public LaneSocketHandler(Herald herald, Sockets sockets, FrameWriter loop, ErrorHandler errors, SocketDirectory directory) {
-        super(herald, sockets, loop, errors);
+    public LaneSocketHandler(Herald herald, SocketDirectory directory) {
+        this.herald = herald;
         this.directory = directory;
         json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
     }
 
     @Override
-    protected void upgrade(HttpServerRequest request) {
-        requireUpgrade(request, "Lane sockets");
-        herald.sessions().authenticate(new RequestCredentials(request), true);
-        throw pipelined();
-    }
-
-    @Override
-    public LaneSocket admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
+    public CompletionStage<LaneSocket> admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
         Principal p = herald.sessions().authenticate(new UpgradeCredentials(request, query), true);
-        return herald.lanes().join(p.userId(), transport);
+        return CompletableFuture.completedFuture(herald.lanes().join(p.userId(), transport));
     }
 
     @Override

@@ -11,14 +11,12 @@ import io.herald.room.Admission;
 import io.herald.room.ConnectRequest;
 import io.herald.room.Refusal;
 import io.herald.room.RoomBinding;
+import io.herald.server.DirectUpgrades;
 import io.herald.server.http.ErrorHandler;
-import io.herald.server.http.RequestCredentials;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,13 +53,28 @@ final class RoomAdmission {
     }
 
     /** {@code onBeforeConnect} refused: answered with its status and message, not an {@link ErrorCode}. */
-    static final class Refused extends RuntimeException {
+    static final class Refused extends RuntimeException implements DirectUpgrades.StatusRefusal {
         private static final long serialVersionUID = 1L;
         final transient Refusal refusal;
 
         Refused(Refusal refusal) {
             super(refusal.message(), null, false, false);
             this.refusal = refusal;
+        }
+
+        @Override
+        public int status() {
+            return refusal.status();
+        }
+
+        @Override
+        public String code() {
+            return "connection_refused";
+        }
+
+        @Override
+        public String message() {
+            return refusal.message();
         }
     }
 
@@ -70,8 +83,8 @@ final class RoomAdmission {
      *
      * @throws HeraldException 404 unknown party or no room, 400 a bad room id
      */
-    Target target(HttpServerRequest request) {
-        RoomPath path = RoomPath.parse(request.path(), prefix);
+    Target target(RoomRequestView request) {
+        RoomPath path = RoomPath.parse(request.rawPath(), prefix);
         RoomBinding binding = herald.rooms().binding(path.party())
                 .orElseThrow(() -> new HeraldException(ErrorCode.NOT_FOUND, "Unknown party."));
         return new Target(binding, path);
@@ -82,9 +95,9 @@ final class RoomAdmission {
      *
      * @throws HeraldException 401 missing or bad credentials, 403 a resource-scoped ticket
      */
-    Principal authenticate(HttpServerRequest request, Target target) {
+    Principal authenticate(RoomRequestView request, Target target) {
         boolean publicRoom = gate(target).isPublic();
-        String ticket = request.getParam("ws_ticket");
+        String ticket = request.param("ws_ticket");
         if (ticket != null) {
             Ticket t = herald.tickets().verify(ticket);
             if (t.resourceScope().isPresent()) {
@@ -94,7 +107,7 @@ final class RoomAdmission {
             Map<String, List<String>> orgs = t.organizationId() == null ? Map.of() : Map.of(t.organizationId(), t.roles());
             return new Principal(t.userId(), orgs, t.organizationId(), t.name(), Map.of());
         }
-        RequestCredentials creds = new RequestCredentials(request);
+        var creds = request.credentials();
         if (publicRoom && !herald.sessions().hasCredentials(creds)) {
             return null;
         }
@@ -105,8 +118,8 @@ final class RoomAdmission {
      * Checks the organization asked for, the access gate, then {@code onBeforeConnect}. The future
      * completes on this loop; it fails with {@link HeraldException} or {@link Refused}.
      */
-    Future<Admitted> admit(HttpServerRequest request, Target target, Principal principal) {
-        String requestedOrg = request.getParam("organizationId");
+    Future<Admitted> admit(RoomRequestView request, Target target, Principal principal) {
+        String requestedOrg = request.param("organizationId");
         if (requestedOrg != null && principal != null && !principal.isMemberOf(requestedOrg)) {
             return Future.failedFuture(new HeraldException(ErrorCode.ORGANIZATION_FORBIDDEN));
         }
@@ -115,11 +128,9 @@ final class RoomAdmission {
                 .map(ok -> beforeConnect(request, target, principal, lenient(activeOrg)));
     }
 
-    private Admitted beforeConnect(HttpServerRequest request, Target target, Principal principal, String org) {
-        Map<String, String> query = new HashMap<>();
-        request.params().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
-        Map<String, String> headers = new HashMap<>();
-        request.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+    private Admitted beforeConnect(RoomRequestView request, Target target, Principal principal, String org) {
+        Map<String, String> query = request.query();
+        Map<String, String> headers = request.headers();
         RoomBinding binding = target.binding();
         Admission admission;
         try {

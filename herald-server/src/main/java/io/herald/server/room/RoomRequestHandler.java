@@ -5,7 +5,6 @@ import io.herald.auth.Principal;
 import io.herald.room.HttpRequest;
 import io.herald.room.HttpResponse;
 import io.herald.server.http.ErrorHandler;
-import io.herald.server.http.Queries;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +24,7 @@ import java.util.Locale;
 public final class RoomRequestHandler {
     private static final String TARGET = "herald.room.target";
     private static final String PRINCIPAL = "herald.room.principal";
+    private static final String VIEW = "herald.room.request";
     private final Herald herald;
     private final Context context;
     private final RoomAdmission admission;
@@ -42,9 +42,10 @@ public final class RoomRequestHandler {
     public void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         try {
-            Queries.requireDecodable(request);
-            RoomAdmission.Target target = admission.target(request);
-            Principal principal = admission.authenticate(request, target);
+            RoomRequestView view = RoomRequestView.of(request);
+            RoomAdmission.Target target = admission.target(view);
+            Principal principal = admission.authenticate(view, target);
+            ctx.put(VIEW, view);
             ctx.put(TARGET, target);
             ctx.put(PRINCIPAL, principal);
         } catch (RuntimeException e) {
@@ -60,7 +61,7 @@ public final class RoomRequestHandler {
         RoomAdmission.Target target = ctx.get(TARGET);
         Principal principal = ctx.get(PRINCIPAL);
         byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        admission.admit(request, target, principal)
+        admission.admit(ctx.get(VIEW), target, principal)
                 .compose(admitted -> Future.fromCompletionStage(herald.rooms().request(target.binding(), target.path().room(),
                         new HttpRequest(request.method().name(), request.uri(), admitted.query(), admitted.headers(), body,
                                 admitted.principal(), admitted.activeOrgId(), admitted.props())), context))

@@ -3,134 +3,133 @@ package io.herald.server.room;
 import io.herald.ErrorCode;
 import io.herald.Herald;
 import io.herald.HeraldException;
-import io.herald.auth.Principal;
 import io.herald.config.RoomsConfig;
 import io.herald.room.ConnectionContext;
 import io.herald.room.RoomBinding;
 import io.herald.room.RoomHost;
 import io.herald.room.RoomMessage;
 import io.herald.server.DirectUpgrades;
-import io.herald.server.FrameWriter;
-import io.herald.server.Sockets;
-import io.herald.server.UpgradeHandler;
+import io.herald.server.DirectWebSocket;
 import io.herald.server.WebSocketTransport;
 import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.ErrorHandler;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import java.security.SecureRandom;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Room upgrades at {@code /<prefix>/<party>/<room>}: the {@link RoomAdmission} checks (party, room id,
- * credentials, access gate, onBeforeConnect, whose props reach onConnect), then a place is reserved
- * (429), the socket joins the room and the upgrade completes. A failed room start sends
- * {@code {"error":...}} and closes with 1011. Per socket: message size (1009) and rate (1008) limits.
- * One instance per event loop.
+ * Room upgrades at {@code /<prefix>/<party>/<room>}, taken below Vert.x like every socket
+ * ({@link DirectUpgrades}): the {@link RoomAdmission} checks (party, room id, credentials, access gate,
+ * onBeforeConnect, whose props reach onConnect), then the socket joins the room, all before the 101, as
+ * PartyServer does: once the client sees "open" it is in the room and has been sent what onConnect sent
+ * (held by the transport until the socket exists). A failed room start sends {@code {"error":...}} and
+ * closes with 1011. Per socket: message size (1009) and rate (1008) limits. One instance per event loop
+ * and prefix.
  */
-public final class RoomSocketHandler extends UpgradeHandler {
+public final class RoomSocketHandler implements DirectUpgrades.Endpoint<RoomSocketHandler.Joined> {
     private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".toCharArray();
     private static final int MAX_ID_CHARS = 256;
+    private static final String SETUP_FAILED = "Uncaught exception during session setup";
+    private final Herald herald;
     private final io.vertx.core.Context context;
     private final RoomAdmission admission;
-    private final ErrorHandler errors;
     private final SecureRandom random = new SecureRandom();
-
     private final SocketDirectory directory;
 
+    /** A socket let into its room before the 101, or (session null) one whose room failed to start. */
+    public record Joined(RoomAdmission.Admitted admitted, RoomHost.RoomSession session) {
+    }
+
     /** A handler for the rooms under {@code prefix} whose sockets are listed in {@code directory} for the admin page. */
-    public RoomSocketHandler(Herald herald, Sockets sockets, io.vertx.core.Context context, FrameWriter loop, String prefix,
-                             ErrorHandler errors, SocketDirectory directory) {
-        super(herald, sockets, loop, errors);
+    public RoomSocketHandler(Herald herald, io.vertx.core.Context context, String prefix, SocketDirectory directory) {
+        this.herald = herald;
         this.directory = directory;
         this.context = context;
-        this.errors = errors;
         this.admission = new RoomAdmission(herald, context, prefix);
     }
 
     @Override
-    protected void upgrade(HttpServerRequest request) {
-        // The upgrade happens after asynchronous gates and the room join; a paused request can still be upgraded.
-        request.pause();
-        RoomAdmission.Target target = admission.target(request);
-        requireUpgrade(request, "Rooms");
-        DirectUpgrades.checkHandshake(request.getHeader("Sec-WebSocket-Version"), request.getHeader("Sec-WebSocket-Key"));
-        Principal principal = admission.authenticate(request, target);
-        admission.admit(request, target, principal)
-                .onFailure(e -> RoomAdmission.respond(request, e, errors))
-                .onSuccess(admitted -> {
-                    try {
-                        join(request, admitted);
-                    } catch (RuntimeException e) {
-                        respond(request, e);
-                    }
-                });
+    public CompletionStage<Joined> admit(QueryStringDecoder query, HttpRequest request, WebSocketTransport transport) {
+        RoomRequestView view = RoomRequestView.of(request, query);
+        RoomAdmission.Target target = admission.target(view);
+        DirectUpgrades.checkHandshake(request.headers().get("Sec-WebSocket-Version"), request.headers().get("Sec-WebSocket-Key"));
+        var principal = admission.authenticate(view, target);
+        return admission.admit(view, target, principal).compose(admitted -> join(view, admitted, transport)).toCompletionStage();
     }
 
-    private void join(HttpServerRequest request, RoomAdmission.Admitted admitted) {
+    private Future<Joined> join(RoomRequestView view, RoomAdmission.Admitted admitted, WebSocketTransport t) {
         RoomBinding binding = admitted.target().binding();
         RoomHost.Reservation reservation = herald.rooms().reserve(binding, admitted.target().path().room());
-        try {
-            sockets.reserve();
-        } catch (HeraldException e) {
-            reservation.cancel();
-            throw e;
-        }
-        String id = connectionId(request.getParam("_pk"));
-        ConnectionContext context = new ConnectionContext(request.uri(), admitted.query(), admitted.principal(),
+        String id = connectionId(view.param("_pk"));
+        ConnectionContext context = new ConnectionContext(view.uri(), admitted.query(), admitted.principal(),
                 admitted.activeOrgId(), admitted.props());
-        RoomsConfig rc = herald.rooms().config();
-        WebSocketTransport t = new WebSocketTransport(loop, herald.config().server().maxPendingBytes(), herald.meters(), "rooms");
-        // Join before the 101, as PartyServer does: once the client sees "open" it is in the room
-        // and has been sent what onConnect sent (held by the transport until the socket exists).
-        Future.fromCompletionStage(reservation.join(id, t, context), this.context).onComplete(joined -> {
-            if (joined.failed()) {
-                if (ErrorHandler.unwrap(joined.cause()) instanceof HeraldException he && he.code() != ErrorCode.INTERNAL) {
-                    // in a cluster: the room's node could not be found or reached, or the room is full there
-                    sockets.release();
-                    RoomAdmission.respond(request, he, errors);
-                    return;
-                }
-                request.toWebSocket().onComplete(ar -> {
-                    sockets.release();
-                    if (ar.succeeded()) {
-                        ar.result().writeFinalTextFrame(new io.vertx.core.json.JsonObject()
-                                .put("error", "Uncaught exception during session setup").encode());
-                        ar.result().close((short) ErrorCode.INTERNAL.closeCode(), "Uncaught exception during session setup");
-                    }
-                });
-                return;
+        return Future.fromCompletionStage(reservation.join(id, t, context), this.context).transform(joined -> {
+            if (joined.succeeded()) {
+                return Future.succeededFuture(new Joined(admitted, joined.result()));
             }
-            RoomHost.RoomSession session = joined.result();
-            request.toWebSocket().onComplete(ar -> {
-                if (ar.failed()) {
-                    sockets.release();
-                    t.markClosed();
-                    session.closed(1006, "");
-                    return;
-                }
-                directory.add(t, "rooms", admitted.principal() == null ? null : admitted.principal().userId(),
-                        binding.party() + "/" + admitted.target().path().room());
-                open(ar.result(), t, session, rc);
-            });
+            if (ErrorHandler.unwrap(joined.cause()) instanceof HeraldException he && he.code() != ErrorCode.INTERNAL) {
+                // in a cluster: the room's node could not be found or reached, or the room is full there
+                return Future.failedFuture(he);
+            }
+            // PartyServer upgrades a socket whose room failed to start, then tells it why
+            return Future.succeededFuture(new Joined(admitted, null));
         });
     }
 
-    private void open(ServerWebSocket ws, WebSocketTransport t, RoomHost.RoomSession session, RoomsConfig rc) {
-        sockets.add(t);
-        t.attach(ws);
+    @Override
+    public void cancel(Joined joined) {
+        if (joined.session() != null) {
+            joined.session().closed(1006, "");
+        }
+    }
+
+    @Override
+    public void open(DirectWebSocket socket, Joined joined) {
+        WebSocketTransport t = socket.transport();
+        if (joined.session() == null) {
+            t.sendText("{\"error\":\"" + SETUP_FAILED + "\"}");
+            t.close(ErrorCode.INTERNAL, SETUP_FAILED);
+            return;
+        }
+        RoomAdmission.Admitted admitted = joined.admitted();
+        RoomHost.RoomSession session = joined.session();
+        RoomsConfig rc = herald.rooms().config();
+        directory.add(t, "rooms", admitted.principal() == null ? null : admitted.principal().userId(),
+                admitted.target().binding().party() + "/" + admitted.target().path().room());
         RateLimit rate = new RateLimit(rc.messagesPerSecond(), rc.messageBurst());
-        ws.textMessageHandler(text -> deliver(t, session, rate, rc, RoomMessage.text(text)));
-        ws.binaryMessageHandler(b -> deliver(t, session, rate, rc, RoomMessage.binary(b.getBytes())));
-        ws.pongHandler(b -> t.touch());
-        ws.exceptionHandler(t::onInboundError);
-        ws.closeHandler(v -> {
-            t.markClosed();
-            sockets.remove(t);
-            directory.remove(t);
-            Short code = ws.closeStatusCode();
-            session.closed(code == null ? 1005 : code, ws.closeReason() == null ? "" : ws.closeReason());
+        socket.onFrame(frame -> {
+            if (frame instanceof TextWebSocketFrame text) {
+                deliver(t, session, rate, rc, RoomMessage.text(text.text()));
+            } else if (frame instanceof BinaryWebSocketFrame binary) {
+                deliver(t, session, rate, rc, RoomMessage.binary(ByteBufUtil.getBytes(binary.content())));
+            }
         });
+        socket.onClosed(() -> {
+            directory.remove(t);
+            session.closed(socket.peerCloseCode(), socket.peerCloseReason());
+        });
+    }
+
+    @Override
+    public String primitive() {
+        return "rooms";
+    }
+
+    /** The transport's limit, max(server.maxFrameBytes, rooms.maxMessageBytes); the room's own limit is checked per message (1009). */
+    @Override
+    public int maxFrameBytes() {
+        return Math.max(herald.config().server().maxFrameBytes(), herald.rooms().config().maxMessageBytes());
+    }
+
+    @Override
+    public int maxMessageBytes() {
+        // fragmented messages are joined: a room sees whole messages
+        return maxFrameBytes();
     }
 
     private static void deliver(WebSocketTransport t, RoomHost.RoomSession session, RateLimit rate, RoomsConfig rc,

@@ -134,8 +134,10 @@ class RoomLimitsTest {
     }
 
     @Test
-    void aTextFrameThatIsNotUtf8ClosesTheSocketAsBadData() {
-        assertThat(server.rawFrameCloseCode("/parties/echo/bad-utf8", 1, new byte[] {(byte) 0xc3, 0x28})).isEqualTo(1003);
+    void aTextFrameThatIsNotUtf8ClosesTheSocketWith1007AsEverySocketDoes() {
+        // RFC 6455 §8.1: invalid UTF-8 in a text message fails the connection with 1007 (the error table's invalid_text)
+        assertThat(server.rawFrameCloseCode("/parties/echo/bad-utf8", 1, new byte[] {(byte) 0xc3, 0x28}))
+                .isEqualTo(io.herald.ErrorCode.INVALID_TEXT.closeCode());
     }
 
     @Test

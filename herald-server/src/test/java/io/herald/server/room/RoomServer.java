@@ -137,9 +137,18 @@ final class RoomServer implements AutoCloseable {
             assertThat(readResponse(in).status()).isEqualTo(101);
             ByteArrayOutputStream frame = new ByteArrayOutputStream();
             frame.write(0x80 | opcode);
-            frame.write(0x80 | 127);
-            for (int i = 7; i >= 0; i--) {
-                frame.write((int) ((long) payload.length >>> (8 * i)) & 0xff);
+            // the minimal length encoding (RFC 6455 §5.2): any other is a protocol error (1002) before the payload counts
+            if (payload.length < 126) {
+                frame.write(0x80 | payload.length);
+            } else if (payload.length <= 0xffff) {
+                frame.write(0x80 | 126);
+                frame.write(payload.length >>> 8);
+                frame.write(payload.length & 0xff);
+            } else {
+                frame.write(0x80 | 127);
+                for (int i = 7; i >= 0; i--) {
+                    frame.write((int) ((long) payload.length >>> (8 * i)) & 0xff);
+                }
             }
             byte[] mask = {1, 2, 3, 4};
             frame.write(mask);
