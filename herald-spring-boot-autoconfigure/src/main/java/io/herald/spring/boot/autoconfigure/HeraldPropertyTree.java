@@ -14,6 +14,7 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -54,6 +55,9 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * <li>the operating-system environment is left to the loader: {@code HERALD_*} variables, {@code ACCESS_TOKEN} and
  *     {@code JWT_SECRET} work exactly as for the standalone server (so a {@code HERALD_*} variable that names no key
  *     is a warning, not an unknown {@code herald.*} key);</li>
+ * <li>JVM system properties are ambient too (a build's {@code -Dherald.examples.skip} reaches the JVMs it forks):
+ *     a {@code herald.*} system property that names no key is a warning and ignored, like such a variable; one that
+ *     does is a key like any other;</li>
  * <li>secrets ({@code server.accessToken}, {@code auth.jwt.secret}, {@code storage.password},
  *     {@code cdc.postgres.password}): written literally in an application properties or YAML file they are refused,
  *     as the loader refuses them in herald.yaml; a placeholder there, or a value from any other source (system
@@ -81,6 +85,8 @@ final class HeraldPropertyTree {
     private final Map<String, String> variables;
     /** Which property source (by position) started each list, so a lower one adds nothing to it. */
     private final Map<JsonNode, Integer> listSource = new IdentityHashMap<>();
+    /** One line per system property that names no key. */
+    private final List<String> warnings = new ArrayList<>();
 
     private HeraldPropertyTree(ConfigurableEnvironment environment) {
         this.environment = environment;
@@ -91,7 +97,13 @@ final class HeraldPropertyTree {
     static ConfigLoader.Loaded load(ConfigurableEnvironment environment) {
         HeraldPropertyTree tree = new HeraldPropertyTree(environment);
         tree.collect();
-        return new ConfigLoader(tree.variables).load(tree.root);
+        ConfigLoader.Loaded loaded = new ConfigLoader(tree.variables).load(tree.root);
+        if (tree.warnings.isEmpty()) {
+            return loaded;
+        }
+        List<String> warnings = new ArrayList<>(tree.warnings);
+        warnings.addAll(loaded.warnings());
+        return new ConfigLoader.Loaded(loaded.config(), loaded.generated(), List.copyOf(warnings));
     }
 
     /** The tree alone (tests), before the loader has added defaults and secrets. */
@@ -129,9 +141,15 @@ final class HeraldPropertyTree {
                 continue;
             }
             int from = position;
+            boolean ambient = source.getUnderlyingSource() instanceof PropertySource<?> ps
+                    && StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME.equals(ps.getName());
             List<ConfigurationPropertyName> names = iterable.filter(ROOT::isAncestorOf).stream().toList();
             for (ConfigurationPropertyName name : names) {
                 if (name.getNumberOfElements() == 2 && STARTER_KEYS.contains(uniform(name.getElement(1, ConfigurationPropertyName.Form.ORIGINAL)))) {
+                    continue;
+                }
+                if (ambient && !namesKey(name)) {
+                    warnings.add("system property " + name + " does not name a configuration key; ignored");
                     continue;
                 }
                 ConfigurationProperty property = source.getConfigurationProperty(name);
@@ -205,6 +223,33 @@ final class HeraldPropertyTree {
     }
 
     private record Child(String key, Type type) {
+    }
+
+    /** Whether every element of {@code name} below {@code herald} names a record component, a map key or a list index. */
+    private static boolean namesKey(ConfigurationPropertyName name) {
+        Type type = HeraldConfig.class;
+        for (int i = 1; i < name.getNumberOfElements(); i++) {
+            Class<?> raw = raw(type);
+            if (raw == null) {
+                return false;
+            }
+            if (List.class.isAssignableFrom(raw)) {
+                if (!name.isNumericIndex(i)) {
+                    return false;
+                }
+                type = typeArgument(type, 0);
+                continue;
+            }
+            if (!raw.isRecord() && !Map.class.isAssignableFrom(raw)) {
+                return false;
+            }
+            Child child = child(type, name.getElement(i, ConfigurationPropertyName.Form.ORIGINAL));
+            if (child.type() == null) {
+                return false;
+            }
+            type = child.type();
+        }
+        return true;
     }
 
     /**

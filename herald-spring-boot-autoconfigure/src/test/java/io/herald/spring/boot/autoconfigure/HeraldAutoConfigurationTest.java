@@ -210,7 +210,7 @@ class HeraldAutoConfigurationTest {
                     // the process environment's HERALD_* as for the standalone server; an unknown one only warns
                     assertThat(c.server().maxPendingBytes()).isEqualTo(65536);
                     assertThat(context.getBean(ConfigLoader.Loaded.class).warnings())
-                            .containsExactly("HERALD_TEST_REQUIRE_REDIS does not name a configuration key; ignored");
+                            .contains("HERALD_TEST_REQUIRE_REDIS does not name a configuration key; ignored");
                     assertThat(c.server().accessToken()).isEqualTo(ACCESS_TOKEN);
                     assertThat(c.broadcast().ticketTtlSeconds()).isEqualTo(120L);
                     assertThat(c.broadcast().tables()).containsOnlyKeys("applications", "public.orders", "agenda_items");
@@ -245,6 +245,20 @@ class HeraldAutoConfigurationTest {
                     HeraldConfig c = context.getBean(ConfigLoader.Loaded.class).config();
                     assertThat(c.server().allowedOrigins()).containsExactly("https://z.example.com");
                     assertThat(c.server().maxConnections()).isEqualTo(10);
+                });
+    }
+
+    @Test
+    void aSystemPropertySetsAKeyAndOneThatNamesNoneOnlyWarns() {
+        // system properties are ambient, as HERALD_* variables are: a build's -Dherald.examples.skip reaches the JVMs it forks
+        runner().withSystemProperties("herald.server.max-connections=55", "herald.examples.skip=true", "herald.server.colour=blue")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    ConfigLoader.Loaded loaded = context.getBean(ConfigLoader.Loaded.class);
+                    assertThat(loaded.config().server().maxConnections()).isEqualTo(55);
+                    assertThat(loaded.warnings()).contains(
+                            "system property herald.examples.skip does not name a configuration key; ignored",
+                            "system property herald.server.colour does not name a configuration key; ignored");
                 });
     }
 
