@@ -181,7 +181,7 @@ final class HeraldPropertyTree {
                 }
                 if (leaf) {
                     if (list.get(index).isNull()) {
-                        list.set(index, value(property, childType, path.toString()));
+                        list.set(index, leafValue(property, childType, path.toString(), source));
                     }
                     return;
                 }
@@ -197,7 +197,7 @@ final class HeraldPropertyTree {
                 path.append(path.isEmpty() ? "" : ".").append(child.key());
                 if (leaf) {
                     if (!object.has(child.key())) {
-                        object.set(child.key(), value(property, childType, path.toString()));
+                        object.set(child.key(), leafValue(property, childType, path.toString(), source));
                     }
                     return;
                 }
@@ -223,6 +223,15 @@ final class HeraldPropertyTree {
     }
 
     private record Child(String key, Type type) {
+    }
+
+    /** {@link #value}, noting the source of a list written as one value ({@code a,b}) so no lower source adds to it. */
+    private JsonNode leafValue(ConfigurationProperty property, Type type, String path, int source) {
+        JsonNode v = value(property, type, path);
+        if (v instanceof ArrayNode) {
+            listSource.put(v, source);
+        }
+        return v;
     }
 
     /** Whether every element of {@code name} below {@code herald} names a record component, a map key or a list index. */

@@ -240,11 +240,14 @@ class HeraldAutoConfigurationTest {
                             allowed-origins: [https://a.example.com, https://b.example.com, https://c.example.com]
                             max-connections: 10
                         """))
-                .withPropertyValues("herald.server.allowed-origins[0]=https://z.example.com")
+                .withPropertyValues("herald.server.allowed-origins[0]=https://z.example.com", "herald.server.trusted-proxies=10.0.0.1,10.0.0.2")
+                .withSystemProperties("herald.server.trusted-proxies[0]=10.9.9.9", "herald.server.trusted-proxies[2]=10.9.9.8")
                 .run(context -> {
                     HeraldConfig c = context.getBean(ConfigLoader.Loaded.class).config();
                     assertThat(c.server().allowedOrigins()).containsExactly("https://z.example.com");
                     assertThat(c.server().maxConnections()).isEqualTo(10);
+                    // written as one value in the first source that has it: whole too
+                    assertThat(c.server().trustedProxies()).containsExactly("10.0.0.1", "10.0.0.2");
                 });
     }
 
