@@ -10,8 +10,11 @@ import io.herald.server.admin.Admin;
 import io.herald.server.cluster.ClusterNodes;
 import io.herald.server.examples.ExamplesPage;
 import io.herald.server.tls.ServerTls;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -88,7 +91,17 @@ public final class HeraldServer implements AutoCloseable {
      * secrets) the admin page may also mint test credentials.
      */
     public static HeraldServer start(io.herald.server.config.ConfigLoader.Loaded loaded) {
-        return start(loaded.config(), b -> { }, loaded.devMode());
+        return start(loaded.config(), b -> { }, loaded.devMode(), null);
+    }
+
+    /**
+     * As {@link #start(io.herald.server.config.ConfigLoader.Loaded)}, with the engine completed in code by
+     * {@code embedder}, and Herald's own meters also registered in {@code meterRegistry} (an embedding application's,
+     * such as Spring Boot's; null for none). The JVM's meters stay on this server's {@code /metrics} only.
+     */
+    public static HeraldServer start(io.herald.server.config.ConfigLoader.Loaded loaded, Consumer<Herald.Builder> embedder,
+                                     MeterRegistry meterRegistry) {
+        return start(loaded.config(), embedder, loaded.devMode(), meterRegistry);
     }
 
     /**
@@ -97,10 +110,10 @@ public final class HeraldServer implements AutoCloseable {
      * until it listens. The server sets the meter registry itself.
      */
     public static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder) {
-        return start(config, embedder, false);
+        return start(config, embedder, false, null);
     }
 
-    private static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder, boolean devMode) {
+    private static HeraldServer start(HeraldConfig config, Consumer<Herald.Builder> embedder, boolean devMode, MeterRegistry also) {
         // first: a bad certificate is a configuration error, reported before anything is started
         ServerTls tls = config.server().tls() == null ? null : ServerTls.load(config.server().tls());
         // next: an unreachable database is also reported before Vert.x and the cluster are started
@@ -118,12 +131,14 @@ public final class HeraldServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         Transport transport = transport(config.server().transport());
+        // Herald's meters: on /metrics, and in the embedder's registry too when one is given
+        MeterRegistry meters = also == null ? registry : new CompositeMeterRegistry(Clock.SYSTEM, List.of(registry, also));
         ConnectionCounts counts = new ConnectionCounts(config.server());
         io.micrometer.core.instrument.Gauge.builder("herald.http.connections", counts, ConnectionCounts::httpConnections)
-                .description("Open plain HTTP connections (not upgraded; SSE streams included)").register(registry);
+                .description("Open plain HTTP connections (not upgraded; SSE streams included)").register(meters);
         // Vert.x comes before the engine, whose broker may run on it. The guard counts its refusals on the
         // registry the engine is given too: a counter is registered once per name and tags, so both count into it.
-        AcceptGuard acceptGuard = new AcceptGuard(counts, new Meters(registry), config.server(),
+        AcceptGuard acceptGuard = new AcceptGuard(counts, new Meters(meters), config.server(),
                 config.cluster().redis().enabled() ? config.cluster().nodeId() : null);
         Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops))
                 .withTransport(new GuardedTransport(transport, acceptGuard)).build();
@@ -146,7 +161,7 @@ public final class HeraldServer implements AutoCloseable {
                 builder.storage(postgres);
             }
             embedder.accept(builder);
-            herald = builder.meterRegistry(registry).build();
+            herald = builder.meterRegistry(meters).build();
             if (postgres != null && herald.storage() != postgres) {
                 // the embedder gave its own storage: the configured pool is not used
                 postgres.close();
@@ -155,7 +170,7 @@ public final class HeraldServer implements AutoCloseable {
             if (config.cdc().enabled()) {
                 // after the engine (it publishes through the hub) and before listening: a database that cannot
                 // serve change capture stops the start with what to change
-                cdc.set(PostgresCdc.start(config.cdc().postgres(), herald.broadcast(), registry));
+                cdc.set(PostgresCdc.start(config.cdc().postgres(), herald.broadcast(), meters));
             }
             ClusterNodes nodes = broker != null ? ClusterNodes.of(broker)
                     : ClusterNodes.single(config.cluster().nodeId(), address::get, Instant.now(), connectionsByPrimitive, roles);
@@ -291,6 +306,11 @@ public final class HeraldServer implements AutoCloseable {
     /** The port the server listens on. */
     public int port() {
         return port;
+    }
+
+    /** Whether {@link #close} has begun: from then on {@code /readyz} answers 503 and sockets are being closed. */
+    public boolean draining() {
+        return draining.get();
     }
 
     /** The engine: publish in-process through {@code herald().broadcast()}. */

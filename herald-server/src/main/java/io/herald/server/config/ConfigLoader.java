@@ -68,7 +68,19 @@ public final class ConfigLoader {
 
     /** Loads {@code file} (may be null) and applies the environment, then {@code portOverride} if not null. */
     public Loaded load(Path file, Integer portOverride) {
-        ObjectNode root = file == null ? JsonNodeFactory.instance.objectNode() : read(file);
+        return load(file == null ? JsonNodeFactory.instance.objectNode() : read(file), portOverride);
+    }
+
+    /**
+     * Loads {@code root}, the tree a file would hold, built by an embedder (the Spring Boot starter builds it from
+     * {@code herald.*} properties), by the same rules as a file: references for secrets, {@code ${VAR}}, {@code HERALD_*},
+     * generated secrets, unknown keys. {@code root} is changed on the way.
+     */
+    public Loaded load(ObjectNode root) {
+        return load(root, null);
+    }
+
+    private Loaded load(ObjectNode root, Integer portOverride) {
         requireReference(root, "server", "accessToken", "ACCESS_TOKEN");
         requireReference(root.path("auth") instanceof ObjectNode a ? a : JsonNodeFactory.instance.objectNode(), "jwt", "secret", "JWT_SECRET");
         requireReference(root, "storage", "password", "HERALD_STORAGE_PASSWORD");
