@@ -22,7 +22,7 @@ public final class ConfigMarkdown {
                 .append("     ConfigReferenceTest fails while this file differs from what they give; regenerate it with\n")
                 .append("     ").append(REGENERATE).append(" -->\n\n");
         out.append(INTRO);
-        out.append("Sections: ").append(root.fields().stream().map(s -> "[" + s.name() + "](#" + s.name().toLowerCase() + ")")
+        out.append("Sections: ").append(root.fields().stream().map(s -> "[" + s.name() + "](#" + s.name().toLowerCase(java.util.Locale.ROOT) + ")")
                 .collect(Collectors.joining(" · "))).append("\n");
         for (Key section : root.fields()) {
             out.append("\n## ").append(section.name()).append("\n\n").append(section.doc().value()).append("\n\n");

@@ -145,6 +145,6 @@ class DocsExamplesTest {
     }
 
     private static String standIn(String variable) {
-        return (variable.toLowerCase() + "-docs-example-value-0123456789abcdefghijklmnop").substring(0, 40);
+        return (variable.toLowerCase(java.util.Locale.ROOT) + "-docs-example-value-0123456789abcdefghijklmnop").substring(0, 40);
     }
 }
