@@ -7,7 +7,10 @@ package io.herald.config;
  *
  * @param enabled whether {@code /admin/} and {@code /admin/v1/*} are served; when off they answer 404 like any unknown route
  */
-public record AdminConfig(Boolean enabled) {
+public record AdminConfig(
+        @Doc(value = "Whether /admin/ and /admin/v1/* are served; when off they answer 404 like any unknown route.",
+                computedDefault = "true in dev mode (a secret was generated), else false", example = "true")
+        Boolean enabled) {
 
     public AdminConfig {
         enabled = enabled != null && enabled;

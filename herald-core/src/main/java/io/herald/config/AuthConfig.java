@@ -13,7 +13,10 @@ import java.util.Set;
  * How sessions are authenticated: JWTs (header, cookie or query) signed with a shared secret or by an
  * identity provider's published keys, and API keys.
  */
-public record AuthConfig(Jwt jwt, Cookie cookie, List<ApiKey> apiKeys) {
+public record AuthConfig(
+        @Doc("How session JWTs are verified.") Jwt jwt,
+        @Doc("The session cookie, carrying the same JWT as a Bearer header would.") Cookie cookie,
+        @Doc("API keys, each standing for one identity; sent as x-api-key or ?api_key=.") List<ApiKey> apiKeys) {
 
     public AuthConfig {
         jwt = jwt == null ? new Jwt(null, null, null) : jwt;
@@ -61,8 +64,20 @@ public record AuthConfig(Jwt jwt, Cookie cookie, List<ApiKey> apiKeys) {
      *     ES256 when {@code jwksUrl} is set (see {@link #allowedAlgorithms()})
      * @param claims where the user id, organizations, roles and name are found in a token
      */
-    public record Jwt(String secret, Boolean requireExp, Long clockSkewSeconds, String jwksUrl, String issuer,
-                      String audience, List<String> algorithms, Claims claims) {
+    public record Jwt(
+            @Doc("HMAC key of HS256 session JWTs, at least 32 bytes (48 for HS384, 64 for HS512); optional with jwksUrl.")
+            String secret,
+            @Doc("Whether tokens without exp are refused.") Boolean requireExp,
+            @Doc("Leeway applied to exp and nbf, in seconds (0..300).") Long clockSkewSeconds,
+            @Doc(value = "URL of the keys an identity provider publishes (JWKS), for RS, PS and ES tokens.",
+                    example = "https://issuer.example/.well-known/jwks.json")
+            String jwksUrl,
+            @Doc(value = "When set, the iss a token must carry.", example = "https://issuer.example/") String issuer,
+            @Doc(value = "When set, a value the token's aud must contain.", example = "herald") String audience,
+            @Doc(value = "Allowed alg values; empty: HS256 when a secret is set, plus RS256 and ES256 when jwksUrl is set.",
+                    values = {"HMAC_ALGORITHMS", "PUBLIC_KEY_ALGORITHMS"}, example = "[RS256, ES256]")
+            List<String> algorithms,
+            @Doc("Where the user id, organizations, roles and name are found in a token.") Claims claims) {
         public static final long DEFAULT_SKEW_SECONDS = 30;
         /** RFC 7518 §3.2: an HMAC key at least as long as the hash output, so 32 bytes for HS256. */
         public static final int MIN_SECRET_BYTES = 32;
@@ -165,7 +180,13 @@ public record AuthConfig(Jwt jwt, Cookie cookie, List<ApiKey> apiKeys) {
      * @param roles the roles in {@code organizationId}: an array or one string
      * @param name the display name
      */
-    public record Claims(String userId, String orgs, String organizationId, String roles, String name) {
+    public record Claims(
+            @Doc("Claim holding the user id (a name, or a JSON pointer such as /app_metadata/id); falls back to sub.")
+            String userId,
+            @Doc("Claim holding an object of organization id to roles (a name or a JSON pointer).") String orgs,
+            @Doc("Claim holding the token's one organization, used with roles (a name or a JSON pointer).") String organizationId,
+            @Doc("Claim holding the roles in organizationId: an array or one string (a name or a JSON pointer).") String roles,
+            @Doc("Claim holding the display name (a name or a JSON pointer).") String name) {
         public static final String DEFAULT_USER_ID = "userId";
 
         public Claims {
@@ -192,7 +213,7 @@ public record AuthConfig(Jwt jwt, Cookie cookie, List<ApiKey> apiKeys) {
     }
 
     /** The session cookie carrying the same JWT. */
-    public record Cookie(String name) {
+    public record Cookie(@Doc("Name of the cookie holding the session JWT.") String name) {
         public static final String DEFAULT_NAME = "herald_session";
 
         public Cookie {
@@ -201,7 +222,15 @@ public record AuthConfig(Jwt jwt, Cookie cookie, List<ApiKey> apiKeys) {
     }
 
     /** One API key and the identity it stands for. */
-    public record ApiKey(String key, String userId, String name, Map<String, List<String>> orgs) {
+    public record ApiKey(
+            @Doc(value = "The key, at least 16 characters; keep it out of the file with a ${VAR} reference.", required = true,
+                    example = "${KIOSK_API_KEY}")
+            String key,
+            @Doc(value = "User id of the identity the key stands for.", required = true, example = "kiosk_lobby") String userId,
+            @Doc(value = "Display name of that identity.", example = "Lobby screen") String name,
+            @Doc(value = "Organizations of that identity, each with its roles.", key = "organization",
+                    example = "{ org_1: [viewer] }")
+            Map<String, List<String>> orgs) {
         public ApiKey {
             orgs = orgs == null ? Map.of() : Map.copyOf(orgs);
         }

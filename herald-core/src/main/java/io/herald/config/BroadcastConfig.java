@@ -8,14 +8,19 @@ import java.util.regex.Pattern;
 
 /** The Broadcast primitive: ticket lifetime, resource tickets, table rules and event namespaces. */
 public record BroadcastConfig(
-        Long ticketTtlSeconds,
-        Boolean singleUseTickets,
+        @Doc("How long a WebSocket ticket is valid, in seconds (1..3600).") Long ticketTtlSeconds,
+        @Doc("Whether each ticket opens one socket only.") Boolean singleUseTickets,
+        @Doc("Resource tickets: a ticket request carrying requestField is checked in SQL and scoped to that one resource.")
         WsTicket wsTicket,
+        @Doc(value = "Rules for postgres_changes events, by table name; events of a table not listed are refused.", key = "table")
         Map<String, TableConfig> tables,
+        @Doc(value = "Custom event names allowed per namespace: screening: [started] allows the event screening:started.",
+                key = "namespace", example = "{ screening: [started, progress, complete] }")
         Map<String, List<String>> namespaces,
+        @Doc("Scopes (organizations, resources) with sockets on this node at once; past it a new socket is closed with 1013.")
         Integer maxScopes,
-        Integer maxUsedTickets,
-        History history) {
+        @Doc("Single-use tickets remembered until they expire; past it ticket requests get 429.") Integer maxUsedTickets,
+        @Doc("What each scope keeps for resuming sockets (&since=).") History history) {
 
     public static final long DEFAULT_TICKET_TTL_SECONDS = 60;
     public static final int DEFAULT_MAX_SCOPES = 100_000;
@@ -121,7 +126,9 @@ public record BroadcastConfig(
      * What each scope keeps for resuming sockets ({@code &since=}): its last {@code size} events (0 turns
      * resume history off; positions are still given) for {@code ttlSeconds} after the latest.
      */
-    public record History(Integer size, Long ttlSeconds) {
+    public record History(
+            @Doc("Events kept per scope for resuming; 0: no resume history (positions are still given).") Integer size,
+            @Doc("How long they are kept after the scope's latest event, in seconds (1..86400).") Long ttlSeconds) {
         public static final int DEFAULT_SIZE = 1000;
         public static final long DEFAULT_TTL_SECONDS = 300;
         public static final int MAX_SIZE = 100_000;
@@ -142,7 +149,14 @@ public record BroadcastConfig(
         }
     }
 
-    public record WsTicket(String role, String requestField, String scopeTable, Check check) {
+    public record WsTicket(
+            @Doc(value = "Role the ticket carries, bound as :role in the check.", required = true, example = "attendee") String role,
+            @Doc(value = "JSON field of the ticket request holding the resource id, bound as :id.", required = true,
+                    example = "eventId")
+            String requestField,
+            @Doc(value = "Scope kind of the ticket: its socket joins <scopeTable>:<id>.", required = true, example = "events")
+            String scopeTable,
+            @Doc(value = "SQL check that must find a row before the ticket is issued.", required = true) Check check) {
         public WsTicket {
             if (role == null || role.isBlank()) {
                 throw new ConfigException("broadcast.wsTicket.role", "is required");
@@ -160,7 +174,13 @@ public record BroadcastConfig(
     }
 
     /** A parameterised SQL check; {@code :id}, {@code :userId}, {@code :role}, {@code :organizationId} are bound. */
-    public record Check(String datasource, String sql) {
+    public record Check(
+            @Doc(value = "Datasource, declared under datasources, the check runs on.", required = true, example = "app")
+            String datasource,
+            @Doc(value = "Query that finds a row when the ticket is allowed; :id, :userId, :role and :organizationId are bound.",
+                    required = true,
+                    example = "\"SELECT 1 FROM event_roles WHERE event_id = :id AND user_id = :userId AND role = :role\"")
+            String sql) {
         public Check {
             if (datasource == null || datasource.isBlank()) {
                 throw new ConfigException("broadcast.wsTicket.check.datasource", "is required");
@@ -193,13 +213,15 @@ public record BroadcastConfig(
 
     /** Per-table rules for postgres_changes events. */
     public record TableConfig(
-            Boolean onInsert,
-            Boolean onUpdate,
-            Boolean onDelete,
+            @Doc("Whether INSERT events are delivered (else accepted and skipped).") Boolean onInsert,
+            @Doc("Whether UPDATE events are delivered (else accepted and skipped).") Boolean onUpdate,
+            @Doc("Whether DELETE events are delivered (else accepted and skipped).") Boolean onDelete,
+            @Doc(value = "Roles that receive the table's events; empty: every member of the scope.", example = "[recruiter, owner]")
             List<String> requiredRoles,
-            List<String> fields,
+            @Doc(value = "Fields delivered; absent: every field.", example = "[id, stage, email]") List<String> fields,
+            @Doc(value = "Masked fields: the masking function and the roles that see the real value.", key = "field")
             Map<String, Mask> masking,
-            String schema) {
+            @Doc("Value of schema in the delivered message.") String schema) {
 
         public TableConfig {
             onInsert = onInsert == null || onInsert;
@@ -229,14 +251,17 @@ public record BroadcastConfig(
     }
 
     /** How one field is masked, and which roles see it unmasked. */
-    public record Mask(MaskType type, Show show) {
+    public record Mask(
+            @Doc(value = "Masking function.", required = true, example = "email") MaskType type,
+            @Doc("Who sees the real value.") Show show) {
         public Mask {
             show = show == null ? new Show(null) : show;
         }
     }
 
     /** The roles that see a masked field's real value. */
-    public record Show(List<String> roles) {
+    public record Show(
+            @Doc(value = "Roles that see the real value; empty: masked for everyone.", example = "[owner]") List<String> roles) {
         public Show {
             roles = roles == null ? List.of() : List.copyOf(roles);
         }

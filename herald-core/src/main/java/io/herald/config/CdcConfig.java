@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * database's logical replication stream instead of posted by a backend. Off unless
  * {@code cdc.postgres.url} is set.
  */
-public record CdcConfig(Postgres postgres) {
+public record CdcConfig(
+        @Doc("The PostgreSQL database whose changes are read; off unless url is set.") Postgres postgres) {
 
     public CdcConfig {
         postgres = postgres == null ? Postgres.none() : postgres;
@@ -34,8 +35,20 @@ public record CdcConfig(Postgres postgres) {
      * node that is not the leader tries to become it ({@code leaderRetryMs}). {@link #toString()} hides the
      * password.
      */
-    public record Postgres(String url, String user, String password, String slot, String publication,
-                           Map<String, Source> tables, Long heartbeatMs, Long leaderRetryMs) {
+    public record Postgres(
+            @Doc(value = "JDBC URL of the database; setting it turns change capture on.",
+                    example = "jdbc:postgresql://127.0.0.1:5432/app")
+            String url,
+            @Doc(value = "User to connect as; it needs the REPLICATION attribute (see cdc.md).", example = "herald") String user,
+            @Doc("Password of that user.") String password,
+            @Doc("Logical replication slot Herald keeps in the database: created if absent, never dropped.") String slot,
+            @Doc("Publication Herald reads: created for the tables below if absent.") String publication,
+            @Doc(value = "Tables to publish (<schema>.<table>, or <table> in public) and where each row goes;"
+                    + " each needs broadcast.tables rules.", key = "table")
+            Map<String, Source> tables,
+            @Doc("How often the reading node writes a heartbeat into the log, in ms (measures the lag, moves idle databases on).")
+            Long heartbeatMs,
+            @Doc("How often a node that does not read tries to take over, in ms (100..8000).") Long leaderRetryMs) {
         public static final String DEFAULT_SLOT = "herald";
         public static final String DEFAULT_PUBLICATION = "herald";
         public static final long DEFAULT_HEARTBEAT_MS = 5_000;
@@ -113,7 +126,13 @@ public record CdcConfig(Postgres postgres) {
      * ({@code org:<value>}) or to the scope {@code scopeKey} builds from the row ({@code events:{event_id}});
      * narrowed to the user named by {@code userColumn} when set.
      */
-    public record Source(String organizationColumn, String scopeKey, String userColumn) {
+    public record Source(
+            @Doc(value = "Column naming the organization a row goes to (org:<value>); or use scopeKey.",
+                    example = "organization_id")
+            String organizationColumn,
+            @Doc(value = "Scope a row goes to, built from its columns; or use organizationColumn.", example = "\"events:{event_id}\"")
+            String scopeKey,
+            @Doc(value = "Column naming the one user who gets the row, when set.", example = "recipient_id") String userColumn) {
         private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
         private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
         private static final Pattern SCOPE_KIND = Pattern.compile("[A-Za-z0-9_.-]{1,64}:.*");

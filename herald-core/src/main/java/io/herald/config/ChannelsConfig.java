@@ -6,15 +6,18 @@ import java.util.regex.PatternSyntaxException;
 
 /** The Channels primitive (SSE): name pattern, access rules, replay ring, heartbeats and caps. */
 public record ChannelsConfig(
-        String pattern,
+        @Doc("Regular expression a channel name must match as a whole, once percent-decoded.") String pattern,
+        @Doc(value = "Channels a session may read: rules with * and the placeholders {org} (its organizations) and {user}.",
+                example = "[\"team:{org}:*\", \"member:{user}:notify\"]")
         List<String> allow,
+        @Doc(value = "Channels anyone may read without credentials, as rules.", example = "[\"status:*\"]")
         @com.fasterxml.jackson.annotation.JsonProperty("public") List<String> publicChannels,
-        Integer maxSubscribersPerChannel,
-        Long heartbeatMs,
-        Integer replayBufferSize,
-        Boolean durable,
-        Long idleEvictMs,
-        Integer maxChannels) {
+        @Doc("Open streams per channel; one more gets 429.") Integer maxSubscribersPerChannel,
+        @Doc("Time without a write after which a keepalive comment is sent, in ms.") Long heartbeatMs,
+        @Doc("Events kept per channel for resuming with Last-Event-ID (0..100000; 0: no replay).") Integer replayBufferSize,
+        @Doc("Whether the replay ring and the id counter are kept in storage and survive restarts.") Boolean durable,
+        @Doc("Time after which a channel with no stream and no publish is dropped, in ms.") Long idleEvictMs,
+        @Doc("Channels in memory; a new one past the cap gets 429.") Integer maxChannels) {
 
     public static final String DEFAULT_PATTERN = "^[a-zA-Z0-9:_.-]{1,128}$";
     public static final int DEFAULT_MAX_SUBSCRIBERS = 1000;

@@ -11,7 +11,13 @@ import java.util.regex.Pattern;
  * {@code replyTimeoutMs} is how long a publish waits for the other nodes' delivery counts before
  * completing with what it has.
  */
-public record ClusterConfig(String nodeId, Redis redis, Long replyTimeoutMs) {
+public record ClusterConfig(
+        @Doc(value = "This node's name among the live ones: letters, digits, '.', '_' and '-'.",
+                computedDefault = "a random id at every start", example = "node-a")
+        String nodeId,
+        @Doc("Where Redis is; without url or urls, one node with an in-memory broker.") Redis redis,
+        @Doc("How long a publish waits for the other nodes' delivery counts, in ms, before completing with what it has.")
+        Long replyTimeoutMs) {
 
     public static final long DEFAULT_REPLY_TIMEOUT_MS = 500;
     public static final String DEFAULT_PREFIX = "herald";
@@ -37,7 +43,13 @@ public record ClusterConfig(String nodeId, Redis redis, Long replyTimeoutMs) {
      * that streams are spread over or, with {@code cluster: true}, the seed nodes of a Redis Cluster.
      * {@code prefix} starts every key and channel, so several Herald clusters may share one Redis.
      */
-    public record Redis(String url, List<String> urls, Boolean cluster, String prefix) {
+    public record Redis(
+            @Doc(value = "One Redis server.", example = "redis://127.0.0.1:6379") String url,
+            @Doc(value = "Several Redis servers that streams are spread over, or with cluster: true the seed nodes of a Redis Cluster.",
+                    example = "[redis://10.0.0.1:6379, redis://10.0.0.2:6379]")
+            List<String> urls,
+            @Doc("Whether url or urls name the seed nodes of a Redis Cluster.") Boolean cluster,
+            @Doc("Start of every key and channel, so that several Herald clusters may share one Redis.") String prefix) {
         public Redis {
             url = url == null || url.isBlank() ? null : url;
             urls = urls == null ? List.of() : List.copyOf(urls);

@@ -1,7 +1,13 @@
 package io.herald.config;
 
 /** A JDBC datasource of the application (SQLite or PostgreSQL) used by access checks. */
-public record DatasourceConfig(String url, String username, String password, Integer maxPoolSize, Integer maxQueue) {
+public record DatasourceConfig(
+        @Doc(value = "JDBC URL; the SQLite and PostgreSQL drivers are in the jar.", required = true, example = "jdbc:sqlite:./app.db")
+        String url,
+        @Doc(value = "User to connect as.", example = "app") String username,
+        @Doc(value = "Password of that user; use a ${VAR} reference.", example = "${APP_DB_PASSWORD}") String password,
+        @Doc("Connections in the pool.") Integer maxPoolSize,
+        @Doc("Checks waiting for a connection; past it they fail (503 unavailable from the ticket endpoint).") Integer maxQueue) {
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final int DEFAULT_MAX_QUEUE = 1000;
 

@@ -4,17 +4,24 @@ import java.util.Map;
 
 /** The whole configuration of one Herald instance; every section has defaults, so {@code empty()} runs. */
 public record HeraldConfig(
-        ServerConfig server,
+        @Doc("The edge: where to listen, the server credential, CORS and per-connection limits.") ServerConfig server,
+        @Doc("How sessions are authenticated: JWTs (a shared secret or an identity provider's keys), the cookie and API keys.")
         AuthConfig auth,
+        @Doc("Broadcast: WebSocket tickets, table rules for postgres_changes events, event namespaces and resume history.")
         BroadcastConfig broadcast,
+        @Doc("Rooms (PartyServer-compatible): party bindings with their access gates, per-room limits and hibernation.")
         RoomsConfig rooms,
-        ChannelsConfig channels,
-        LanesConfig lanes,
+        @Doc("Channels (Server-Sent Events): channel names, who may read them, replay and caps.") ChannelsConfig channels,
+        @Doc("Lanes: per-user WebSocket streams with acks, where they are mounted and who may publish.") LanesConfig lanes,
+        @Doc("Room storage: one SQLite file (the default) or a PostgreSQL database, and each room's byte budget.")
         StorageConfig storage,
+        @Doc(value = "The application's JDBC databases, by name, queried by access checks (resource gates, broadcast.wsTicket).",
+                key = "datasource")
         Map<String, DatasourceConfig> datasources,
-        ClusterConfig cluster,
+        @Doc("Several nodes as one over Redis; without a Redis, one node with an in-memory broker.") ClusterConfig cluster,
+        @Doc("Change capture: rows changed in PostgreSQL become postgres_changes events, read from logical replication.")
         CdcConfig cdc,
-        AdminConfig admin) {
+        @Doc("The operator's admin page at /admin/ and its API, guarded by the server credential.") AdminConfig admin) {
 
     public HeraldConfig {
         server = server == null ? ServerConfig.defaults() : server;

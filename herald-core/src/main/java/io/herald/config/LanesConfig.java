@@ -5,14 +5,15 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** User lanes: where they are mounted, who may publish, and per-socket and per-lane limits. */
 public record LanesConfig(
-        String basePath,
+        @Doc("Where lanes are mounted; \"\" mounts the HopeFlow URLs (upgrade at /, publish at /publish).") String basePath,
+        @Doc("Who may publish: server (the ACCESS_TOKEN only) or any-authenticated (any valid session too).")
         PublishPolicy publishPolicy,
-        Integer maxFiltersPerSocket,
-        Integer maxFrameBytes,
-        Long ackTimeoutMs,
-        Integer maxSocketsPerUser,
-        Boolean controlReplies,
-        Integer maxPendingPerLane) {
+        @Doc("Filters one socket may hold; more are ignored and counted.") Integer maxFiltersPerSocket,
+        @Doc("Largest frame a client may send, in bytes; a larger one closes the socket with 1009.") Integer maxFrameBytes,
+        @Doc("How long a publish waits for acks when the request gives no timeoutMs, in ms (at most 30000).") Long ackTimeoutMs,
+        @Doc("Sockets one user may hold; one more upgrade gets 429.") Integer maxSocketsPerUser,
+        @Doc("Whether subscribed, unsubscribed and error frames are sent (HopeFlow sends none).") Boolean controlReplies,
+        @Doc("Publishes to one user still waiting for acks; one more gets 429.") Integer maxPendingPerLane) {
 
     public static final String DEFAULT_BASE_PATH = "/lanes/v1";
     public static final int DEFAULT_MAX_FILTERS = 200;

@@ -16,19 +16,20 @@ import java.util.regex.PatternSyntaxException;
  * longer one survives longer pauses of the owner and of Redis, at a renewal every third of it.
  */
 public record RoomsConfig(
-        List<Binding> bindings,
-        Long hibernateAfterMs,
-        Integer maxConnectionsPerRoom,
-        Integer maxMessageBytes,
+        @Doc("Parties: a name, a Room class and an access gate each.") List<Binding> bindings,
+        @Doc("A loaded room silent this long drops its instance, in ms; its sockets stay open.") Long hibernateAfterMs,
+        @Doc("Sockets per room; the next upgrade gets 429.") Integer maxConnectionsPerRoom,
+        @Doc("Largest frame or message, in bytes; a larger one closes the socket with 1009.") Integer maxMessageBytes,
+        @Doc("Messages per second refilling each connection's bucket of messageBurst; an empty bucket closes with 1008.")
         Integer messagesPerSecond,
-        Integer messageBurst,
-        Integer maxLoadedRooms,
-        Integer maxRooms,
-        Integer workers,
-        String pluginDir,
-        Presence presence,
-        YjsDocs yjs,
-        Long leaseMs) {
+        @Doc("Messages each connection's bucket holds.") Integer messageBurst,
+        @Doc("Room instances in memory; past it the least recently active one hibernates.") Integer maxLoadedRooms,
+        @Doc("Rooms with sockets or a pending alarm; past it upgrades get 429.") Integer maxRooms,
+        @Doc(value = "Threads running room hooks.", computedDefault = "max(4, 2 × CPU cores)", example = "8") Integer workers,
+        @Doc(value = "Directory whose *.jar files are on the room class path.", example = "./plugins") String pluginDir,
+        @Doc("The built-in PresenceRoom.") Presence presence,
+        @Doc("Limits of the built-in YjsRoom.") YjsDocs yjs,
+        @Doc("In a cluster: how long a node's hold on a room lasts without a renewal, in ms (1000..600000).") Long leaseMs) {
 
     public static final long DEFAULT_HIBERNATE_AFTER_MS = 30_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ROOM = 1000;
@@ -42,6 +43,8 @@ public record RoomsConfig(
     public static final long MIN_LEASE_MS = 1_000;
     /** Past ten minutes, a crashed node's rooms would stay unreachable for too long. */
     public static final long MAX_LEASE_MS = 600_000;
+    /** The session values an access gate may compare with: {@code roomIdEquals} and the {@code firewall} columns. */
+    public static final List<String> CONTEXT_VALUES = List.of("ctx.userId", "ctx.activeOrgId");
     private static final Pattern BINDING = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Pattern SQL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
@@ -139,7 +142,14 @@ public record RoomsConfig(
     }
 
     /** One party: a binding name, the Room class, and its access gate. */
-    public record Binding(String name, String className, Access access) {
+    public record Binding(
+            @Doc(value = "Letters, digits and _; the URL's party is derived from it (CHAT_ROOM: chat-room, MyRoom: my-room).",
+                    required = true, example = "CHAT")
+            String name,
+            @Doc(value = "Room class: extends io.herald.room.Room, with a public no-argument constructor.", required = true,
+                    example = "io.herald.room.builtin.PresenceRoom")
+            String className,
+            @Doc("Who may connect: public, authenticated, or an object with one gate.") Access access) {
         public Binding {
             access = access == null ? Access.AUTHENTICATED : access;
         }
@@ -165,7 +175,12 @@ public record RoomsConfig(
      * the updates and awareness changes that arrive inside it go out together when it ends, the
      * updates merged into one (0 relays each one at once).
      */
-    public record YjsDocs(Integer maxUpdateBytes, Long maxDocumentBytes, Integer compactAfter, Integer relayWindowMs) {
+    public record YjsDocs(
+            @Doc("Largest update a client may send, in bytes.") Integer maxUpdateBytes,
+            @Doc("Largest document, in bytes; storage.maxRoomBytes bounds it too.") Long maxDocumentBytes,
+            @Doc("Increments kept before they are merged into the document.") Integer compactAfter,
+            @Doc("Relay window, in ms (0..1000): updates arriving inside it go out together, merged; 0: each at once.")
+            Integer relayWindowMs) {
         public static final int DEFAULT_MAX_UPDATE_BYTES = 1024 * 1024;
         public static final long DEFAULT_MAX_DOCUMENT_BYTES = 50L * 1024 * 1024;
         public static final int DEFAULT_COMPACT_AFTER = 64;
@@ -187,7 +202,7 @@ public record RoomsConfig(
     }
 
     /** History kept by the built-in PresenceRoom. */
-    public record Presence(Integer history) {
+    public record Presence(@Doc("Messages PresenceRoom keeps per room (0..10000; 0: none).") Integer history) {
         public static final int DEFAULT_HISTORY = 50;
 
         public Presence {
@@ -203,8 +218,16 @@ public record RoomsConfig(
      * ({@code ctx.userId} | {@code ctx.activeOrgId}), one {@code resource}, or a {@code roomId} pattern
      * whose kind group selects one of {@code resources}.
      */
-    public record Access(String mode, String roomIdEquals, Resource resource, RoomIdPattern roomId,
-                         Map<String, Resource> resources) {
+    public record Access(
+            @Doc(value = "public (anyone) or authenticated (any valid session).", values = "MODES") String mode,
+            @Doc(value = "Only the user (ctx.userId) or the members of the organization (ctx.activeOrgId) whose id is the room id.",
+                    values = "CONTEXT_VALUES", example = "ctx.userId")
+            String roomIdEquals,
+            @Doc("A row that must exist, and be visible to the session, for the room id.") Resource resource,
+            @Doc("A pattern of room ids whose kind group picks one of resources.") RoomIdPattern roomId,
+            @Doc(value = "Resources by kind, with roomId.", key = "kind") Map<String, Resource> resources) {
+        /** What {@code mode} accepts, also written as the whole value ({@code access: public}). */
+        public static final List<String> MODES = List.of("public", "authenticated");
         public static final Access AUTHENTICATED = new Access("authenticated", null, null, null, null);
         public static final Access PUBLIC = new Access("public", null, null, null, null);
 
@@ -214,6 +237,7 @@ public record RoomsConfig(
         }
 
         /** {@code access: public} or {@code access: authenticated} written as a plain string. */
+        @Doc(value = "public or authenticated, written as the whole value.", values = "MODES")
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public static Access of(String mode) {
             return switch (mode == null ? "" : mode) {
@@ -244,10 +268,10 @@ public record RoomsConfig(
             if (kinds != 1) {
                 throw new ConfigException(path, "give exactly one of public, authenticated, roomIdEquals, resource, roomId");
             }
-            if (mode != null && !mode.equals("public") && !mode.equals("authenticated")) {
+            if (mode != null && !MODES.contains(mode)) {
                 throw new ConfigException(path, "'" + mode + "' is not public or authenticated");
             }
-            if (roomIdEquals != null && !roomIdEquals.equals("ctx.userId") && !roomIdEquals.equals("ctx.activeOrgId")) {
+            if (roomIdEquals != null && !CONTEXT_VALUES.contains(roomIdEquals)) {
                 throw new ConfigException(path + ".roomIdEquals", "must be ctx.userId or ctx.activeOrgId");
             }
             if (resource != null) {
@@ -269,7 +293,14 @@ public record RoomsConfig(
      * A row that must exist (and be visible) for the room id:
      * {@code SELECT 1 FROM <table> WHERE <key> = ? AND <firewall col> = <ctx value> [AND <softDelete> IS NULL]}.
      */
-    public record Resource(String datasource, String table, String key, Map<String, String> firewall, String softDelete) {
+    public record Resource(
+            @Doc(value = "Datasource, declared under datasources, holding the table.", required = true, example = "app") String datasource,
+            @Doc(value = "Table that must hold a row whose key is the room id.", required = true, example = "chats") String table,
+            @Doc("Column compared with the room id.") String key,
+            @Doc(value = "Further columns that must equal the session's ctx.userId or ctx.activeOrgId.", key = "column",
+                    values = "CONTEXT_VALUES", example = "{ organization_id: ctx.activeOrgId }")
+            Map<String, String> firewall,
+            @Doc(value = "Column that must be NULL: soft-deleted rows are refused.", example = "deleted_at") String softDelete) {
         public Resource {
             key = key == null || key.isBlank() ? "id" : key;
             firewall = firewall == null ? Map.of() : Map.copyOf(firewall);
@@ -286,7 +317,7 @@ public record RoomsConfig(
             }
             firewall.forEach((col, value) -> {
                 name(path + ".firewall." + col, col);
-                if (!value.equals("ctx.userId") && !value.equals("ctx.activeOrgId")) {
+                if (!CONTEXT_VALUES.contains(value)) {
                     throw new ConfigException(path + ".firewall." + col, "must be ctx.userId or ctx.activeOrgId");
                 }
             });
@@ -300,7 +331,12 @@ public record RoomsConfig(
     }
 
     /** A room-id pattern with the groups holding the resource kind and its id. */
-    public record RoomIdPattern(String pattern, Integer kindGroup, Integer idGroup) {
+    public record RoomIdPattern(
+            @Doc(value = "Regular expression the whole room id must match.", required = true,
+                    example = "\"^(day-note|record):([A-Za-z0-9_-]+)$\"")
+            String pattern,
+            @Doc("Group of the pattern holding the resource kind.") Integer kindGroup,
+            @Doc("Group of the pattern holding the id looked up.") Integer idGroup) {
         public RoomIdPattern {
             kindGroup = kindGroup == null ? 1 : kindGroup;
             idGroup = idGroup == null ? 2 : idGroup;

@@ -7,23 +7,32 @@ import java.util.List;
  * {@code accessToken} is a secret: it comes from the environment ({@code ACCESS_TOKEN}) or a file.
  */
 public record ServerConfig(
-        String host,
-        Integer port,
+        @Doc("Address to listen on; 0.0.0.0 is every IPv4 interface.") String host,
+        @Doc("Port for HTTP, WebSocket and SSE (HTTPS and WSS with tls); 0 picks a free one.") Integer port,
+        @Doc("The server credential, at least 32 characters: publish and admin APIs; tickets are signed with a key derived from it.")
         String accessToken,
+        @Doc(value = "Origins allowed CORS requests (https://app.example.com, or *); a session cookie only from one listed exactly.",
+                example = "[https://app.example.com]")
         List<String> allowedOrigins,
-        Long maxBodyBytes,
-        Integer maxPendingBytes,
-        Integer maxFrameBytes,
-        Long pingIntervalMs,
-        Integer maxConnections,
+        @Doc("Largest HTTP request body, in bytes; a larger one gets 413.") Long maxBodyBytes,
+        @Doc("Outbound bytes queued per socket, in bytes, before the socket is closed with 1013.") Integer maxPendingBytes,
+        @Doc("Largest WebSocket frame or message a client may send, in bytes.") Integer maxFrameBytes,
+        @Doc("How often each WebSocket is pinged, in ms.") Long pingIntervalMs,
+        @Doc("WebSocket connections open at once; past it upgrades are refused.") Integer maxConnections,
+        @Doc(value = "Socket transport: auto takes epoll where its native library loads, else nio.", values = "TRANSPORTS")
         String transport,
+        @Doc("How long a socket's frames may wait to share one write with later ones, in microseconds (0: written at once).")
         Long flushDelayMicros,
+        @Doc("Plain HTTP connections (not upgraded; SSE streams count) open at once; more are closed at accept.")
         Integer maxHttpConnections,
+        @Doc("Connections of any kind from one client address; 0: no cap (behind a proxy every client shares its address).")
         Integer maxConnectionsPerAddress,
+        @Doc(value = "IP addresses or CIDR blocks of the proxies whose X-Forwarded-For names the client address.",
+                example = "[10.0.0.0/8, \"fd00::/8\"]")
         List<String> trustedProxies,
-        Long requestHeadTimeoutMs,
-        Long idleTimeoutMs,
-        Tls tls) {
+        @Doc("Time a client has to send a request line and its headers, in ms; then 408.") Long requestHeadTimeoutMs,
+        @Doc("Time a keep-alive HTTP connection may sit with no request in progress, in ms.") Long idleTimeoutMs,
+        @Doc("HTTPS and WSS on the server's port, from PEM files; plain HTTP when absent.") Tls tls) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
@@ -116,7 +125,17 @@ public record ServerConfig(
      * @param caFile optional PEM chain sent after the certificate
      * @param reloadIntervalMs how often the files are checked for a change (default {@value #DEFAULT_RELOAD_INTERVAL_MS})
      */
-    public record Tls(String certFile, String keyFile, String caFile, Long reloadIntervalMs) {
+    public record Tls(
+            @Doc(value = "PEM certificate, optionally followed by its chain (certbot's fullchain.pem).", required = true,
+                    example = "/etc/herald/tls/tls.crt")
+            String certFile,
+            @Doc(value = "PEM private key: PKCS#8, PKCS#1 RSA or SEC1 EC.", required = true, example = "/etc/herald/tls/tls.key")
+            String keyFile,
+            @Doc(value = "Optional PEM chain of intermediate certificates sent after the certificate.",
+                    example = "/etc/herald/tls/chain.crt")
+            String caFile,
+            @Doc("How often the files are checked for a change, in ms; a renewed certificate is served without a restart.")
+            Long reloadIntervalMs) {
         /** Often enough that a renewed certificate is served well before the old one expires, rarely enough to cost nothing. */
         public static final long DEFAULT_RELOAD_INTERVAL_MS = 10_000;
 

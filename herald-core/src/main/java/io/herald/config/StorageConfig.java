@@ -9,8 +9,17 @@ import java.util.regex.Pattern;
  * {@code password}. Set one of {@code path} and {@code url}, not both. {@link #toString()} hides the
  * password.
  */
-public record StorageConfig(String path, Long maxRoomBytes, String url, String user, String password, String schema,
-                            Integer poolSize, Long statementTimeoutMs) {
+public record StorageConfig(
+        @Doc("SQLite file holding every room's storage (WAL); not with url.") String path,
+        @Doc("Storage per room, keys and values, in bytes.") Long maxRoomBytes,
+        @Doc(value = "PostgreSQL JDBC URL to keep rooms in instead of the SQLite file; its ?parameters go to the driver.",
+                example = "jdbc:postgresql://db.internal:5432/app")
+        String url,
+        @Doc(value = "PostgreSQL user to connect as.", example = "herald") String user,
+        @Doc("Password of that user.") String password,
+        @Doc("PostgreSQL schema holding Herald's tables, created if missing.") String schema,
+        @Doc("PostgreSQL connections per node.") Integer poolSize,
+        @Doc("How long one PostgreSQL statement may run, lock waits included, in ms (100..600000).") Long statementTimeoutMs) {
     public static final String DEFAULT_PATH = "./data/herald.db";
     public static final long DEFAULT_MAX_ROOM_BYTES = 10L * 1024 * 1024;
     public static final String DEFAULT_SCHEMA = "herald";

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code herald} command line: {@code herald serve [--config herald.yaml] [--port N]}. */
 @Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A realtime server for the JVM.", subcommands = {Main.Serve.class, HealthCommand.class})
+        description = "A realtime server for the JVM.", subcommands = {Main.Serve.class, DefaultConfigCommand.class, HealthCommand.class})
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private final Map<String, String> env;

@@ -38,7 +38,23 @@ import java.util.stream.Collectors;
  * caller can print them once; {@code JWT_SECRET} is not generated when {@code auth.jwt.jwksUrl} is set.
  */
 public final class ConfigLoader {
-    private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    /** A reference to the environment in a value: {@code ${VAR}} or {@code ${VAR:-default}}. */
+    static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+
+    /**
+     * A key holding a secret: in a file only as a {@code ${variable}} reference, never as its value. With
+     * {@code fromVariable} the loader also reads {@code variable} when nothing else sets the key, and generates a
+     * value (dev mode) when it is not set either.
+     */
+    public record Secret(String path, String variable, boolean fromVariable) {
+    }
+
+    /** Every secret key, in the order the configuration reference lists them. */
+    public static final List<Secret> SECRETS = List.of(
+            new Secret("server.accessToken", "ACCESS_TOKEN", true),
+            new Secret("auth.jwt.secret", "JWT_SECRET", true),
+            new Secret("storage.password", "HERALD_STORAGE_PASSWORD", false),
+            new Secret("cdc.postgres.password", "HERALD_CDC_PASSWORD", false));
     private final Map<String, String> env;
     /** The variables the file names as {@code ${VAR}}: a HERALD_ one among them is a value, not an unknown key. */
     private final java.util.Set<String> referenced = new java.util.HashSet<>();
@@ -81,10 +97,7 @@ public final class ConfigLoader {
     }
 
     private Loaded load(ObjectNode root, Integer portOverride) {
-        requireReference(root, "server", "accessToken", "ACCESS_TOKEN");
-        requireReference(root.path("auth") instanceof ObjectNode a ? a : JsonNodeFactory.instance.objectNode(), "jwt", "secret", "JWT_SECRET");
-        requireReference(root, "storage", "password", "HERALD_STORAGE_PASSWORD");
-        requireReference(root.path("cdc") instanceof ObjectNode c ? c : JsonNodeFactory.instance.objectNode(), "postgres", "password", "HERALD_CDC_PASSWORD");
+        SECRETS.forEach(s -> requireReference(root, s));
         substitute(root, "");
         List<String> warnings = applyEnvOverrides(root);
         environmentChoosesStorage(root);
@@ -201,16 +214,14 @@ public final class ConfigLoader {
     }
 
     /** Secrets may be named in the file only as a reference (${VAR}), never written into it. */
-    private static void requireReference(ObjectNode parent, String section, String key, String envName) {
-        JsonNode v = parent.path(section).path(key);
+    private static void requireReference(ObjectNode root, Secret secret) {
+        JsonNode v = root;
+        for (String key : secret.path().split("\\.")) {
+            v = v.path(key);
+        }
         if (v.isTextual() && !VAR.matcher(v.asText()).find()) {
-            String path = switch (section) {
-                case "jwt" -> "auth.jwt.secret";
-                case "postgres" -> "cdc.postgres." + key;
-                default -> section + "." + key;
-            };
-            throw new ConfigException(path,
-                    "secrets are not written in the config file: use ${" + envName + "} or set " + envName);
+            throw new ConfigException(secret.path(),
+                    "secrets are not written in the config file: use ${" + secret.variable() + "} or set " + secret.variable());
         }
     }
 
