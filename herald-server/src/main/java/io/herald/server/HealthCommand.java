@@ -7,13 +7,10 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
 import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,7 +92,8 @@ public final class HealthCommand implements Callable<Integer> {
         try {
             if (trustAny && c instanceof HttpsURLConnection https) {
                 SSLContext ssl = SSLContext.getInstance("TLS");
-                ssl.init(null, new TrustManager[] {new TrustAll()}, null);
+                // --insecure: any certificate (Netty's trust-all manager); only this probe's one connection uses it
+                ssl.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
                 https.setSSLSocketFactory(ssl.getSocketFactory());
                 https.setHostnameVerifier((host, session) -> true);
             }
@@ -119,21 +117,5 @@ public final class HealthCommand implements Callable<Integer> {
     private static String describe(Exception e) {
         String name = e.getClass().getSimpleName();
         return e.getMessage() == null || e.getMessage().isBlank() ? name : name + " " + e.getMessage();
-    }
-
-    /** For {@code --insecure}: any certificate. Only this probe's one connection uses it. */
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }
