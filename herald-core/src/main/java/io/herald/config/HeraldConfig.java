@@ -21,7 +21,8 @@ public record HeraldConfig(
         @Doc("Several nodes as one over Redis; without a Redis, one node with an in-memory broker.") ClusterConfig cluster,
         @Doc("Change capture: rows changed in PostgreSQL become postgres_changes events, read from logical replication.")
         CdcConfig cdc,
-        @Doc("The operator's admin page at /admin/ and its API, guarded by the server credential.") AdminConfig admin) {
+        @Doc("The operator's admin page at /admin/ and its API, guarded by the server credential.") AdminConfig admin,
+        @Doc("What the server writes to its log: text for people or JSON lines for a log pipeline, and the level.") LoggingConfig logging) {
 
     public HeraldConfig {
         server = server == null ? ServerConfig.defaults() : server;
@@ -42,6 +43,7 @@ public record HeraldConfig(
         cluster = cluster == null ? ClusterConfig.defaults() : cluster;
         cdc = cdc == null ? CdcConfig.defaults() : cdc;
         admin = admin == null ? AdminConfig.defaults() : admin;
+        logging = logging == null ? LoggingConfig.defaults() : logging;
         for (String table : cdc.postgres().tables().keySet()) {
             String bare = table.substring(table.indexOf('.') + 1);
             if (!broadcast.tables().containsKey(table) && !broadcast.tables().containsKey(bare)) {
@@ -71,61 +73,66 @@ public record HeraldConfig(
 
     /** The zero-config defaults. */
     public static HeraldConfig empty() {
-        return new HeraldConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new HeraldConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy with another server section. */
     public HeraldConfig withServer(ServerConfig s) {
-        return new HeraldConfig(s, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc, admin);
+        return new HeraldConfig(s, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc, admin, logging);
     }
 
     /** A copy with another auth section. */
     public HeraldConfig withAuth(AuthConfig a) {
-        return new HeraldConfig(server, a, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc, admin);
+        return new HeraldConfig(server, a, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc, admin, logging);
     }
 
     /** A copy with another broadcast section. */
     public HeraldConfig withBroadcast(BroadcastConfig b) {
-        return new HeraldConfig(server, auth, b, rooms, channels, lanes, storage, datasources, cluster, cdc, admin);
+        return new HeraldConfig(server, auth, b, rooms, channels, lanes, storage, datasources, cluster, cdc, admin, logging);
     }
 
     /** A copy with another rooms section. */
     public HeraldConfig withRooms(RoomsConfig r) {
-        return new HeraldConfig(server, auth, broadcast, r, channels, lanes, storage, datasources, cluster, cdc, admin);
+        return new HeraldConfig(server, auth, broadcast, r, channels, lanes, storage, datasources, cluster, cdc, admin, logging);
     }
 
     /** A copy with another channels section. */
     public HeraldConfig withChannels(ChannelsConfig c) {
-        return new HeraldConfig(server, auth, broadcast, rooms, c, lanes, storage, datasources, cluster, cdc, admin);
+        return new HeraldConfig(server, auth, broadcast, rooms, c, lanes, storage, datasources, cluster, cdc, admin, logging);
     }
 
     /** A copy with another lanes section. */
     public HeraldConfig withLanes(LanesConfig l) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, l, storage, datasources, cluster, cdc, admin);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, l, storage, datasources, cluster, cdc, admin, logging);
     }
 
     /** A copy with another storage section. */
     public HeraldConfig withStorage(StorageConfig st) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, st, datasources, cluster, cdc, admin);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, st, datasources, cluster, cdc, admin, logging);
     }
 
     /** A copy with another cluster section. */
     public HeraldConfig withCluster(ClusterConfig c) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, c, cdc, admin);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, c, cdc, admin, logging);
     }
 
     /** A copy with other datasources. */
     public HeraldConfig withDatasources(Map<String, DatasourceConfig> d) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, d, cluster, cdc, admin);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, d, cluster, cdc, admin, logging);
     }
 
     /** A copy with another admin section. */
     public HeraldConfig withAdmin(AdminConfig a) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc, a);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc, a, logging);
+    }
+
+    /** A copy with another logging section. */
+    public HeraldConfig withLogging(LoggingConfig l) {
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, cdc, admin, l);
     }
 
     /** A copy with another cdc section. */
     public HeraldConfig withCdc(CdcConfig c) {
-        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, c, admin);
+        return new HeraldConfig(server, auth, broadcast, rooms, channels, lanes, storage, datasources, cluster, c, admin, logging);
     }
 }

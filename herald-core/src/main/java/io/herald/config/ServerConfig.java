@@ -32,7 +32,9 @@ public record ServerConfig(
         List<String> trustedProxies,
         @Doc("Time a client has to send a request line and its headers, in ms; then 408.") Long requestHeadTimeoutMs,
         @Doc("Time a keep-alive HTTP connection may sit with no request in progress, in ms.") Long idleTimeoutMs,
-        @Doc("HTTPS and WSS on the server's port, from PEM files; plain HTTP when absent.") Tls tls) {
+        @Doc("HTTPS and WSS on the server's port, from PEM files; plain HTTP when absent.") Tls tls,
+        @Doc("On SIGTERM, how long /readyz answers 503 while sockets stay open before they close with 1012, in ms (0 in dev mode).")
+        Long drainDelayMs) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
@@ -51,6 +53,13 @@ public record ServerConfig(
     public static final long DEFAULT_REQUEST_HEAD_TIMEOUT_MS = 30_000;
     /** How long a plain HTTP connection may sit with no request in progress. */
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+    /**
+     * How long a stopping server (SIGTERM) keeps serving while {@code /readyz} answers 503, so load balancers
+     * take it out of rotation before its sockets close: a few of their health-check intervals.
+     */
+    public static final long DEFAULT_DRAIN_DELAY_MS = 5_000;
+    /** The longest drain delay accepted: past it a process manager kills the server anyway. */
+    public static final long MAX_DRAIN_DELAY_MS = 600_000;
     /** The shortest server credential accepted: 32 random characters are beyond guessing. */
     public static final int MIN_ACCESS_TOKEN_CHARS = 32;
 
@@ -71,6 +80,7 @@ public record ServerConfig(
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         requestHeadTimeoutMs = requestHeadTimeoutMs == null ? DEFAULT_REQUEST_HEAD_TIMEOUT_MS : requestHeadTimeoutMs;
         idleTimeoutMs = idleTimeoutMs == null ? DEFAULT_IDLE_TIMEOUT_MS : idleTimeoutMs;
+        drainDelayMs = drainDelayMs == null ? DEFAULT_DRAIN_DELAY_MS : drainDelayMs;
         if (accessToken != null && accessToken.length() < MIN_ACCESS_TOKEN_CHARS) {
             throw new ConfigException("server.accessToken", "must be at least " + MIN_ACCESS_TOKEN_CHARS + " characters");
         }
@@ -91,6 +101,9 @@ public record ServerConfig(
         positive("server.maxHttpConnections", maxHttpConnections);
         positive("server.requestHeadTimeoutMs", requestHeadTimeoutMs);
         positive("server.idleTimeoutMs", idleTimeoutMs);
+        if (drainDelayMs < 0 || drainDelayMs > MAX_DRAIN_DELAY_MS) {
+            throw new ConfigException("server.drainDelayMs", "must be 0.." + MAX_DRAIN_DELAY_MS + " (0 closes at once), was " + drainDelayMs);
+        }
         if (maxConnectionsPerAddress < 0) {
             throw new ConfigException("server.maxConnectionsPerAddress", "must be 0 (off) or positive, was " + maxConnectionsPerAddress);
         }
@@ -114,7 +127,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -179,43 +192,43 @@ public record ServerConfig(
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withAccessToken(String t) {
         return new ServerConfig(host, port, t, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withAllowedOrigins(List<String> o) {
         return new ServerConfig(host, port, accessToken, o, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withMaxPendingBytes(int b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, b, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, b, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withPingIntervalMs(long ms) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 ms, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     @Override
@@ -227,30 +240,36 @@ public record ServerConfig(
     public ServerConfig withTransport(String t) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, t, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withFlushDelayMicros(long micros) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, micros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withConnectionLimits(int maxHttp, int perAddress, List<String> proxies) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttp, perAddress, proxies,
-                requestHeadTimeoutMs, idleTimeoutMs, tls);
+                requestHeadTimeoutMs, idleTimeoutMs, tls, drainDelayMs);
     }
 
     public ServerConfig withTimeouts(long requestHeadMs, long idleMs) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadMs, idleMs, tls);
+                trustedProxies, requestHeadMs, idleMs, tls, drainDelayMs);
+    }
+
+    public ServerConfig withDrainDelayMs(long ms) {
+        return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
+                pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, tls, ms);
     }
 
     public ServerConfig withTls(Tls t) {
         return new ServerConfig(host, port, accessToken, allowedOrigins, maxBodyBytes, maxPendingBytes, maxFrameBytes,
                 pingIntervalMs, maxConnections, transport, flushDelayMicros, maxHttpConnections, maxConnectionsPerAddress,
-                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, t);
+                trustedProxies, requestHeadTimeoutMs, idleTimeoutMs, t, drainDelayMs);
     }
 }

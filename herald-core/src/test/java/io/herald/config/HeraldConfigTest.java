@@ -117,7 +117,7 @@ class HeraldConfigTest {
     void aDatasourceWithoutSettingsIsRefusedNamingIt() {
         java.util.Map<String, DatasourceConfig> empty = new java.util.HashMap<>();
         empty.put("app", null);
-        assertThatThrownBy(() -> new HeraldConfig(null, null, null, null, null, null, null, empty, null, null, null))
+        assertThatThrownBy(() -> new HeraldConfig(null, null, null, null, null, null, null, empty, null, null, null, null))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("datasources.app:");
     }
 }

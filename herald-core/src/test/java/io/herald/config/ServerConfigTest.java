@@ -73,10 +73,21 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxBodyBytes(0)).hasMessageStartingWith("server.maxBodyBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxPendingBytes(-5)).hasMessageStartingWith("server.maxPendingBytes:");
         assertThatThrownBy(() -> ServerConfig.defaults().withPingIntervalMs(0)).hasMessageStartingWith("server.pingIntervalMs:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, 0, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageStartingWith("server.maxFrameBytes:");
-        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new ServerConfig(null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null, null, null, null))
                 .hasMessageStartingWith("server.maxConnections:");
+    }
+
+    @Test
+    void theDrainDelayDefaultsToFiveSecondsAcceptsZeroAndRefusesNegativeOrHugeValues() {
+        assertThat(ServerConfig.defaults().drainDelayMs()).isEqualTo(5_000L);
+        assertThat(ServerConfig.defaults().withDrainDelayMs(0).drainDelayMs()).isZero();
+        assertThat(ServerConfig.defaults().withDrainDelayMs(0).withPort(9000).drainDelayMs()).as("kept by other copies").isZero();
+        assertThatThrownBy(() -> ServerConfig.defaults().withDrainDelayMs(-1))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("server.drainDelayMs:").hasMessageContaining("-1");
+        assertThatThrownBy(() -> ServerConfig.defaults().withDrainDelayMs(ServerConfig.MAX_DRAIN_DELAY_MS + 1))
+                .hasMessageStartingWith("server.drainDelayMs:");
     }
 
     @Test

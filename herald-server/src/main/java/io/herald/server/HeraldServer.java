@@ -12,8 +12,6 @@ import io.herald.server.examples.ExamplesPage;
 import io.herald.server.tls.ServerTls;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +35,9 @@ import java.util.function.Supplier;
 
 /**
  * A running Herald server: the engine plus its Vert.x edge, one {@link EdgeVerticle} per event loop
- * on one port. {@link #start} blocks until it listens; {@link #close} drains (sockets get 1012) and
- * stops. Embedding applications use {@link #herald()} to publish in-process. Thread-safe.
+ * on one port. {@link #start} blocks until it listens; {@link #close} stops at once (sockets get 1012), and
+ * {@link #closeGracefully} first tells load balancers through {@code /readyz} for {@code server.drainDelayMs}.
+ * Embedding applications use {@link #herald()} to publish in-process. Thread-safe.
  *
  * <p>When the {@code cluster} section names a Redis, the engine publishes through a {@link RedisBroker}
  * on this server's Vert.x instance, which joins the cluster before the server listens and leaves it
@@ -65,11 +65,16 @@ public final class HeraldServer implements AutoCloseable {
     private final boolean examples;
     /** The first of the edge verticles, whose router the route-table test reads. */
     private final EdgeVerticle edge;
+    private final RuntimeMeters runtimeMeters;
+    /** Counted down by the first {@link #close}: ends a graceful close's drain delay early. */
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls,
-            RedisBroker broker, PostgresCdc cdc, Admin admin, boolean examples, EdgeVerticle edge) {
+            RedisBroker broker, PostgresCdc cdc, Admin admin, boolean examples, EdgeVerticle edge, RuntimeMeters runtimeMeters) {
         this.herald = herald;
         this.edge = edge;
+        this.runtimeMeters = runtimeMeters;
         this.examples = examples;
         this.admin = admin;
         this.cdc = cdc;
@@ -127,8 +132,7 @@ public final class HeraldServer implements AutoCloseable {
             throw e;
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
+        RuntimeMeters runtimeMeters = RuntimeMeters.bind(registry);
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         Transport transport = transport(config.server().transport());
         // Herald's meters: on /metrics, and in the embedder's registry too when one is given
@@ -162,6 +166,7 @@ public final class HeraldServer implements AutoCloseable {
             }
             embedder.accept(builder);
             herald = builder.meterRegistry(meters).build();
+            herald.meters().registerDropCounters();
             if (postgres != null && herald.storage() != postgres) {
                 // the embedder gave its own storage: the configured pool is not used
                 postgres.close();
@@ -199,7 +204,10 @@ public final class HeraldServer implements AutoCloseable {
                 // every server is registered by now, so none misses a reload
                 tls.watch();
             }
-            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages, examples != null, first);
+            MinuteTotals totals = new MinuteTotals(registry);
+            vertx.setPeriodic(MinuteTotals.PERIOD_MS, id -> totals.next().ifPresent(MinuteTotals::log));
+            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages, examples != null, first,
+                    runtimeMeters);
         } catch (RuntimeException e) {
             if (admin.get() != null) {
                 admin.get().close();
@@ -219,6 +227,7 @@ public final class HeraldServer implements AutoCloseable {
             } else if (postgres != null) {
                 postgres.close();
             }
+            runtimeMeters.close();
             throw e;
         }
     }
@@ -329,12 +338,43 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, leaves the cluster (so other nodes stop waiting for this one's delivery counts),
-     * closes every socket with 1012, and releases the engine.
+     * Stops as {@link #close} does, after {@code server.drainDelayMs} (see {@link #closeGracefully(Duration)}).
+     * What {@code herald serve} does on SIGTERM or Ctrl-C.
+     */
+    public void closeGracefully() {
+        closeGracefully(Duration.ofMillis(herald.config().server().drainDelayMs()));
+    }
+
+    /**
+     * Stops after {@code delay}: from this call on {@code /readyz} answers 503 {@code shutting_down}, while
+     * everything else is served as before (open sockets keep receiving, new sockets and requests are still
+     * accepted), so a load balancer that checks {@code /readyz} takes this node out of rotation before its
+     * sockets close with 1012; then {@link #close}. Blocks the caller for the delay and the close; a
+     * {@link #close} from another thread ends the delay at once. An interrupt ends the delay and closes.
+     */
+    public void closeGracefully(Duration delay) {
+        draining.set(true);
+        try {
+            closing.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Stops at once: stops accepting, leaves the cluster (so other nodes stop waiting for this one's delivery
+     * counts), closes every socket with 1012, and releases the engine. Only the first call does this; later ones
+     * return at once.
      */
     @Override
     public void close() {
         draining.set(true);
+        closing.countDown();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (admin != null) {
             admin.close();
         }
@@ -358,6 +398,7 @@ public final class HeraldServer implements AutoCloseable {
             // still release the engine below
         } finally {
             herald.close();
+            runtimeMeters.close();
         }
     }
 }

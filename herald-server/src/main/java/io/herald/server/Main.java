@@ -77,6 +77,7 @@ public final class Main implements Callable<Integer> {
             try {
                 loaded = new ConfigLoader(env).load(file, port);
                 loaded.warnings().forEach(w -> spec.commandLine().getErr().println("herald: warning: " + w));
+                LogOutput.configure(loaded.config().logging());
                 server = HeraldServer.start(loaded);
             } catch (ConfigException e) {
                 spec.commandLine().getErr().println("herald: configuration error: " + e.getMessage());
@@ -84,14 +85,16 @@ public final class Main implements Callable<Integer> {
                 return 2;
             }
             CountDownLatch stopped = new CountDownLatch(1);
+            // SIGTERM and Ctrl-C: /readyz answers 503 for server.drainDelayMs while the rest is served, then sockets get 1012
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                log.info("shutting down");
-                server.close();
+                long drain = loaded.config().server().drainDelayMs();
+                log.info(drain == 0 ? "shutting down" : "shutting down: /readyz answers 503 for {} ms (server.drainDelayMs),"
+                        + " then the sockets close with 1012", drain);
+                server.closeGracefully();
+                log.info("stopped");
                 stopped.countDown();
             }, "herald-shutdown"));
-            log.info("Herald listening on {}:{} ({}{}{})", loaded.config().server().host(), server.port(), server.transport(),
-                    loaded.config().server().tls() == null ? "" : ", TLS",
-                    loaded.config().cluster().redis().enabled() ? ", cluster node " + loaded.config().cluster().nodeId() : "");
+            log.info("{}", StartSummary.line(loaded.config(), server.port(), server.transport()));
             if (loaded.devMode()) {
                 printDevBanner(loaded, server.port(), server.servesExamples());
             }

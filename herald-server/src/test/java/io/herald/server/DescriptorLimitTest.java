@@ -82,6 +82,7 @@ class DescriptorLimitTest {
                   host: 127.0.0.1
                   requestHeadTimeoutMs: 300000
                   idleTimeoutMs: 300000
+                  drainDelayMs: 0
                 storage:
                   path: %s
                 """.formatted(dir.resolve("herald.db")));

@@ -2,6 +2,11 @@ package io.herald.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Starting and stopping whole servers: ephemeral ports, several servers per JVM, drain on close. */
@@ -42,6 +47,28 @@ class HeraldServerTest {
             server.server().close();
         }
         assertThat(socket.awaitClose()).isEqualTo(1012);
+        socket.close();
+    }
+
+    @Test
+    void aGracefulCloseAnswersReadyz503WhileStillServingUntilACloseEndsItsDelay() throws Exception {
+        TestServer server = TestServer.start(TestServer.STANDARD);
+        WsClient socket = server.member("u_graceful", "org_graceful", "owner");
+        // a delay no test waits out: the close below ends it
+        CompletableFuture<Void> graceful = CompletableFuture.runAsync(() -> server.server().closeGracefully(Duration.ofMinutes(10)));
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> server.get("/readyz").statusCode() == 503);
+            HttpResponse<String> readyz = server.get("/readyz");
+            assertThat(readyz.body()).isEqualTo("{\"error\":\"shutting_down\",\"message\":\"The server is shutting down.\"}");
+            assertThat(server.get("/healthz").statusCode()).isEqualTo(200);
+            assertThat(server.publishBroadcast("{\"event\":\"still\",\"payload\":1,\"organizationId\":\"org_graceful\"}")).isEqualTo(1);
+            assertThat(socket.nextJson().get("event").asText()).isEqualTo("still");
+            assertThat(graceful).as("still in its delay").isNotDone();
+        } finally {
+            server.server().close();
+        }
+        assertThat(socket.awaitClose()).isEqualTo(1012);
+        graceful.get(30, TimeUnit.SECONDS);
         socket.close();
     }
 }

@@ -117,6 +117,11 @@ public final class ConfigLoader {
         }
         if (!generated.isEmpty()) {
             addExamples(root);
+            // a trial run has no load balancer to tell that it is stopping: Ctrl-C stops it at once
+            ObjectNode server = object(root, "server");
+            if (!server.has("drainDelayMs") || server.get("drainDelayMs").isNull()) {
+                server.put("drainDelayMs", 0);
+            }
         }
         return new Loaded(bind(root), List.copyOf(generated), warnings);
     }

@@ -18,15 +18,15 @@ public final class OpsHandlers {
     }
 
     /**
-     * {@code GET /readyz}: 200 while accepting traffic; 503 while draining, and 503 {@code broker_unavailable}
-     * while the cluster's broker cannot be reached (publishes would fail), so a load balancer sends
-     * new clients to nodes that can serve them.
+     * {@code GET /readyz}: 200 while accepting traffic; 503 {@code shutting_down} from the moment the server is
+     * told to stop (its drain delay: it still serves, so the load balancer has time to see this and move new
+     * clients away), and 503 {@code broker_unavailable} while the cluster's broker cannot be reached
+     * (publishes would fail), so a load balancer sends new clients to nodes that can serve them.
      */
     public static Handler<RoutingContext> ready(BooleanSupplier draining, BooleanSupplier brokerAvailable) {
         return ctx -> {
             if (draining.getAsBoolean()) {
-                ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
-                        .end("{\"status\":\"draining\"}");
+                ErrorHandler.send(ctx.response(), new HeraldException(ErrorCode.SHUTTING_DOWN));
             } else if (!brokerAvailable.getAsBoolean()) {
                 ErrorHandler.send(ctx.response(), new HeraldException(ErrorCode.BROKER_UNAVAILABLE));
             } else {

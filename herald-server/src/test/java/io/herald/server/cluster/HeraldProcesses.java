@@ -282,6 +282,8 @@ public final class HeraldProcesses implements BeforeAllCallback, AfterAllCallbac
             // port 0: the kernel picks a free port, so no other process can take it between a probe and the bind
             env.put("HERALD_SERVER_PORT", "0");
             env.put("HERALD_CLUSTER_NODE_ID", id);
+            // stop() sends SIGTERM: the node closes at once, as the tests' takeover deadlines assume (ServeProcessTest covers the delay)
+            env.put("HERALD_SERVER_DRAIN_DELAY_MS", "0");
             env.put("HERALD_CLUSTER_REDIS_URL", redisUrl.get());
             env.put("HERALD_STORAGE_URL", pg.url());
             env.put("HERALD_STORAGE_SCHEMA", ClusterNode.SCHEMA);

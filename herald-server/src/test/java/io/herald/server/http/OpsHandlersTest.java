@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.server.TestServer;
 import io.herald.server.WsClient;
 import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,36 @@ class OpsHandlersTest {
                     .containsPattern("herald_auth_failures_total\\{reason=\"invalid_credentials\"} [1-9]")
                     .contains("herald_fanout_latency_seconds_bucket{primitive=\"broadcast\",le=")
                     .contains("herald_fanout_latency_seconds_count{primitive=\"broadcast\"}");
+        }
+    }
+
+    @Test
+    void metricsExposeTheJvmAndProcessFamiliesCpuInSecondsAndTheBuildVersion() {
+        String body = server.get("/metrics").body();
+
+        assertThat(body).contains(
+                "jvm_memory_used_bytes{area=\"heap\"", "jvm_gc_memory_allocated_bytes_total", "jvm_threads_live_threads ",
+                "jvm_classes_loaded_classes ", "jvm_info{", "process_cpu_usage ", "process_cpu_seconds_total ", "system_cpu_count ",
+                "process_files_open_files ", "process_files_max_files ", "process_uptime_seconds ", "process_start_time_seconds ",
+                "herald_http_connections ", "herald_drops_total{primitive=\"lanes\",reason=\"slow_consumer\"} 0.0")
+                .contains("herald_build_info{version=\"" + System.getProperty("herald.version") + "\"} 1")
+                .as("nanoseconds are not a Prometheus base unit").doesNotContain("process_cpu_time_ns_total");
+    }
+
+    @Test
+    void theFanOutHistogramHasThirteenServiceLevelBucketsAndInfinityPerPrimitive() {
+        try (WsClient socket = server.member("u_buckets", "org_buckets", "owner")) {
+            assertThat(server.publishBroadcast("{\"event\":\"b\",\"payload\":1,\"organizationId\":\"org_buckets\"}")).isEqualTo(1);
+            socket.next();
+
+            String body = server.get("/metrics").body();
+
+            Matcher bucket = Pattern.compile("(?m)^herald_fanout_latency_seconds_bucket\\{primitive=\"broadcast\",le=\"([^\"]+)\"}").matcher(body);
+            java.util.List<String> bounds = new java.util.ArrayList<>();
+            while (bucket.find()) {
+                bounds.add(bucket.group(1));
+            }
+            assertThat(bounds).hasSize(14).startsWith("5.0E-4", "0.001", "0.0025").endsWith("5.0", "+Inf");
         }
     }
 
