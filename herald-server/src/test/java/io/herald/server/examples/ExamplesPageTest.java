@@ -78,8 +78,8 @@ class ExamplesPageTest {
     @Test
     void devModeConfiguresWhatTheExamplesUseBesideTheFilesOwnSettings(@TempDir Path dir) throws Exception {
         var dev = new ConfigLoader(devEnv(dir)).load(null, null).config();
-        assertThat(dev.rooms().bindings()).extracting(RoomsConfig.Binding::name).containsExactly("EXAMPLES_CHAT", "EXAMPLES_DOC");
-        assertThat(dev.channels().publicChannels()).containsExactly("examples:*");
+        assertThat(dev.rooms().bindings()).extracting(RoomsConfig.Binding::name).containsExactly("EXAMPLES_CHAT", "EXAMPLES_DOC", "LOBBY");
+        assertThat(dev.channels().publicChannels()).containsExactly("examples:*", "dev:*");
         assertThat(dev.broadcast().tables()).containsOnlyKeys("examples_candidates");
         // a trial run with its own config: its names keep their meaning, the examples' are added beside them
         Path file = dir.resolve("herald.yaml");
@@ -94,6 +94,6 @@ class ExamplesPageTest {
         var config = new ConfigLoader(devEnv(dir)).load(file, null).config();
         assertThat(config.rooms().bindings()).extracting(RoomsConfig.Binding::name).containsExactly("EXAMPLES_CHAT", "LOBBY", "EXAMPLES_DOC");
         assertThat(config.rooms().bindings().get(0).className()).isEqualTo("io.herald.room.builtin.RelayRoom");
-        assertThat(config.channels().publicChannels()).containsExactly("status:*", "examples:*");
+        assertThat(config.channels().publicChannels()).containsExactly("status:*", "examples:*", "dev:*");
     }
 }
