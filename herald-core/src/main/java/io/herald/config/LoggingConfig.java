@@ -13,9 +13,9 @@ import java.util.Locale;
  *              {@code logback.xml} set from {@code HERALD_LOG_LEVEL}, else {@code info}
  */
 public record LoggingConfig(
-        @Doc(value = "text: one line per event for people; json: one JSON object per line for a log collector.", values = "FORMATS")
+        @Doc(value = "text (one line per event, for people) or json (one JSON object per line, for a log collector).", values = "FORMATS")
         String format,
-        @Doc(value = "The root log level; unset: HERALD_LOG_LEVEL, else info.", values = "LEVELS", example = "info")
+        @Doc(value = "The root log level; when unset, HERALD_LOG_LEVEL, else info.", values = "LEVELS", example = "info")
         String level) {
     public static final List<String> FORMATS = List.of("text", "json");
     public static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error");

@@ -33,7 +33,8 @@ public record ServerConfig(
         @Doc("Time a client has to send a request line and its headers, in ms; then 408.") Long requestHeadTimeoutMs,
         @Doc("Time a keep-alive HTTP connection may sit with no request in progress, in ms.") Long idleTimeoutMs,
         @Doc("HTTPS and WSS on the server's port, from PEM files; plain HTTP when absent.") Tls tls,
-        @Doc("On SIGTERM, how long /readyz answers 503 while sockets stay open before they close with 1012, in ms (0 in dev mode).")
+        @Doc(value = "On SIGTERM, how long /readyz answers 503 while sockets stay open before they close with 1012, in ms.",
+                computedDefault = "5000; 0 in dev mode (no load balancer to tell)", example = "15000")
         Long drainDelayMs) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";

@@ -95,7 +95,7 @@ class MainTest {
 
         assertThat(code).isZero();
         // the reactor's version, passed to the test by surefire; the jar's text must come from the build, not the code
-        String built = System.getProperty("herald.version");
+        String built = System.getProperty("expected.herald.version");
         assertThat(io.herald.HeraldVersion.get()).isEqualTo(built).matches("\\d+\\.\\d+\\.\\d+.*");
         assertThat(out.toString()).startsWith("herald " + built + System.lineSeparator()).contains("JVM ");
     }

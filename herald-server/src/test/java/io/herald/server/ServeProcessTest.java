@@ -80,7 +80,7 @@ class ServeProcessTest {
             List<JsonNode> info = lines.stream().map(TestServer::json).filter(n -> n.get("level").asText().equals("INFO")).toList();
             assertThat(info.get(0).get("message").asText())
                     .startsWith("Herald listening on 127.0.0.1:" + herald.port() + " (")
-                    .contains("TLS off", "version " + System.getProperty("herald.version"), "parties: chat (PresenceRoom)",
+                    .contains("TLS off", "version " + System.getProperty("expected.herald.version"), "parties: chat (PresenceRoom)",
                             "1 public", "lanes: /lanes/v1", "storage: SQLite ./data/herald.db", "cluster: off", "cdc: off");
             assertThat(info).extracting(n -> n.get("message").asText()).as("nothing else at INFO on a quiet run")
                     .hasSize(3).endsWith("shutting down", "stopped");

@@ -80,7 +80,7 @@ class OpsHandlersTest {
                 "jvm_classes_loaded_classes ", "jvm_info{", "process_cpu_usage ", "process_cpu_seconds_total ", "system_cpu_count ",
                 "process_files_open_files ", "process_files_max_files ", "process_uptime_seconds ", "process_start_time_seconds ",
                 "herald_http_connections ", "herald_drops_total{primitive=\"lanes\",reason=\"slow_consumer\"} 0.0")
-                .contains("herald_build_info{version=\"" + System.getProperty("herald.version") + "\"} 1")
+                .contains("herald_build_info{version=\"" + System.getProperty("expected.herald.version") + "\"} 1")
                 .as("nanoseconds are not a Prometheus base unit").doesNotContain("process_cpu_time_ns_total");
     }
 

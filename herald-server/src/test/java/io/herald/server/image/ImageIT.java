@@ -121,7 +121,7 @@ class ImageIT {
     void labelsNameTheVersionLicenceAndHealthCheckAndTheSourceWhenGiven() {
         JsonNode labels = image.runConfig().path("Labels");
 
-        assertThat(labels.path("org.opencontainers.image.version").asText()).isEqualTo(System.getProperty("herald.version"));
+        assertThat(labels.path("org.opencontainers.image.version").asText()).isEqualTo(System.getProperty("expected.herald.version"));
         assertThat(labels.path("org.opencontainers.image.licenses").asText()).isEqualTo("Apache-2.0");
         // the source label is there only when the build was told the repository (-Dherald.image.source=URL)
         String source = System.getProperty("herald.image.source", "");
@@ -137,7 +137,7 @@ class ImageIT {
 
     @Test
     void heraldsClassesResourcesAndLibrariesAreInLayersOfTheirOwn() throws IOException {
-        String version = System.getProperty("herald.version");
+        String version = System.getProperty("expected.herald.version");
         int classes = image.layerOf("app/classes/io/herald/server/Main.class");
         int libraries = image.layers.stream().filter(l -> l.stream().anyMatch(n -> n.matches("app/libs/picocli-[0-9.]+\\.jar")))
                 .findFirst().map(image.layers::indexOf).orElse(-1);

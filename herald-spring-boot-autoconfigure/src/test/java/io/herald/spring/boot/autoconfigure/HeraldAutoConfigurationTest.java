@@ -173,7 +173,7 @@ class HeraldAutoConfigurationTest {
 
     @Test
     void bindsHeraldYamlKeysInSpringsRelaxedForms() {
-        runner(Map.of("HERALD_SERVER_MAX_PENDING_BYTES", "65536", "HERALD_TEST_REQUIRE_REDIS", "1"))
+        runner(Map.of("HERALD_SERVER_MAX_PENDING_BYTES", "65536", "HERALD_NOT_A_KEY", "1"))
                 .withInitializer(yamlFile("""
                         herald:
                           server:
@@ -210,7 +210,7 @@ class HeraldAutoConfigurationTest {
                     // the process environment's HERALD_* as for the standalone server; an unknown one only warns
                     assertThat(c.server().maxPendingBytes()).isEqualTo(65536);
                     assertThat(context.getBean(ConfigLoader.Loaded.class).warnings())
-                            .contains("HERALD_TEST_REQUIRE_REDIS does not name a configuration key; ignored");
+                            .contains("HERALD_NOT_A_KEY does not name a configuration key; ignored");
                     assertThat(c.server().accessToken()).isEqualTo(ACCESS_TOKEN);
                     assertThat(c.broadcast().ticketTtlSeconds()).isEqualTo(120L);
                     assertThat(c.broadcast().tables()).containsOnlyKeys("applications", "public.orders", "agenda_items");
@@ -282,7 +282,7 @@ class HeraldAutoConfigurationTest {
             assertThat(context).hasFailed();
             // the loader's own message, as for herald.yaml
             assertThat(context.getStartupFailure()).rootCause().isInstanceOf(ConfigException.class)
-                    .hasMessage("masking.type: 'rot13' is not one of ssn, email, phone, name, redact");
+                    .hasMessage("broadcast.tables.applications.masking.ssn.type: 'rot13' is not one of ssn, email, phone, name, redact");
         });
     }
 
