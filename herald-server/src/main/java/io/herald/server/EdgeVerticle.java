@@ -1,5 +1,11 @@
 package io.herald.server;
 
+import io.herald.server.transport.ConnectionGuard;
+import io.herald.server.transport.DirectUpgrades;
+
+import io.herald.server.transport.FrameWriter;
+import io.herald.server.transport.Sockets;
+
 import io.herald.ErrorCode;
 import io.herald.Herald;
 import io.herald.config.ServerConfig;

@@ -1,11 +1,11 @@
-package io.herald.server.channel;
+package io.herald.server.transport;
 
 import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.Meters;
 import io.herald.channel.SseCodec;
-import io.herald.server.FrameWriter;
+import io.herald.server.transport.FrameWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * closes the stream). Vert.x's {@code bytesWritten()} does not count these chunks. Otherwise (HTTP/2,
  * HTTP/1.0) events go through {@link HttpServerResponse#write}, which flushes each one.
  */
-final class SseTransport extends FrameWriter.Target implements Connection {
+public final class SseTransport extends FrameWriter.Target implements Connection {
     private final HttpServerResponse response;
     private final FrameWriter writer;
     /** The connection's handler context (Vert.x's HTTP handler) when events go through the writer; null otherwise. */
@@ -59,7 +59,7 @@ final class SseTransport extends FrameWriter.Target implements Connection {
     private long timer = -1;
     private Runnable onClose = () -> { };
 
-    SseTransport(HttpServerRequest request, HttpServerResponse response, FrameWriter writer, Vertx vertx, long heartbeatMs,
+    public SseTransport(HttpServerRequest request, HttpServerResponse response, FrameWriter writer, Vertx vertx, long heartbeatMs,
                  int maxPendingBytes, Meters meters, String id) {
         this.response = response;
         this.writer = writer;
@@ -92,7 +92,7 @@ final class SseTransport extends FrameWriter.Target implements Connection {
      * remembers what to do when the stream ends. Call on the loop, in the request handler: every send is
      * a task queued on this loop, so none runs before this.
      */
-    void start(Runnable whenClosed) {
+    public void start(Runnable whenClosed) {
         this.onClose = whenClosed;
         if (closed) {
             // the reader left between the subscribe and now: nothing would ever unsubscribe it
