@@ -17,8 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -76,15 +74,12 @@ public final class SseTransport extends FrameWriter.Target implements Connection
 
     /**
      * The handler context of {@code request}'s connection when its events can be written there: an
-     * HTTP/1.1 connection (Vert.x's, a {@link ConnectionBase}) served by {@code loop}, the thread this
+     * HTTP/1.1 connection (Vert.x's own, see {@link VertxInternals}) served by {@code loop}, the thread this
      * runs on. vertx-web's request wrapper delegates {@code connection()} to Vert.x's request.
      */
     static ChannelHandlerContext directChannel(HttpServerRequest request, EventLoop loop) {
-        if (request.version() != HttpVersion.HTTP_1_1 || !(request.connection() instanceof ConnectionBase c)) {
-            return null;
-        }
-        ChannelHandlerContext ctx = c.channelHandlerContext();
-        return ctx.executor() == loop && loop.inEventLoop() ? ctx : null;
+        ChannelHandlerContext ctx = request.version() == HttpVersion.HTTP_1_1 ? VertxInternals.handlerContext(request.connection()) : null;
+        return ctx != null && ctx.executor() == loop && loop.inEventLoop() ? ctx : null;
     }
 
     /**
@@ -148,7 +143,7 @@ public final class SseTransport extends FrameWriter.Target implements Connection
             if (response.writeQueueFull()) {
                 return overloaded();
             }
-            response.write(BufferInternal.buffer(shared));
+            response.write(VertxInternals.wrap(shared));
         }
         lastWriteNanos = System.nanoTime();
         return true;
