@@ -1,5 +1,11 @@
 package io.herald.server;
 
+import io.herald.server.transport.ConnectionGuard;
+import io.herald.server.transport.DirectUpgrades;
+
+import io.herald.server.transport.FrameWriter;
+import io.herald.server.transport.Sockets;
+
 import io.herald.ErrorCode;
 import io.herald.Herald;
 import io.herald.config.ServerConfig;
@@ -35,7 +41,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,7 +92,7 @@ final class EdgeVerticle extends VerticleBase {
         lanesBase = herald.config().lanes().basePath();
         sockets = new Sockets(connections, sc.maxConnections(), sc.pingIntervalMs());
         Context context = this.context;
-        FrameWriter loop = new FrameWriter(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop(),
+        FrameWriter loop = new FrameWriter(io.herald.server.transport.VertxInternals.eventLoop(context),
                 java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(sc.flushDelayMicros()));
         Router router = router(sc, context, loop);
         this.router = router;
@@ -114,7 +119,7 @@ final class EdgeVerticle extends VerticleBase {
         return vertx.createHttpServer(options).requestHandler(router)
                 // called as Vert.x sets up each connection's pipeline, before any request is read
                 .connectionHandler(conn -> {
-                    io.netty.channel.ChannelPipeline pipeline = ((ConnectionBase) conn).channel().pipeline();
+                    io.netty.channel.ChannelPipeline pipeline = io.herald.server.transport.VertxInternals.pipeline(conn);
                     // the guard first, so the upgrade interceptor goes between it and Vert.x's handler
                     ConnectionGuard.install(pipeline);
                     direct.install(pipeline);

@@ -1,5 +1,9 @@
 package io.herald.server;
 
+import io.herald.server.transport.AcceptGuard;
+import io.herald.server.transport.ConnectionCounts;
+import io.herald.server.transport.GuardedTransport;
+
 import io.herald.Herald;
 import io.herald.Meters;
 import io.herald.config.HeraldConfig;

@@ -35,7 +35,7 @@ public class WsClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private volatile WebSocket ws;
 
-    protected WsClient() {
+    public WsClient() {
     }
 
     /** Starts an upgrade; the future fails with {@link java.net.http.WebSocketHandshakeException} when refused. */

@@ -1,5 +1,7 @@
 package io.herald.server.channel;
 
+import io.herald.server.transport.SseTransport;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +11,7 @@ import io.herald.Herald;
 import io.herald.HeraldException;
 import io.herald.channel.ChannelAuthorizer;
 import io.herald.channel.ChannelHub;
-import io.herald.server.FrameWriter;
+import io.herald.server.transport.FrameWriter;
 import io.herald.inspect.Publisher;
 import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.JsonBodies;

@@ -11,7 +11,7 @@ import io.herald.room.Admission;
 import io.herald.room.ConnectRequest;
 import io.herald.room.Refusal;
 import io.herald.room.RoomBinding;
-import io.herald.server.DirectUpgrades;
+import io.herald.server.transport.DirectUpgrades;
 import io.herald.server.http.ErrorHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

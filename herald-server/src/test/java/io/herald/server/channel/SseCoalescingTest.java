@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import io.herald.Herald;
-import io.herald.server.FrameWriter;
+import io.herald.server.transport.FrameWriter;
 import io.herald.server.http.JsonBodies;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

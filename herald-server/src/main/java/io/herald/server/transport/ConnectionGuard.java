@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * <p>Vert.x's {@code HttpServerOptions.setIdleTimeout} is not used: it closes any connection silent in
  * both directions, upgraded sockets and quiet SSE streams included, and knows nothing of request heads.
  */
-final class ConnectionGuard extends ChannelDuplexHandler {
+public final class ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
     static final String NAME = "herald-guard";
     static final String HEAD_WATCH = "herald-head-watch";
@@ -149,7 +149,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
      * HTTP/1 pipeline; call it before anything else goes there. An HTTP/2 connection (h2c, ALPN) keeps its
      * place in the HTTP count but no timeouts: its requests are streams this guard does not follow.
      */
-    static void install(ChannelPipeline p) {
+    public static void install(ChannelPipeline p) {
         ConnectionGuard guard = p.channel().attr(KEY).getAndSet(null);
         if (guard == null) {
             return;

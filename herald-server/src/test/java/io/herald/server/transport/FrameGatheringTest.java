@@ -1,4 +1,6 @@
-package io.herald.server;
+package io.herald.server.transport;
+
+import io.herald.server.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
@@ -95,7 +95,7 @@ public final class DirectUpgrades {
     private final Map<Endpoint<?>, WebSocketDecoderConfig> decoderConfigs = new HashMap<>();
 
     /** {@code routes} maps a path (leading slashes collapsed) to its endpoint, or to null for Vert.x. */
-    DirectUpgrades(Function<String, Endpoint<?>> routes, Sockets sockets, FrameWriter writer, ErrorHandler errors,
+    public DirectUpgrades(Function<String, Endpoint<?>> routes, Sockets sockets, FrameWriter writer, ErrorHandler errors,
             int maxPendingBytes, io.herald.Meters meters) {
         this.routes = routes;
         this.sockets = sockets;
@@ -116,7 +116,7 @@ public final class DirectUpgrades {
     }
 
     /** Puts an interceptor in front of {@code pipeline}'s Vert.x handler, if it is an HTTP/1 pipeline. */
-    void install(ChannelPipeline pipeline) {
+    public void install(ChannelPipeline pipeline) {
         if (pipeline.get(HttpRequestDecoder.class) != null && pipeline.context("handler") != null) {
             pipeline.addBefore("handler", "herald-upgrades", new Interceptor());
         }

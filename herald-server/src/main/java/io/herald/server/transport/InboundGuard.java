@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,11 +23,11 @@ import java.util.concurrent.ThreadFactory;
  * (HTTP/1 or h2c) is after the client's first bytes. Everything else is the wrapped transport's.
  * Immutable; thread-safe.
  */
-final class GuardedTransport implements Transport {
+public final class GuardedTransport implements Transport {
     private final Transport transport;
     private final Spi spi;
 
-    GuardedTransport(Transport transport, ChannelHandler acceptGuard) {
+    public GuardedTransport(Transport transport, ChannelHandler acceptGuard) {
         this.transport = transport;
         this.spi = new Spi(transport.implementation(), acceptGuard);
     }

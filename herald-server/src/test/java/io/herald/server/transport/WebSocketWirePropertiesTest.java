@@ -1,4 +1,8 @@
-package io.herald.server;
+package io.herald.server.transport;
+
+import io.herald.server.TestServer;
+import io.herald.server.RawWebSocket;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

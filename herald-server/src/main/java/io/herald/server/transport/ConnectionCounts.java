@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import io.herald.config.AddressRange;
 import io.herald.config.ServerConfig;

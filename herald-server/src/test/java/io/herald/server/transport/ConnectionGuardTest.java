@@ -1,4 +1,10 @@
-package io.herald.server;
+package io.herald.server.transport;
+
+import io.herald.server.WsClient;
+
+import io.herald.server.RawHttp;
+import io.herald.server.TestServer;
+import io.herald.server.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,11 +1,11 @@
-package io.herald.server.channel;
+package io.herald.server.transport;
 
 import io.herald.Connection;
 import io.herald.EncodedMessage;
 import io.herald.ErrorCode;
 import io.herald.Meters;
 import io.herald.channel.SseCodec;
-import io.herald.server.FrameWriter;
+import io.herald.server.transport.FrameWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,8 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * closes the stream). Vert.x's {@code bytesWritten()} does not count these chunks. Otherwise (HTTP/2,
  * HTTP/1.0) events go through {@link HttpServerResponse#write}, which flushes each one.
  */
-final class SseTransport extends FrameWriter.Target implements Connection {
+public final class SseTransport extends FrameWriter.Target implements Connection {
     private final HttpServerResponse response;
     private final FrameWriter writer;
     /** The connection's handler context (Vert.x's HTTP handler) when events go through the writer; null otherwise. */
@@ -59,7 +57,7 @@ final class SseTransport extends FrameWriter.Target implements Connection {
     private long timer = -1;
     private Runnable onClose = () -> { };
 
-    SseTransport(HttpServerRequest request, HttpServerResponse response, FrameWriter writer, Vertx vertx, long heartbeatMs,
+    public SseTransport(HttpServerRequest request, HttpServerResponse response, FrameWriter writer, Vertx vertx, long heartbeatMs,
                  int maxPendingBytes, Meters meters, String id) {
         this.response = response;
         this.writer = writer;
@@ -76,15 +74,12 @@ final class SseTransport extends FrameWriter.Target implements Connection {
 
     /**
      * The handler context of {@code request}'s connection when its events can be written there: an
-     * HTTP/1.1 connection (Vert.x's, a {@link ConnectionBase}) served by {@code loop}, the thread this
+     * HTTP/1.1 connection (Vert.x's own, see {@link VertxInternals}) served by {@code loop}, the thread this
      * runs on. vertx-web's request wrapper delegates {@code connection()} to Vert.x's request.
      */
     static ChannelHandlerContext directChannel(HttpServerRequest request, EventLoop loop) {
-        if (request.version() != HttpVersion.HTTP_1_1 || !(request.connection() instanceof ConnectionBase c)) {
-            return null;
-        }
-        ChannelHandlerContext ctx = c.channelHandlerContext();
-        return ctx.executor() == loop && loop.inEventLoop() ? ctx : null;
+        ChannelHandlerContext ctx = request.version() == HttpVersion.HTTP_1_1 ? VertxInternals.handlerContext(request.connection()) : null;
+        return ctx != null && ctx.executor() == loop && loop.inEventLoop() ? ctx : null;
     }
 
     /**
@@ -92,7 +87,7 @@ final class SseTransport extends FrameWriter.Target implements Connection {
      * remembers what to do when the stream ends. Call on the loop, in the request handler: every send is
      * a task queued on this loop, so none runs before this.
      */
-    void start(Runnable whenClosed) {
+    public void start(Runnable whenClosed) {
         this.onClose = whenClosed;
         if (closed) {
             // the reader left between the subscribe and now: nothing would ever unsubscribe it
@@ -148,7 +143,7 @@ final class SseTransport extends FrameWriter.Target implements Connection {
             if (response.writeQueueFull()) {
                 return overloaded();
             }
-            response.write(BufferInternal.buffer(shared));
+            response.write(VertxInternals.wrap(shared));
         }
         lastWriteNanos = System.nanoTime();
         return true;

@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import io.herald.Meters;
 import io.netty.channel.ChannelHandler;

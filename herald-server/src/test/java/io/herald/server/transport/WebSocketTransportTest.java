@@ -1,4 +1,9 @@
-package io.herald.server;
+package io.herald.server.transport;
+
+import io.herald.server.WsClient;
+import io.herald.server.RawWebSocket;
+
+import io.herald.server.TestServer;
 
 import static io.herald.server.TestServer.jwt;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.server.transport;
 
 import io.herald.Meters;
 import io.herald.config.ServerConfig;
@@ -14,7 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * shared by its listening channels: thread-safe.
  */
 @ChannelHandler.Sharable
-final class AcceptGuard extends ChannelInboundHandlerAdapter {
+public final class AcceptGuard extends ChannelInboundHandlerAdapter {
     static final String NAME = "herald-accept-guard";
 
     private final ConnectionCounts counts;
@@ -24,7 +24,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     private final String node;
 
     /** {@code node}: this node's id in a cluster, sent on every 101 ({@code x-herald-node}); null on one node. */
-    AcceptGuard(ConnectionCounts counts, Meters meters, ServerConfig config, String node) {
+    public AcceptGuard(ConnectionCounts counts, Meters meters, ServerConfig config, String node) {
         this.node = node;
         this.counts = counts;
         this.meters = meters;

@@ -1,14 +1,15 @@
-package io.herald.server;
+package io.herald.server.transport;
 
-import static io.herald.server.ClientFrame.BINARY;
-import static io.herald.server.ClientFrame.CLOSE;
-import static io.herald.server.ClientFrame.CONTINUATION;
-import static io.herald.server.ClientFrame.PING;
-import static io.herald.server.ClientFrame.PONG;
-import static io.herald.server.ClientFrame.TEXT;
+
+import static io.herald.server.transport.ClientFrame.BINARY;
+import static io.herald.server.transport.ClientFrame.CLOSE;
+import static io.herald.server.transport.ClientFrame.CONTINUATION;
+import static io.herald.server.transport.ClientFrame.PING;
+import static io.herald.server.transport.ClientFrame.PONG;
+import static io.herald.server.transport.ClientFrame.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.server.ClientFrame.ServerFrame;
+import io.herald.server.transport.ClientFrame.ServerFrame;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

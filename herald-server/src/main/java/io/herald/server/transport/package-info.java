@@ -1,0 +1,10 @@
+/**
+ * Herald's one transport: every connection from accept to close. {@link io.herald.server.transport.AcceptGuard}
+ * and {@link io.herald.server.transport.ConnectionGuard} admit and time plain HTTP connections,
+ * {@link io.herald.server.transport.DirectUpgrades} takes every WebSocket upgrade below Vert.x into a
+ * {@link io.herald.server.transport.DirectWebSocket}, {@link io.herald.server.transport.WebSocketTransport} and
+ * {@link io.herald.server.transport.SseTransport} write each socket's frames through its loop's
+ * {@link io.herald.server.transport.FrameWriter}, and {@link io.herald.server.transport.Sockets} keeps the open
+ * sockets, their cap and their liveness sweep.
+ */
+package io.herald.server.transport;
