@@ -196,8 +196,8 @@ final class EdgeVerticle extends VerticleBase {
         TicketHandler tickets = new TicketHandler(herald, bodies);
         SocketDirectory directory = admin == null ? SocketDirectory.off() : admin.sockets();
         broadcastSocket = new BroadcastSocketHandler(herald, directory);
-        partiesSocket = new RoomSocketHandler(herald, context, "/parties", directory);
-        realtimeSocket = new RoomSocketHandler(herald, context, "/realtime", directory);
+        partiesSocket = new RoomSocketHandler(herald, context, "/parties", directory, sockets);
+        realtimeSocket = new RoomSocketHandler(herald, context, "/realtime", directory, sockets);
         laneSocket = new LaneSocketHandler(herald, directory);
         for (String base : new String[] {"/broadcast/v1", "/realtime/v1"}) {
             router.post(base + "/ws-ticket").handler(body).handler(tickets);

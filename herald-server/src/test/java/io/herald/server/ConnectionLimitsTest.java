@@ -3,6 +3,7 @@ package io.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void aRoomSocketUpgradedByVertxLeavesTheHttpCount() {
+    void aRoomSocketLeavesTheHttpCount() {
         server = TestServer.start(TestServer.STANDARD + """
                 rooms:
                   bindings:
@@ -89,6 +90,26 @@ class ConnectionLimitsTest {
         open.add(RawWebSocket.open(server.port(), "/parties/lobby/r1", 0));
 
         await().atMost(WAIT).until(() -> server.gauge("herald.http.connections") == before);
+    }
+
+    @Test
+    void atMaxConnectionsARoomUpgradeIsRefusedWith429BeforeTheRoomSeesAJoin() {
+        server = TestServer.start(TestServer.STANDARD.replace("server:\n", "server:\n  maxConnections: 1\n") + """
+                rooms:
+                  bindings:
+                    - { name: PROBE, className: io.herald.server.cluster.ProbeRoom, access: public }
+                """);
+        WsClient first = server.openSilently("/parties/probe/r1?_pk=first");
+        assertThat(first.next()).isEqualTo("welcome first");
+
+        RawWebSocket.Response refused = RawWebSocket.upgrade(server.port(), "/parties/probe/r1?_pk=second");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.body()).contains("\"error\":\"too_many_requests\"");
+        // the room ran no onConnect for the refused socket: its place was taken before the join
+        JsonNode room = TestServer.json(server.get("/parties/probe/r1").body());
+        assertThat(room.path("connections")).hasSize(1);
+        assertThat(room.path("stored").has("connect:second")).isFalse();
+        assertThat(room.path("stored").has("connect:first")).isTrue();
     }
 
     @Test

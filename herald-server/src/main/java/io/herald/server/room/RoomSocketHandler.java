@@ -10,6 +10,7 @@ import io.herald.room.RoomHost;
 import io.herald.room.RoomMessage;
 import io.herald.server.transport.DirectUpgrades;
 import io.herald.server.transport.DirectWebSocket;
+import io.herald.server.transport.Sockets;
 import io.herald.server.transport.WebSocketTransport;
 import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.ErrorHandler;
@@ -40,14 +41,19 @@ public final class RoomSocketHandler implements DirectUpgrades.Endpoint<RoomSock
     private final RoomAdmission admission;
     private final SecureRandom random = new SecureRandom();
     private final SocketDirectory directory;
+    private final Sockets sockets;
 
     /** A socket let into its room before the 101, or (session null) one whose room failed to start. */
     public record Joined(RoomAdmission.Admitted admitted, RoomHost.RoomSession session) {
     }
 
-    /** A handler for the rooms under {@code prefix} whose sockets are listed in {@code directory} for the admin page. */
-    public RoomSocketHandler(Herald herald, io.vertx.core.Context context, String prefix, SocketDirectory directory) {
+    /**
+     * A handler for the rooms under {@code prefix} whose sockets are listed in {@code directory} for the admin page and
+     * take their places in {@code sockets} before they join.
+     */
+    public RoomSocketHandler(Herald herald, io.vertx.core.Context context, String prefix, SocketDirectory directory, Sockets sockets) {
         this.herald = herald;
+        this.sockets = sockets;
         this.directory = directory;
         this.context = context;
         this.admission = new RoomAdmission(herald, context, prefix);
@@ -65,6 +71,13 @@ public final class RoomSocketHandler implements DirectUpgrades.Endpoint<RoomSock
     private Future<Joined> join(RoomRequestView view, RoomAdmission.Admitted admitted, WebSocketTransport t) {
         RoomBinding binding = admitted.target().binding();
         RoomHost.Reservation reservation = herald.rooms().reserve(binding, admitted.target().path().room());
+        // the place first: a server at its cap answers 429 before the room sees a join it would have to undo
+        try {
+            sockets.reserve();
+        } catch (HeraldException e) {
+            reservation.cancel();
+            return Future.failedFuture(e);
+        }
         String id = connectionId(view.param("_pk"));
         ConnectionContext context = new ConnectionContext(view.uri(), admitted.query(), admitted.principal(),
                 admitted.activeOrgId(), admitted.props());
@@ -74,6 +87,7 @@ public final class RoomSocketHandler implements DirectUpgrades.Endpoint<RoomSock
             }
             if (ErrorHandler.unwrap(joined.cause()) instanceof HeraldException he && he.code() != ErrorCode.INTERNAL) {
                 // in a cluster: the room's node could not be found or reached, or the room is full there
+                sockets.release();
                 return Future.failedFuture(he);
             }
             // PartyServer upgrades a socket whose room failed to start, then tells it why
@@ -83,9 +97,15 @@ public final class RoomSocketHandler implements DirectUpgrades.Endpoint<RoomSock
 
     @Override
     public void cancel(Joined joined) {
+        sockets.release();
         if (joined.session() != null) {
             joined.session().closed(1006, "");
         }
+    }
+
+    @Override
+    public boolean reservesItsPlace() {
+        return true;
     }
 
     @Override

@@ -70,6 +70,15 @@ public final class DirectUpgrades {
         default void cancel(A admission) {
         }
 
+        /**
+         * Whether {@link #admit} reserved the socket's place under {@code server.maxConnections} itself ({@link
+         * Sockets#reserve}), before work a refused upgrade would waste (a room's join); then {@link #cancel} gives it
+         * back. Otherwise the place is reserved after the admission.
+         */
+        default boolean reservesItsPlace() {
+            return false;
+        }
+
         /** Opens the upgraded socket (its transport is attached and counted already). */
         void open(DirectWebSocket socket, A admission);
 
@@ -260,7 +269,9 @@ public final class DirectUpgrades {
             String accept;
             try {
                 accept = acceptKey(request);
-                sockets.reserve();
+                if (!endpoint.reservesItsPlace()) {
+                    sockets.reserve();
+                }
             } catch (RuntimeException e) {
                 endpoint.cancel(admission);
                 refuse(ctx, request, e);
