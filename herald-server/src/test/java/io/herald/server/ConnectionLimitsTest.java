@@ -99,17 +99,19 @@ class ConnectionLimitsTest {
                   bindings:
                     - { name: PROBE, className: io.herald.server.cluster.ProbeRoom, access: public }
                 """);
-        WsClient first = server.openSilently("/parties/probe/r1?_pk=first");
+        // a room of its own: the test server's storage outlives a run
+        String room = "/parties/probe/cap-" + Long.toString(System.nanoTime(), 36);
+        WsClient first = server.openSilently(room + "?_pk=first");
         assertThat(first.next()).isEqualTo("welcome first");
 
-        RawWebSocket.Response refused = RawWebSocket.upgrade(server.port(), "/parties/probe/r1?_pk=second");
+        RawWebSocket.Response refused = RawWebSocket.upgrade(server.port(), room + "?_pk=second");
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.body()).contains("\"error\":\"too_many_requests\"");
         // the room ran no onConnect for the refused socket: its place was taken before the join
-        JsonNode room = TestServer.json(server.get("/parties/probe/r1").body());
-        assertThat(room.path("connections")).hasSize(1);
-        assertThat(room.path("stored").has("connect:second")).isFalse();
-        assertThat(room.path("stored").has("connect:first")).isTrue();
+        JsonNode state = TestServer.json(server.get(room).body());
+        assertThat(state.path("connections")).hasSize(1);
+        assertThat(state.path("stored").has("connect:second")).isFalse();
+        assertThat(state.path("stored").has("connect:first")).isTrue();
     }
 
     @Test
