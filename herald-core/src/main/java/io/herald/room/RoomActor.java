@@ -423,8 +423,9 @@ final class RoomActor implements Room.RoomContext {
     }
 
     /**
-     * The lease {@code l} was lost (or a write refused): drop the instance and close every socket with
-     * 1012, so the clients reconnect and find the room's new owner. On serial.
+     * The lease {@code l} was lost (or a write refused): drop the instance, close this node's sockets with 1012,
+     * so the clients reconnect and find the room's new owner, and tell the nodes forwarding the others to join
+     * them wherever the room goes next. On serial.
      */
     void leaseLost(io.herald.cluster.Lease l) {
         if (lease != l) {
@@ -441,7 +442,14 @@ final class RoomActor implements Room.RoomContext {
         alarmAt = null;
         alarmPending = false;
         for (RoomConnection c : List.copyOf(connections)) {
-            c.close(1012, "Service restart");
+            if (c.transport() instanceof RoomCluster.RemoteConnection remote) {
+                // a socket forwarded from another node follows the room, as on a hand-off: closing it with 1012 raced
+                // that node's own check, which would have moved it had it seen the lease gone first
+                remote.moved();
+                closed(c, 1001, "moved");
+            } else {
+                c.close(1012, "Service restart");
+            }
         }
         host.removeIfIdle(this);
     }
