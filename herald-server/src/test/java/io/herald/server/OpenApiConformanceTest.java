@@ -22,25 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * with the admin API on and a small body limit.
  */
 class OpenApiConformanceTest {
+    /** The document test's server, with a small body limit so a 413 can be asked for. */
     private static final String YAML = """
             server:
               maxBodyBytes: 4096
-            admin:
-              enabled: true
-            broadcast:
-              tables:
-                applications:
-                  requiredRoles: [owner]
-              namespaces:
-                screening: [started, complete]
-            channels:
-              allow: ["team:{org}:*"]
-              public: ["status:*"]
-            rooms:
-              bindings:
-                - { name: LOBBY, className: io.herald.room.builtin.RelayRoom, access: public }
-                - { name: INBOX, className: io.herald.room.builtin.PresenceRoom, access: { roomIdEquals: ctx.userId } }
-            """;
+            """ + OpenApiDocumentTest.YAML;
     private static final String SERVER = "Bearer " + TestServer.ACCESS_TOKEN;
     private static final String JSON = "application/json";
 
