@@ -2,6 +2,7 @@ package io.herald.server;
 
 import io.herald.server.transport.ConnectionGuard;
 import io.herald.server.transport.DirectUpgrades;
+import io.herald.server.transport.RouteTable;
 
 import io.herald.server.transport.FrameWriter;
 import io.herald.server.transport.Sockets;
@@ -63,15 +64,10 @@ final class EdgeVerticle extends VerticleBase {
     /** Null outside dev mode: no /examples/ route exists then. */
     private final ExamplesPage examples;
     private Sockets sockets;
-    private BroadcastSocketHandler broadcastSocket;
-    private RoomSocketHandler partiesSocket;
-    private RoomSocketHandler realtimeSocket;
-    private LaneSocketHandler laneSocket;
-    private String lanesBase;
     private HttpServer server;
     private ErrorHandler errors;
-    /** What {@link #start} built; read by the OpenAPI test through {@link HeraldServer#router()}. */
-    private Router router;
+    /** What {@link #start} declared; read by the OpenAPI test through {@link HeraldServer#routes()}. */
+    private RouteTable routes;
 
     EdgeVerticle(Herald herald, PrometheusMeterRegistry registry, int port, AtomicInteger connections, AtomicBoolean draining,
             ServerTls tls, ClusterNodes nodes, Admin admin, ExamplesPage examples) {
@@ -89,13 +85,13 @@ final class EdgeVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         ServerConfig sc = herald.config().server();
-        lanesBase = herald.config().lanes().basePath();
         sockets = new Sockets(connections, sc.maxConnections(), sc.pingIntervalMs());
         Context context = this.context;
         FrameWriter loop = new FrameWriter(io.herald.server.transport.VertxInternals.eventLoop(context),
                 java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(sc.flushDelayMicros()));
-        Router router = router(sc, context, loop);
-        this.router = router;
+        RouteTable routes = routes(sc, context, loop);
+        this.routes = routes;
+        Router router = routes.router(vertx);
         sockets.startPings(vertx);
         // Vert.x's limit is per server; each primitive enforces its own tighter limit on top.
         HttpServerOptions options = new HttpServerOptions()
@@ -115,7 +111,7 @@ final class EdgeVerticle extends VerticleBase {
         }
         // port 0: every instance of this verticle must share one random port, which Vert.x does only for a shared random port id
         SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, sc.host()) : SocketAddress.inetSocketAddress(port, sc.host());
-        DirectUpgrades direct = new DirectUpgrades(this::directRoute, sockets, loop, errors, sc.maxPendingBytes(), herald.meters());
+        DirectUpgrades direct = new DirectUpgrades(routes::socketAt, sockets, loop, errors, sc.maxPendingBytes(), herald.meters());
         return vertx.createHttpServer(options).requestHandler(router)
                 // called as Vert.x sets up each connection's pipeline, before any request is read
                 .connectionHandler(conn -> {
@@ -144,115 +140,112 @@ final class EdgeVerticle extends VerticleBase {
         request.connection().close();
     }
 
+    /** The methods a room's onRequest answers (a GET with an upgrade joins the room instead). */
+    private static final Set<HttpMethod> ROOM_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
+
     /**
-     * Where a WebSocket upgrade for {@code path} goes: every socket is served by {@link DirectUpgrades}, below
-     * Vert.x; null leaves the request to the router (an unknown path: 404).
+     * Everything this verticle serves, one endpoint a line, matched in this order: the table its router and its
+     * WebSocket upgrades are built from. In a handler chain, {@code server} checks the server credential and
+     * {@code body} reads the request body.
      */
-    private DirectUpgrades.Endpoint<?> directRoute(String path) {
-        if (path.equals("/broadcast/v1/websocket") || path.equals("/realtime/v1/websocket")) {
-            return broadcastSocket;
-        }
-        if (path.startsWith("/parties/")) {
-            return partiesSocket;
-        }
-        if (path.startsWith("/realtime/")) {
-            return realtimeSocket;
-        }
-        // basePath "" mounts lanes HopeFlow-style: any upgrade no other route claims is a lane socket
-        return path.equals(lanesBase + "/websocket") || lanesBase.isEmpty() ? laneSocket : null;
-    }
-
-    /** A plain GET on a socket endpoint: 400, it only takes upgrades (which never reach the router). */
-    private void notAnUpgrade(io.vertx.ext.web.RoutingContext ctx, String what) {
-        errors.respond(ctx.request(), new io.herald.HeraldException(ErrorCode.BAD_REQUEST, what + " only accept WebSocket upgrades."));
-    }
-
-    private Router router(ServerConfig sc, Context context, FrameWriter loop) {
-        Router router = Router.router(vertx);
+    private RouteTable routes(ServerConfig sc, Context context, FrameWriter loop) {
         errors = new ErrorHandler(herald.meters());
         JsonBodies bodies = new JsonBodies();
-        if (!sc.allowedOrigins().isEmpty()) {
-            CorsHandler cors = CorsHandler.create()
-                    .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS,
-                            // a room's onRequest may answer these too
-                            HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
-                    .allowedHeaders(Set.of("Authorization", "Content-Type", "x-api-key",
-                            // the workkit client resumes a channel stream with this header (an EventSource sends it too)
-                            "Last-Event-ID"));
-            if (sc.allowedOrigins().contains("*")) {
-                cors.addOrigin("*");
-            } else {
-                cors.addOrigins(sc.allowedOrigins()).allowCredentials(true);
-            }
-            router.route().handler(cors);
-        }
-        router.get("/healthz").handler(OpsHandlers.health());
-        router.get("/readyz").handler(OpsHandlers.ready(draining::get, herald.broker()::available));
-        router.get("/metrics").handler(OpsHandlers.metrics(registry));
-        // documentation, without credentials (docs/openapi.yaml, converted once)
-        router.get("/openapi.json").handler(OpenApiDocument.handler());
-
         BodyHandler body = BodyHandler.create(false).setBodyLimit(sc.maxBodyBytes());
-        TicketHandler tickets = new TicketHandler(herald, bodies);
-        SocketDirectory directory = admin == null ? SocketDirectory.off() : admin.sockets();
-        broadcastSocket = new BroadcastSocketHandler(herald, directory);
-        partiesSocket = new RoomSocketHandler(herald, context, "/parties", directory, sockets);
-        realtimeSocket = new RoomSocketHandler(herald, context, "/realtime", directory, sockets);
-        laneSocket = new LaneSocketHandler(herald, directory);
-        for (String base : new String[] {"/broadcast/v1", "/realtime/v1"}) {
-            router.post(base + "/ws-ticket").handler(body).handler(tickets);
-            router.get(base + "/websocket").handler(ctx -> notAnUpgrade(ctx, "Broadcast sockets"));
-        }
-        LanePublishHandler lanePublish = new LanePublishHandler(herald, bodies);
-        router.post(lanesBase + "/publish").handler((SecurityPolicyHandler) lanePublish::authorize).handler(body)
-                .handler(lanePublish::publish);
-        router.get(lanesBase.isEmpty() ? "/" : lanesBase + "/websocket").handler(ctx -> notAnUpgrade(ctx, "Lane sockets"));
-        // Upgrades to rooms were taken below Vert.x (DirectUpgrades); what reaches the router here is plain HTTP,
-        // for the room's onRequest. The credentials are checked before the body is read, as for the server API.
-        for (String prefix : new String[] {"/parties", "/realtime"}) {
-            RoomRequestHandler requests = new RoomRequestHandler(herald, context, prefix, errors);
-            io.vertx.ext.web.Route route = router.route(prefix + "/*");
-            for (HttpMethod m : new HttpMethod[] {HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE}) {
-                route.method(m);
-            }
-            route.handler((SecurityPolicyHandler) requests::check).handler(body).handler(requests::handle);
-        }
         // The server credential is checked before the body is read: no 413/415 hints to anonymous callers.
         // A SecurityPolicyHandler, because Vert.x refuses a BodyHandler after an ordinary (USER) handler.
         SecurityPolicyHandler server = ctx -> {
             herald.serverCredential().require(new io.herald.server.http.RequestCredentials(ctx.request()));
             ctx.next();
         };
-        router.post("/broadcast/v1/changes").handler(server).handler(body).handler(PublishHandler.changes(herald, bodies));
-        router.post("/broadcast/v1/broadcast").handler(server).handler(body).handler(PublishHandler.broadcasts(herald, bodies));
+        SocketDirectory directory = admin == null ? SocketDirectory.off() : admin.sockets();
+        TicketHandler tickets = new TicketHandler(herald, bodies);
+        BroadcastSocketHandler broadcast = new BroadcastSocketHandler(herald, directory);
+        String lanes = herald.config().lanes().basePath();
+        LanePublishHandler lanePublish = new LanePublishHandler(herald, bodies);
+        LaneSocketHandler laneSocket = new LaneSocketHandler(herald, directory);
+        // Upgrades to rooms are taken before the router; plain HTTP goes to the room's onRequest, its credentials
+        // checked before the body is read, as for the server API.
+        RoomRequestHandler parties = new RoomRequestHandler(herald, context, "/parties", errors);
+        RoomRequestHandler realtime = new RoomRequestHandler(herald, context, "/realtime", errors);
         ChannelsHandler channels = new ChannelsHandler(herald, loop, bodies, directory);
-        router.get("/sse/*").handler(ctx -> channels.subscribe(ctx, "/sse/"));
-        router.get("/channels/v1/sse/*").handler(ctx -> channels.subscribe(ctx, "/channels/v1/sse/"));
-        router.get("/channels/v1/poll/*").handler(channels::poll);
-        router.post("/channels/v1/publish").handler(server).handler(body).handler(channels::publish);
-        router.get("/cluster/v1/nodes").handler(server).handler(new NodesHandler(nodes));
+
+        RouteTable routes = new RouteTable(errors);
+        if (!sc.allowedOrigins().isEmpty()) {
+            routes.everyRequest(cors(sc));
+        }
+        routes.get("/healthz", OpsHandlers.health())
+                .get("/readyz", OpsHandlers.ready(draining::get, herald.broker()::available))
+                .get("/metrics", OpsHandlers.metrics(registry))
+                // documentation, without credentials (docs/openapi.yaml, converted once)
+                .get("/openapi.json", OpenApiDocument.handler());
+        // /realtime/v1 is broadcast's alias: declared before the /realtime/ rooms, so that it is not a room
+        routes.post("/broadcast/v1/ws-ticket", body, tickets)
+                .socket("/broadcast/v1/websocket", broadcast, "Broadcast sockets")
+                .post("/realtime/v1/ws-ticket", body, tickets)
+                .socket("/realtime/v1/websocket", broadcast, "Broadcast sockets")
+                .post("/broadcast/v1/changes", server, body, PublishHandler.changes(herald, bodies))
+                .post("/broadcast/v1/broadcast", server, body, PublishHandler.broadcasts(herald, bodies));
+        routes.post(lanes + "/publish", (SecurityPolicyHandler) lanePublish::authorize, body, lanePublish::publish);
+        if (lanes.isEmpty()) {
+            // basePath "" mounts lanes HopeFlow-style: the upgrade at /, and any upgrade no other endpoint claims
+            routes.socket("/", laneSocket, "Lane sockets").unclaimedSockets(laneSocket);
+        } else {
+            routes.socket(lanes + "/websocket", laneSocket, "Lane sockets");
+        }
+        routes.socket("/parties/*", new RoomSocketHandler(herald, context, "/parties", directory, sockets), "Room sockets")
+                .route(ROOM_METHODS, "/parties/*", (SecurityPolicyHandler) parties::check, body, parties::handle)
+                .socket("/realtime/*", new RoomSocketHandler(herald, context, "/realtime", directory, sockets), "Room sockets")
+                .route(ROOM_METHODS, "/realtime/*", (SecurityPolicyHandler) realtime::check, body, realtime::handle);
+        routes.get("/sse/*", ctx -> channels.subscribe(ctx, "/sse/"))
+                .get("/channels/v1/sse/*", ctx -> channels.subscribe(ctx, "/channels/v1/sse/"))
+                .get("/channels/v1/poll/*", channels::poll)
+                .post("/channels/v1/publish", server, body, channels::publish);
+        routes.get("/cluster/v1/nodes", server, new NodesHandler(nodes));
         if (admin != null) {
             // when off, /admin/ and /admin/v1/* are unknown routes: 404 like any other
-            new AdminRoutes(admin, bodies).mount(router, server, body);
+            AdminRoutes a = new AdminRoutes(admin, bodies);
+            routes.get("/admin", a::page)
+                    .get("/admin/:file", a::file)
+                    .get("/admin/v1/snapshot", server, a::snapshot)
+                    .get("/admin/v1/stream", server, a::stream)
+                    .post("/admin/v1/publish", server, body, a::publish)
+                    .post("/admin/v1/tokens", server, body, a::tokens)
+                    .post("/admin/v1/sockets/:id/close", server, a::closeSocket)
+                    .post("/admin/v1/rooms/:party/:room/unload", server, a::unloadRoom);
         }
         if (examples != null) {
-            examples.mount(router);
+            routes.get("/examples", examples::index)
+                    .get("/examples/:file", examples::file)
+                    .get("/examples/lib/:file", examples::library);
         }
+        return routes;
+    }
 
-        router.route().failureHandler(errors);
-        for (int status : new int[] {400, 404, 405, 413, 500}) {
-            router.errorHandler(status, ctx -> errors.handle(ctx, status));
+    private static CorsHandler cors(ServerConfig sc) {
+        CorsHandler cors = CorsHandler.create()
+                .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS,
+                        // a room's onRequest may answer these too
+                        HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
+                .allowedHeaders(Set.of("Authorization", "Content-Type", "x-api-key",
+                        // the workkit client resumes a channel stream with this header (an EventSource sends it too)
+                        "Last-Event-ID"));
+        if (sc.allowedOrigins().contains("*")) {
+            cors.addOrigin("*");
+        } else {
+            cors.addOrigins(sc.allowedOrigins()).allowCredentials(true);
         }
-        return router;
+        return cors;
     }
 
     int actualPort() {
         return server.actualPort();
     }
 
-    /** The routes this verticle serves (every instance builds the same ones); for tests of the route table. */
-    Router router() {
-        return router;
+    /** The endpoints this verticle serves (every instance declares the same ones); for tests of the route table. */
+    RouteTable routes() {
+        return routes;
     }
 
     @Override

@@ -67,7 +67,7 @@ public final class HeraldServer implements AutoCloseable {
     private final Admin admin;
     /** Whether {@code /examples/} is served: in dev mode, when the jar has them. */
     private final boolean examples;
-    /** The first of the edge verticles, whose router the route-table test reads. */
+    /** The first of the edge verticles, whose route table the OpenAPI test reads. */
     private final EdgeVerticle edge;
     private final RuntimeMeters runtimeMeters;
     /** Counted down by the first {@link #close}: ends a graceful close's drain delay early. */
@@ -309,11 +309,11 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * The router of one edge verticle (they all route alike): for the test that compares the routes with
-     * docs/openapi.yaml. Package-private, and nothing in the server uses it.
+     * The route table of one edge verticle (they all declare the same endpoints): for the test that compares them
+     * with docs/openapi.yaml. Package-private, and nothing in the server uses it.
      */
-    io.vertx.ext.web.Router router() {
-        return edge.router();
+    io.herald.server.transport.RouteTable routes() {
+        return edge.routes();
     }
 
     /** The port the server listens on. */

@@ -6,32 +6,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.herald.ErrorCode;
 import io.herald.config.StorageConfig;
+import io.herald.server.transport.RouteTable;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.Route;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/openapi.yaml against the server: every route the router of a real server holds is documented and every
- * documented path has a route, with the same methods; every error response names codes of {@link ErrorCode} with
- * their status; and the document is valid OpenAPI 3.1 to swagger-parser.
+ * docs/openapi.yaml against the server: every endpoint the route table of a real server declares is documented and
+ * every documented path has an endpoint, with the same methods, and the documented WebSocket upgrades (a GET answered
+ * 101) are exactly the table's socket endpoints; every error response names codes of {@link ErrorCode} with their
+ * status; and the document is valid OpenAPI 3.1 to swagger-parser.
  *
  * <p>The server enables every primitive whose routes depend on configuration: the admin page, dev mode (for
  * {@code /examples/}, which exist only when the build put the examples in the jar: without them the documented
@@ -39,14 +39,16 @@ import org.junit.jupiter.api.io.TempDir;
  * routes exist anyway). Lanes keep their default {@code basePath}, {@code /lanes/v1}, which is what the document
  * shows; the cluster's node list is always routed.
  *
- * <p>How a Vert.x route maps to documented paths:
+ * <p>How an endpoint of the table maps to documented paths:
  * <ul>
- * <li>a route without a path (the CORS handler, the failure handler) is middleware, not an endpoint: skipped;</li>
- * <li>an exact route {@code /a/:x/b} is the documented {@code /a/{x}/b}, and also {@code /a/{x}/b/} when that is
+ * <li>a socket endpoint serves GET on its path (an upgrade, or the 400 of a plain GET); an HTTP route on the same
+ *     path adds its methods ({@code /parties/*} is a socket endpoint and a route for the room's onRequest);</li>
+ * <li>an exact path {@code /a/:x/b} is the documented {@code /a/{x}/b}, and also {@code /a/{x}/b/} when that is
  *     documented (Vert.x matches a path with one trailing slash too: {@code /admin} serves {@code /admin/});</li>
- * <li>a wildcard route {@code /p/*} serves every documented path under {@code /p/} that no exact route serves
+ * <li>a prefix {@code /p/*} serves every documented path under {@code /p/} that no exact path serves
  *     ({@code /parties/*} is {@code /parties/{party}/{room}}; {@code /sse/*} is {@code /sse/{channel}});</li>
- * <li>each documented path a route serves must have operations for exactly the route's methods.</li>
+ * <li>each documented path an endpoint serves must have operations for exactly the endpoint's methods;</li>
+ * <li>the socket endpoint of every upgrade no other claims (lanes under {@code basePath: ""}) has no path of its own.</li>
  * </ul>
  */
 class OpenApiDocumentTest {
@@ -87,30 +89,30 @@ class OpenApiDocumentTest {
     }
 
     @Test
-    void everyRouteIsDocumentedAndEveryDocumentedPathIsRoutedWithTheSameMethods() {
+    void everyEndpointIsDocumentedAndEveryDocumentedPathHasOneWithTheSameMethods() {
         Map<String, Set<String>> documented = api.pathMethods();
         if (!server.server().servesExamples()) {
             // built without the examples (-Dherald.examples.skip, or no node): their routes do not exist
             documented.keySet().removeIf(p -> api.root.path("paths").path(p).path("x-herald-dev-mode-only").asBoolean());
         }
-        List<Route> routes = server.server().router().getRoutes();
+        List<RouteTable.Entry> entries = server.server().routes().entries();
+        // one endpoint a path: a socket endpoint and an HTTP route on the same path serve the union of their methods
+        Map<String, Served> byPath = new LinkedHashMap<>();
+        for (RouteTable.Entry e : entries) {
+            if (e.match() == RouteTable.Match.UNCLAIMED) {
+                continue;
+            }
+            Served s = byPath.computeIfAbsent((e.match() == RouteTable.Match.PREFIX ? "prefix " : "exact ") + e.path(),
+                    k -> new Served(e.path(), e.match() == RouteTable.Match.EXACT, new TreeSet<>()));
+            e.methods().forEach(m -> s.methods().add(m.name()));
+        }
         List<String> problems = new ArrayList<>();
         Set<String> served = new HashSet<>();
-        List<Route> wildcards = new ArrayList<>();
-        int endpoints = 0;
-        for (Route r : routes) {
-            if (r.getPath() == null) {
-                if (r.isRegexPath()) {
-                    problems.add("a regex route (" + r + "): this test cannot map it to a documented path");
-                }
+        for (Served s : byPath.values()) {
+            if (!s.exact()) {
                 continue;
             }
-            endpoints++;
-            if (!r.isExactPath()) {
-                wildcards.add(r);
-                continue;
-            }
-            String path = templated(r.getPath());
+            String path = templated(s.path());
             List<String> paths = new ArrayList<>();
             for (String p : new String[] {path, path + "/"}) {
                 if (documented.containsKey(p)) {
@@ -118,32 +120,79 @@ class OpenApiDocumentTest {
                 }
             }
             if (paths.isEmpty()) {
-                problems.add(methods(r) + " " + r.getPath() + " is routed but docs/openapi.yaml has no " + path);
+                problems.add(s.methods() + " " + s.path() + " is served but docs/openapi.yaml has no " + path);
             }
             for (String p : paths) {
                 served.add(p);
-                compare(problems, r, p, documented.get(p));
+                compare(problems, s, p, documented.get(p));
             }
         }
-        // after the exact routes: /realtime/* serves what /realtime/v1/ws-ticket and /realtime/v1/websocket do not
-        for (Route r : wildcards) {
-            String prefix = r.getPath();
-            List<String> paths = documented.keySet().stream().filter(p -> p.startsWith(prefix) && !served.contains(p)).toList();
+        // after the exact paths: /realtime/* serves what /realtime/v1/ws-ticket and /realtime/v1/websocket do not
+        for (Served s : byPath.values()) {
+            if (s.exact()) {
+                continue;
+            }
+            List<String> paths = documented.keySet().stream().filter(p -> p.startsWith(s.path()) && !served.contains(p)).toList();
             if (paths.isEmpty()) {
-                problems.add(methods(r) + " " + prefix + "* is routed but docs/openapi.yaml has no path under " + prefix);
+                problems.add(s.methods() + " " + s.path() + "* is served but docs/openapi.yaml has no path under " + s.path());
             }
             for (String p : paths) {
                 served.add(p);
-                compare(problems, r, p, documented.get(p));
+                compare(problems, s, p, documented.get(p));
             }
         }
         for (String p : documented.keySet()) {
             if (!served.contains(p)) {
-                problems.add(p + " is documented but the server has no route for it");
+                problems.add(p + " is documented but the server has no endpoint for it");
             }
         }
-        assertThat(endpoints).as("the router's endpoints").isGreaterThan(20);
+        assertThat(byPath).as("the table's endpoints").hasSizeGreaterThan(20);
         assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theDocumentedUpgradesAreTheSocketEndpointsOfTheTable() {
+        List<RouteTable.Entry> entries = server.server().routes().entries();
+        Set<String> exactPaths = new HashSet<>();
+        entries.stream().filter(e -> e.match() == RouteTable.Match.EXACT).forEach(e -> exactPaths.add(templated(e.path())));
+        Set<String> upgrades = new TreeSet<>();
+        api.root.path("paths").fields().forEachRemaining(p -> {
+            if (p.getValue().path("get").path("responses").has("101")) {
+                upgrades.add(p.getKey());
+            }
+        });
+        List<String> problems = new ArrayList<>();
+        Set<String> sockets = new TreeSet<>();
+        int declared = 0;
+        for (RouteTable.Entry e : entries) {
+            if (e.kind() != RouteTable.Kind.WEBSOCKET || e.match() == RouteTable.Match.UNCLAIMED) {
+                continue;
+            }
+            declared++;
+            List<String> paths = e.match() == RouteTable.Match.EXACT ? List.of(e.path())
+                    : api.pathMethods().keySet().stream().filter(p -> p.startsWith(e.path()) && !exactPaths.contains(p)).toList();
+            if (paths.isEmpty()) {
+                problems.add(e + " takes upgrades but docs/openapi.yaml has no path for it");
+            }
+            for (String p : paths) {
+                sockets.add(p);
+                if (!upgrades.contains(p)) {
+                    problems.add(e + " takes upgrades but docs/openapi.yaml has no GET " + p + " answered 101");
+                }
+            }
+        }
+        for (String p : upgrades) {
+            if (!sockets.contains(p)) {
+                problems.add("GET " + p + " is documented with a 101 but the table has no socket endpoint for it");
+            }
+        }
+        // broadcast and its alias, lanes, and the rooms under both prefixes
+        assertThat(declared).as("the table's socket endpoints").isEqualTo(5);
+        assertThat(problems).isEmpty();
+    }
+
+    /** The methods one path (exact, or a prefix) is served for, over every endpoint on it. */
+    private record Served(String path, boolean exact, Set<String> methods) {
     }
 
     /** {@code /admin/v1/sockets/:id/close} → {@code /admin/v1/sockets/{id}/close}. */
@@ -151,14 +200,9 @@ class OpenApiDocumentTest {
         return vertxPath.replaceAll(":([A-Za-z0-9_]+)", "{$1}");
     }
 
-    private static Set<String> methods(Route r) {
-        return r.methods().stream().map(HttpMethod::name).collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    private static void compare(List<String> problems, Route r, String path, Set<String> documentedMethods) {
-        Set<String> routed = methods(r);
-        if (!routed.equals(new TreeSet<>(documentedMethods))) {
-            problems.add(path + ": routed for " + routed + " (" + r.getPath() + (r.isExactPath() ? "" : "*")
+    private static void compare(List<String> problems, Served s, String path, Set<String> documentedMethods) {
+        if (!s.methods().equals(new TreeSet<>(documentedMethods))) {
+            problems.add(path + ": served for " + s.methods() + " (" + s.path() + (s.exact() ? "" : "*")
                     + ") but documented for " + new TreeSet<>(documentedMethods));
         }
     }

@@ -9,12 +9,9 @@ import io.herald.broadcast.BroadcastEvent;
 import io.herald.inspect.Publisher;
 import io.herald.server.http.JsonBodies;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The admin routes: the page under {@code /admin/} and its API under {@code /admin/v1/}, every API route behind
- * the server credential (checked before any body is read) and answered through the error table.
+ * The handlers of the admin routes: the page under {@code /admin/} and its API under {@code /admin/v1/}. The edge's
+ * route table declares them, every API route behind the server credential (checked before any body is read);
+ * failures are answered through the error table.
  * <ul>
  * <li>{@code GET /admin/v1/snapshot}: one snapshot as JSON; {@code GET /admin/v1/stream}: {@code text/event-stream}
  *     of {@code snapshot} events, one at once and then one a second;</li>
@@ -50,33 +48,33 @@ public final class AdminRoutes {
         this.page = AdminPage.load();
     }
 
-    /** Mounts the routes; {@code server} checks the server credential, {@code body} reads request bodies. */
-    public void mount(Router router, Handler<RoutingContext> server, BodyHandler body) {
-        // Vert.x matches /admin and /admin/ alike; the page loads its module relative to /admin/, so /admin moves there
-        router.get("/admin").handler(ctx -> {
-            if (ctx.request().path().endsWith("/")) {
-                page.serve(ctx, "index.html");
-            } else {
-                ctx.response().setStatusCode(io.netty.handler.codec.http.HttpResponseStatus.MOVED_PERMANENTLY.code())
-                        .putHeader("Location", "/admin/").end();
-            }
-        });
-        router.get("/admin/:file").handler(ctx -> page.serve(ctx, ctx.pathParam("file")));
-        router.get("/admin/v1/snapshot").handler(server).handler(this::snapshot);
-        router.get("/admin/v1/stream").handler(server).handler(this::stream);
-        router.post("/admin/v1/publish").handler(server).handler(body).handler(this::publish);
-        router.post("/admin/v1/tokens").handler(server).handler(body).handler(this::tokens);
-        router.post("/admin/v1/sockets/:id/close").handler(server).handler(this::closeSocket);
-        router.post("/admin/v1/rooms/:party/:room/unload").handler(server).handler(this::unloadRoom);
+    /**
+     * {@code GET /admin} and {@code /admin/} (Vert.x matches both): the page, which loads its module relative to
+     * {@code /admin/}, so {@code /admin} moves there.
+     */
+    public void page(RoutingContext ctx) {
+        if (ctx.request().path().endsWith("/")) {
+            page.serve(ctx, "index.html");
+        } else {
+            ctx.response().setStatusCode(io.netty.handler.codec.http.HttpResponseStatus.MOVED_PERMANENTLY.code())
+                    .putHeader("Location", "/admin/").end();
+        }
     }
 
-    private void snapshot(RoutingContext ctx) {
+    /** {@code GET /admin/:file}: one of the page's files. */
+    public void file(RoutingContext ctx) {
+        page.serve(ctx, ctx.pathParam("file"));
+    }
+
+    /** {@code GET /admin/v1/snapshot}. */
+    public void snapshot(RoutingContext ctx) {
         Future.fromCompletionStage(admin.snapshot(), ctx.vertx().getOrCreateContext())
                 .onSuccess(s -> json(ctx, s.toString()))
                 .onFailure(ctx::fail);
     }
 
-    private void stream(RoutingContext ctx) {
+    /** {@code GET /admin/v1/stream}. */
+    public void stream(RoutingContext ctx) {
         var response = ctx.response();
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream")
@@ -86,7 +84,8 @@ public final class AdminRoutes {
         response.writeHead();
     }
 
-    private void publish(RoutingContext ctx) {
+    /** {@code POST /admin/v1/publish}. */
+    public void publish(RoutingContext ctx) {
         BroadcastEvent event = BroadcastEvent.fromJson(bodies.read(ctx, false));
         Future.fromCompletionStage(herald.broadcast().publish(event, Publisher.ADMIN_PAGE), ctx.vertx().getOrCreateContext())
                 .onSuccess(r -> {
@@ -101,11 +100,11 @@ public final class AdminRoutes {
     }
 
     /**
-     * {@code {"kind":"jwt"|"ticket","userId","organizationId","roles":[...],"scopeKey"?}}: a JWT signed with the
+     * {@code POST /admin/v1/tokens}, {@code {"kind":"jwt"|"ticket","userId","organizationId","roles":[...],"scopeKey"?}}: a JWT signed with the
      * server's own secret, or a broadcast ticket, for trying the server out. Refused outside dev mode, where the
      * secrets are real and whoever holds the server credential must not become every user.
      */
-    private void tokens(RoutingContext ctx) {
+    public void tokens(RoutingContext ctx) {
         if (!admin.devMode()) {
             throw new HeraldException(ErrorCode.FORBIDDEN, "Test credentials are minted only in dev mode (a server that"
                     + " generated its own ACCESS_TOKEN and JWT_SECRET); use your identity provider or POST /broadcast/v1/ws-ticket.");
@@ -150,7 +149,8 @@ public final class AdminRoutes {
         json(ctx, out.encode());
     }
 
-    private void closeSocket(RoutingContext ctx) {
+    /** {@code POST /admin/v1/sockets/:id/close}. */
+    public void closeSocket(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         SocketDirectory.Entry e = admin.sockets().find(id)
                 .orElseThrow(() -> new HeraldException(ErrorCode.NOT_FOUND, "No socket with this id is open on this node."));
@@ -158,7 +158,8 @@ public final class AdminRoutes {
         json(ctx, new JsonObject().put("closed", e.id()).put("primitive", e.primitive()).encode());
     }
 
-    private void unloadRoom(RoutingContext ctx) {
+    /** {@code POST /admin/v1/rooms/:party/:room/unload}. */
+    public void unloadRoom(RoutingContext ctx) {
         String party = ctx.pathParam("party");
         String room = ctx.pathParam("room");
         Future.fromCompletionStage(herald.rooms().unload(party, room), ctx.vertx().getOrCreateContext())

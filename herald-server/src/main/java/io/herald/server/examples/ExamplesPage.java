@@ -3,7 +3,6 @@ package io.herald.server.examples;
 import io.herald.ErrorCode;
 import io.herald.HeraldException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,18 +56,23 @@ public final class ExamplesPage {
         }
     }
 
-    /** Mounts {@code /examples/} (the index), {@code /examples/<file>} and {@code /examples/lib/<file>}. */
-    public void mount(Router router) {
-        // Vert.x matches /examples and /examples/ alike; the pages load their modules relative to /examples/
-        router.get("/examples").handler(ctx -> {
-            if (ctx.request().path().endsWith("/")) {
-                serve(ctx, "index.html");
-            } else {
-                ctx.response().setStatusCode(301).putHeader("Location", "/examples/").end();
-            }
-        });
-        router.get("/examples/:file").handler(ctx -> serve(ctx, ctx.pathParam("file")));
-        router.get("/examples/lib/:file").handler(ctx -> serve(ctx, "lib/" + ctx.pathParam("file")));
+    /** {@code GET /examples} and {@code /examples/} (Vert.x matches both): the index, where the pages load their modules from. */
+    public void index(RoutingContext ctx) {
+        if (ctx.request().path().endsWith("/")) {
+            serve(ctx, "index.html");
+        } else {
+            ctx.response().setStatusCode(301).putHeader("Location", "/examples/").end();
+        }
+    }
+
+    /** {@code GET /examples/:file}: a page. */
+    public void file(RoutingContext ctx) {
+        serve(ctx, ctx.pathParam("file"));
+    }
+
+    /** {@code GET /examples/lib/:file}: a library the pages load. */
+    public void library(RoutingContext ctx) {
+        serve(ctx, "lib/" + ctx.pathParam("file"));
     }
 
     /** Answers {@code name}, or 404 for a name that is not one of the files. */
