@@ -51,6 +51,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections across the instances), its router, and the sockets it owns. Confined to its event loop.
  */
 final class EdgeVerticle extends VerticleBase {
+    /** The methods a room's onRequest answers (a GET with an upgrade joins the room instead). */
+    private static final Set<HttpMethod> ROOM_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
+
     private final Herald herald;
     private final PrometheusMeterRegistry registry;
     private final int port;
@@ -139,10 +143,6 @@ final class EdgeVerticle extends VerticleBase {
         ErrorHandler.send(request.response(), new io.herald.HeraldException(code));
         request.connection().close();
     }
-
-    /** The methods a room's onRequest answers (a GET with an upgrade joins the room instead). */
-    private static final Set<HttpMethod> ROOM_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
-            HttpMethod.DELETE);
 
     /**
      * Everything this verticle serves, one endpoint a line, matched in this order: the table its router and its

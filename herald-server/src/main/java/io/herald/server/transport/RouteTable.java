@@ -77,7 +77,7 @@ public final class RouteTable {
     private final List<Object> declared = new ArrayList<>();
     private SocketRoute unclaimed;
     /** The socket endpoints in the order they are matched (the unclaimed one last); set by {@link #router}. */
-    private SocketRoute[] sockets;
+    private SocketRoute[] matchOrder;
 
     /** {@code errors} answers every failure, every status the router gives up with, and a plain GET on a socket path. */
     public RouteTable(ErrorHandler errors) {
@@ -155,7 +155,7 @@ public final class RouteTable {
     }
 
     private void open() {
-        if (sockets != null) {
+        if (matchOrder != null) {
             throw new IllegalStateException("the router is built: the table is complete");
         }
     }
@@ -193,7 +193,7 @@ public final class RouteTable {
         for (int status : new int[] {400, 404, 405, 413, 500}) {
             router.errorHandler(status, ctx -> errors.handle(ctx, status));
         }
-        sockets = matched.toArray(SocketRoute[]::new);
+        matchOrder = matched.toArray(SocketRoute[]::new);
         return router;
     }
 
@@ -217,7 +217,7 @@ public final class RouteTable {
      * matches, the unclaimed one last; null leaves the request to the router. Valid once the router is built.
      */
     public DirectUpgrades.Endpoint<?> socketAt(String path) {
-        for (SocketRoute s : sockets) {
+        for (SocketRoute s : matchOrder) {
             if (s.matches(path)) {
                 return s.endpoint();
             }

@@ -1,5 +1,7 @@
 /**
- * Herald's one transport: every connection from accept to close. {@link io.herald.server.transport.AcceptGuard}
+ * Herald's one transport: every connection from accept to close. {@link io.herald.server.transport.RouteTable} declares
+ * every endpoint once, HTTP routes and WebSocket endpoints alike, and builds the router from it.
+ * {@link io.herald.server.transport.AcceptGuard}
  * and {@link io.herald.server.transport.ConnectionGuard} admit and time plain HTTP connections,
  * {@link io.herald.server.transport.DirectUpgrades} takes every WebSocket upgrade below Vert.x into a
  * {@link io.herald.server.transport.DirectWebSocket}, {@link io.herald.server.transport.WebSocketTransport} and
