@@ -4,7 +4,9 @@ import io.herald.server.transport.ConnectionGuard;
 import io.herald.server.transport.DirectUpgrades;
 
 import io.herald.server.transport.FrameWriter;
+import io.herald.server.transport.LivenessSweep;
 import io.herald.server.transport.Sockets;
+import io.herald.server.transport.SseTransport;
 
 import io.herald.ErrorCode;
 import io.herald.Herald;
@@ -63,6 +65,8 @@ final class EdgeVerticle extends VerticleBase {
     /** Null outside dev mode: no /examples/ route exists then. */
     private final ExamplesPage examples;
     private Sockets sockets;
+    /** This loop's SSE streams, for their keepalives. */
+    private LivenessSweep<SseTransport> streams;
     private BroadcastSocketHandler broadcastSocket;
     private RoomSocketHandler partiesSocket;
     private RoomSocketHandler realtimeSocket;
@@ -91,12 +95,15 @@ final class EdgeVerticle extends VerticleBase {
         ServerConfig sc = herald.config().server();
         lanesBase = herald.config().lanes().basePath();
         sockets = new Sockets(connections, sc.maxConnections(), sc.pingIntervalMs());
+        streams = SseTransport.keepalives(herald.config().channels().heartbeatMs());
         Context context = this.context;
         FrameWriter loop = new FrameWriter(io.herald.server.transport.VertxInternals.eventLoop(context),
                 java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(sc.flushDelayMicros()));
         Router router = router(sc, context, loop);
         this.router = router;
+        // one liveness sweep per kind on this loop: pings for WebSockets, keepalives for SSE streams
         sockets.startPings(vertx);
+        streams.start(vertx);
         // Vert.x's limit is per server; each primitive enforces its own tighter limit on top.
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(sc.host())
@@ -225,7 +232,7 @@ final class EdgeVerticle extends VerticleBase {
         };
         router.post("/broadcast/v1/changes").handler(server).handler(body).handler(PublishHandler.changes(herald, bodies));
         router.post("/broadcast/v1/broadcast").handler(server).handler(body).handler(PublishHandler.broadcasts(herald, bodies));
-        ChannelsHandler channels = new ChannelsHandler(herald, loop, bodies, directory);
+        ChannelsHandler channels = new ChannelsHandler(herald, loop, streams, bodies, directory);
         router.get("/sse/*").handler(ctx -> channels.subscribe(ctx, "/sse/"));
         router.get("/channels/v1/sse/*").handler(ctx -> channels.subscribe(ctx, "/channels/v1/sse/"));
         router.get("/channels/v1/poll/*").handler(channels::poll);
@@ -255,9 +262,18 @@ final class EdgeVerticle extends VerticleBase {
         return router;
     }
 
+    /** The SSE streams in this loop's keepalive sweep, counted on the loop; for tests. */
+    Future<Integer> sweptStreams() {
+        io.vertx.core.Promise<Integer> p = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> p.complete(streams.size()));
+        return p.future();
+    }
+
     @Override
     public Future<?> stop() {
         sockets.closeAll();
+        // SSE streams end too, as the connections they are on would with the server
+        streams.closeAll(ErrorCode.SHUTTING_DOWN.closeCode(), "server shutting down");
         return server == null ? Future.succeededFuture() : server.close();
     }
 }
