@@ -23,6 +23,8 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, 1003, "The body must be application/json."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, 1009, "The request or message is too large."),
     INVALID_TEXT("invalid_text", 400, 1007, "A text frame is not valid UTF-8."),
+    /** Only ever a close code: a client frame broke RFC 6455 (unmasked, a reserved opcode or bit, a malformed close frame...). */
+    PROTOCOL_ERROR("protocol_error", 400, 1002, "A frame broke the WebSocket protocol."),
     UPGRADE_REQUIRED("upgrade_required", 426, 1002, "Only WebSocket version 13 is supported."),
     URI_TOO_LONG("uri_too_long", 414, 1009, "The request line is too long."),
     HEADERS_TOO_LARGE("headers_too_large", 431, 1009, "The request headers are too large."),

@@ -5,7 +5,9 @@ import io.herald.server.transport.DirectUpgrades;
 import io.herald.server.transport.RouteTable;
 
 import io.herald.server.transport.FrameWriter;
+import io.herald.server.transport.LivenessSweep;
 import io.herald.server.transport.Sockets;
+import io.herald.server.transport.SseTransport;
 
 import io.herald.ErrorCode;
 import io.herald.Herald;
@@ -68,6 +70,8 @@ final class EdgeVerticle extends VerticleBase {
     /** Null outside dev mode: no /examples/ route exists then. */
     private final ExamplesPage examples;
     private Sockets sockets;
+    /** This loop's SSE streams, for their keepalives. */
+    private LivenessSweep<SseTransport> streams;
     private HttpServer server;
     private ErrorHandler errors;
     /** What {@link #start} declared; read by the OpenAPI test through {@link HeraldServer#routes()}. */
@@ -90,13 +94,16 @@ final class EdgeVerticle extends VerticleBase {
     public Future<?> start() {
         ServerConfig sc = herald.config().server();
         sockets = new Sockets(connections, sc.maxConnections(), sc.pingIntervalMs());
+        streams = SseTransport.keepalives(herald.config().channels().heartbeatMs());
         Context context = this.context;
         FrameWriter loop = new FrameWriter(io.herald.server.transport.VertxInternals.eventLoop(context),
                 java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(sc.flushDelayMicros()));
         RouteTable routes = routes(sc, context, loop);
         this.routes = routes;
         Router router = routes.router(vertx);
+        // one liveness sweep per kind on this loop: pings for WebSockets, keepalives for SSE streams
         sockets.startPings(vertx);
+        streams.start(vertx);
         // Vert.x's limit is per server; each primitive enforces its own tighter limit on top.
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(sc.host())
@@ -169,7 +176,7 @@ final class EdgeVerticle extends VerticleBase {
         // checked before the body is read, as for the server API.
         RoomRequestHandler parties = new RoomRequestHandler(herald, context, "/parties", errors);
         RoomRequestHandler realtime = new RoomRequestHandler(herald, context, "/realtime", errors);
-        ChannelsHandler channels = new ChannelsHandler(herald, loop, bodies, directory);
+        ChannelsHandler channels = new ChannelsHandler(herald, loop, streams, bodies, directory);
 
         RouteTable routes = new RouteTable(errors);
         if (!sc.allowedOrigins().isEmpty()) {
@@ -248,9 +255,18 @@ final class EdgeVerticle extends VerticleBase {
         return routes;
     }
 
+    /** The SSE streams in this loop's keepalive sweep, counted on the loop; for tests. */
+    Future<Integer> sweptStreams() {
+        io.vertx.core.Promise<Integer> p = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> p.complete(streams.size()));
+        return p.future();
+    }
+
     @Override
     public Future<?> stop() {
         sockets.closeAll();
+        // SSE streams end too, as the connections they are on would with the server
+        streams.closeAll(ErrorCode.SHUTTING_DOWN.closeCode(), "server shutting down");
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

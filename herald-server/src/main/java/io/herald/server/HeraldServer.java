@@ -67,17 +67,17 @@ public final class HeraldServer implements AutoCloseable {
     private final Admin admin;
     /** Whether {@code /examples/} is served: in dev mode, when the jar has them. */
     private final boolean examples;
-    /** The first of the edge verticles, whose route table the OpenAPI test reads. */
-    private final EdgeVerticle edge;
+    /** The edge verticles, one per event loop; the first's route table is the one the OpenAPI test reads. */
+    private final List<EdgeVerticle> edges;
     private final RuntimeMeters runtimeMeters;
     /** Counted down by the first {@link #close}: ends a graceful close's drain delay early. */
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private HeraldServer(Herald herald, Vertx vertx, int port, AtomicBoolean draining, Transport transport, ServerTls tls,
-            RedisBroker broker, PostgresCdc cdc, Admin admin, boolean examples, EdgeVerticle edge, RuntimeMeters runtimeMeters) {
+            RedisBroker broker, PostgresCdc cdc, Admin admin, boolean examples, List<EdgeVerticle> edges, RuntimeMeters runtimeMeters) {
         this.herald = herald;
-        this.edge = edge;
+        this.edges = edges;
         this.runtimeMeters = runtimeMeters;
         this.examples = examples;
         this.admin = admin;
@@ -193,12 +193,16 @@ public final class HeraldServer implements AutoCloseable {
             // the examples rely on dev mode's minted credentials and example configuration: never served otherwise
             ExamplesPage examples = devMode ? ExamplesPage.load().orElse(null) : null;
             EdgeVerticle first = new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages, examples);
+            List<EdgeVerticle> edges = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first));
             await(vertx.deployVerticle(first, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP)));
             int port = first.actualPort();
             if (loops > 1) {
                 // the configured port, not the actual one: with port 0 the instances share the first one's random port
-                await(vertx.deployVerticle(() -> new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages, examples),
-                        new DeploymentOptions().setInstances(loops - 1)));
+                await(vertx.deployVerticle(() -> {
+                    EdgeVerticle edge = new EdgeVerticle(engine, registry, config.server().port(), connections, draining, tls, nodes, pages, examples);
+                    edges.add(edge);
+                    return edge;
+                }, new DeploymentOptions().setInstances(loops - 1)));
             }
             address.set(config.server().host() + ":" + port);
             if (broker != null) {
@@ -210,7 +214,7 @@ public final class HeraldServer implements AutoCloseable {
             }
             MinuteTotals totals = new MinuteTotals(registry);
             vertx.setPeriodic(MinuteTotals.PERIOD_MS, id -> totals.next().ifPresent(MinuteTotals::log));
-            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages, examples != null, first,
+            return new HeraldServer(herald, vertx, port, draining, transport, tls, broker, cdc.get(), pages, examples != null, edges,
                     runtimeMeters);
         } catch (RuntimeException e) {
             if (admin.get() != null) {
@@ -313,7 +317,19 @@ public final class HeraldServer implements AutoCloseable {
      * with docs/openapi.yaml. Package-private, and nothing in the server uses it.
      */
     io.herald.server.transport.RouteTable routes() {
-        return edge.routes();
+        return edges.get(0).routes();
+    }
+
+    /**
+     * The SSE streams in the keepalive sweeps of every event loop, each counted on its loop: for the test
+     * that streams leave the sweep when they close. Package-private, and nothing in the server uses it.
+     */
+    int sweptStreams() {
+        int n = 0;
+        for (EdgeVerticle e : edges) {
+            n += await(e.sweptStreams());
+        }
+        return n;
     }
 
     /** The port the server listens on. */

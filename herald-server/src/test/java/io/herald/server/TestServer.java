@@ -279,6 +279,11 @@ public final class TestServer implements AutoCloseable {
         return connect(ticket(jwt(userId, org, roles)));
     }
 
+    /** The SSE streams in the keepalive sweeps of {@code server}'s event loops (streams leave them when they close). */
+    public static int sweptStreams(HeraldServer server) {
+        return server.sweptStreams();
+    }
+
     /** Registers something to close with the server. */
     public <T extends AutoCloseable> T closeLater(T c) {
         clients.add(c);

@@ -12,6 +12,7 @@ import io.herald.HeraldException;
 import io.herald.channel.ChannelAuthorizer;
 import io.herald.channel.ChannelHub;
 import io.herald.server.transport.FrameWriter;
+import io.herald.server.transport.LivenessSweep;
 import io.herald.inspect.Publisher;
 import io.herald.server.admin.SocketDirectory;
 import io.herald.server.http.JsonBodies;
@@ -41,20 +42,27 @@ public final class ChannelsHandler {
     private static final AtomicLong IDS = new AtomicLong();
     private final Herald herald;
     private final FrameWriter loop;
+    private final LivenessSweep<SseTransport> keepalives;
     private final JsonBodies bodies;
     private final ObjectMapper json = new ObjectMapper();
 
     private final SocketDirectory directory;
 
-    public ChannelsHandler(Herald herald, FrameWriter loop, JsonBodies bodies) {
-        this(herald, loop, bodies, SocketDirectory.off());
+    /**
+     * The handlers of one event loop: its streams are written through {@code loop} and get their keepalives
+     * from {@code keepalives} ({@link SseTransport#keepalives}), both that loop's.
+     */
+    public ChannelsHandler(Herald herald, FrameWriter loop, LivenessSweep<SseTransport> keepalives, JsonBodies bodies) {
+        this(herald, loop, keepalives, bodies, SocketDirectory.off());
     }
 
     /** Handlers whose streams are listed in {@code directory} for the admin page. */
-    public ChannelsHandler(Herald herald, FrameWriter loop, JsonBodies bodies, SocketDirectory directory) {
+    public ChannelsHandler(Herald herald, FrameWriter loop, LivenessSweep<SseTransport> keepalives, JsonBodies bodies,
+            SocketDirectory directory) {
         this.directory = directory;
         this.herald = herald;
         this.loop = loop;
+        this.keepalives = keepalives;
         this.bodies = bodies;
     }
 
@@ -66,8 +74,7 @@ public final class ChannelsHandler {
         ChannelAuthorizer.Decision reader = authorize(channel, request);
         ChannelHub hub = herald.channels();
         HttpServerResponse response = ctx.response();
-        SseTransport t = new SseTransport(request, response, loop, ctx.vertx(), hub.config().heartbeatMs(),
-                herald.config().server().maxPendingBytes(), herald.meters(), "sse-" + IDS.incrementAndGet());
+        SseTransport t = new SseTransport(request, response, loop, keepalives, herald.config().server().maxPendingBytes(), herald.meters(), "sse-" + IDS.incrementAndGet());
         ChannelHub.Subscription sub = hub.subscribe(channel, lastEventId(request), t);
         response.setStatusCode(200)
                 .setChunked(true)

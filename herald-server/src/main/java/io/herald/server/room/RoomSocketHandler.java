@@ -10,6 +10,7 @@ import io.herald.room.RoomHost;
 import io.herald.room.RoomMessage;
 import io.herald.server.transport.DirectUpgrades;
 import io.herald.server.transport.DirectWebSocket;
+import io.herald.server.transport.InboundViolation;
 import io.herald.server.transport.Sockets;
 import io.herald.server.transport.WebSocketTransport;
 import io.herald.server.admin.SocketDirectory;
@@ -159,11 +160,11 @@ public final class RoomSocketHandler implements DirectUpgrades.Endpoint<RoomSock
             return;
         }
         if (message.bytes().length > rc.maxMessageBytes()) {
-            t.close(ErrorCode.PAYLOAD_TOO_LARGE, "message too large");
+            t.violated(InboundViolation.MESSAGE_TOO_LARGE, null);
             return;
         }
         if (!rate.tryAcquire()) {
-            t.close(ErrorCode.TOO_MANY_REQUESTS, "rate limit");
+            t.violated(InboundViolation.RATE, null);
             return;
         }
         if (!session.message(message)) {

@@ -120,7 +120,8 @@ public final class DirectUpgrades {
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                // a violation is thrown to the socket's handler, which closes through the transport's one path
+                .closeOnProtocolViolation(false)
                 .build();
     }
 
@@ -292,7 +293,7 @@ public final class DirectUpgrades {
             // encoded by the HTTP encoder now, so the encoder can go before anything else is written
             ctx.write(switching, ctx.voidPromise());
             String decoder = p.context(HttpRequestDecoder.class).name();
-            // the encoder before the decoder: the close a decoder sends on a protocol violation is encoded
+            // the encoder before the decoder, where every close frame passes
             p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));
             p.addBefore(decoder, "ws-one-close", new OneCloseFrame());
             // bytes the client sent after the request, and the request's empty end, flow on to the new decoder

@@ -4,15 +4,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.herald.ErrorCode;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -121,14 +117,20 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
             ctx.close();
             return;
         }
+        if (received >= 0 && !sendable(received)) {
+            // a code the peer may not send (RFC 6455 §7.4: under 1000, the reserved 1004-1006 and 1015, the
+            // unassigned 1016-2999, or 5000 and over) is a protocol error, answered with 1002, not echoed.
+            // Netty's decoder reports most of these itself (exceptionCaught); 5000 and over it lets through
+            transport.violated(InboundViolation.PROTOCOL, "invalid close code");
+            return;
+        }
+        if (received >= 0 && !utf8(close.content(), 2)) {
+            // the reason must be UTF-8 as a text frame must (RFC 6455 §5.5.1)
+            transport.violated(InboundViolation.INVALID_UTF8, "invalid close reason");
+            return;
+        }
         closeSent = true;
-        int code = close.statusCode();
-        // a code the peer may not send (RFC 6455 §7.4: under 1000, the reserved 1004-1006 and 1015, the
-        // unassigned 1016-2999, or 5000 and over) is a protocol error, answered with 1002, not echoed
-        int reply = !sendable(code) ? WebSocketCloseStatus.PROTOCOL_ERROR.code()
-                // the reason must be UTF-8 as a text frame must (RFC 6455 §5.5.1)
-                : !utf8(close.content(), 2) ? WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code() : code;
-        CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(reply, "");
+        CloseWebSocketFrame echo = received < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(received, "");
         ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -186,6 +188,20 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
+    public void fail(int code, String reason) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (closeSent) {
+            // our close or the echo of the peer's is out: the answer we were waiting for cannot be read now
+            ctx.close();
+            return;
+        }
+        closeSent = true;
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (closingTimeout != null) {
             closingTimeout.cancel(false);
@@ -196,16 +212,15 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
         ctx.fireChannelInactive();
     }
 
+    /**
+     * What Netty's decoder, UTF-8 validator and aggregator find wrong with the client's frames reaches here
+     * (none of them closes by itself) and goes to the transport's one violation path.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException
-                || (cause instanceof DecoderException && cause.getCause() instanceof CorruptedWebSocketFrameException)) {
-            // Netty's decoder has already sent the close (1002, or 1009 for a frame over the limit) and cuts the connection
-            return;
-        }
-        if (cause instanceof TooLongFrameException) {
-            // the aggregator: a message whose frames together pass the endpoint's limit
-            transport.close(ErrorCode.PAYLOAD_TOO_LARGE, "message too large");
+        InboundViolation violation = InboundViolation.of(cause);
+        if (violation != null) {
+            transport.violated(violation, InboundViolation.detail(cause));
             return;
         }
         log.debug("closing WebSocket {} after {}", transport.id(), cause.toString());

@@ -30,8 +30,9 @@ final class InboundGuard extends ChannelDuplexHandler {
      * that receives the socket's frames (Herald's own or Vert.x's), behind the frame decoder.
      */
     static void install(ChannelPipeline pipeline, String before, WebSocketTransport transport) {
-        // the validator closes with 1007 itself and then fails the read with a CorruptedWebSocketFrameException
-        pipeline.addBefore(before, UTF8, new Utf8FrameValidator(true));
+        // the validator drops the frame and throws a CorruptedWebSocketFrameException, which the socket's handler
+        // closes with 1007 (InboundViolation); it sends nothing itself
+        pipeline.addBefore(before, UTF8, new Utf8FrameValidator(false));
         pipeline.addBefore(before, NAME, new InboundGuard(transport));
     }
 

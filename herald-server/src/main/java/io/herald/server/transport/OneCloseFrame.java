@@ -7,10 +7,10 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Lets one close frame out of a WebSocket and drops any later one: after Herald has closed a socket (1009
- * for a message too large, say), Netty's decoder may still find a violation in what the peer keeps
- * sending and write a close of its own, but a socket ends with one close code (RFC 6455 §5.5.1).
- * Sits right behind the frame encoder, where every close frame passes, the decoder's included.
+ * Lets one close frame out of a WebSocket and drops any later one: a socket ends with one close code
+ * (RFC 6455 §5.5.1). Netty's decoder and validator no longer write closes of their own (every violation
+ * goes through {@link WebSocketTransport#violated}), so this is a guard for whatever else might write one.
+ * Sits right behind the frame encoder, where every close frame passes.
  * Confined to its event loop.
  */
 final class OneCloseFrame extends ChannelOutboundHandlerAdapter {

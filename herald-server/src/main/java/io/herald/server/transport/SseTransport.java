@@ -13,7 +13,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -27,6 +26,15 @@ import java.util.concurrent.TimeUnit;
  * nothing was written for a heartbeat interval (the first one a full interval after connect).
  * {@link #send} runs only on the stream's event loop.
  *
+ * <p>Keepalives come from the loop's {@link #keepalives} sweep, which the stream joins when it starts
+ * and leaves when it closes: no timer per stream. The sweep checks each stream every 0.4 heartbeat
+ * interval ({@link #ROUND_FIFTHS}), so a keepalive comes 1 to 1.4 intervals after
+ * the last write: at most 0.4 interval late, and an idle stream gets one every 1.2 intervals (three
+ * rounds). Not a round of exactly half an interval: the second check after a keepalive would then fall
+ * right on the interval, and timer jitter alone would decide between 1 and 1.5 intervals. A reader
+ * cannot answer a keepalive, so a stream is never closed for silence: a dead reader shows up as a
+ * failed write (the connection closes) or as the outbound limit.
+ *
  * <p>On an HTTP/1.1 connection of the writer's loop (the usual case) the head goes out through Vert.x
  * ({@link HttpServerResponse#writeHead}, so Vert.x's response state stays its own) and every event is
  * then written as a chunk straight on the connection's handler context, through the loop's
@@ -37,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * closes the stream). Vert.x's {@code bytesWritten()} does not count these chunks. Otherwise (HTTP/2,
  * HTTP/1.0) events go through {@link HttpServerResponse#write}, which flushes each one.
  */
-public final class SseTransport extends FrameWriter.Target implements Connection {
+public final class SseTransport extends FrameWriter.Target implements Connection, LivenessSweep.Member {
     private final HttpServerResponse response;
     private final FrameWriter writer;
     /** The connection's handler context (Vert.x's HTTP handler) when events go through the writer; null otherwise. */
@@ -48,23 +56,24 @@ public final class SseTransport extends FrameWriter.Target implements Connection
      * nobody reads). A write fails only when the connection is going away, which the close handler reports.
      */
     private final ChannelPromise writePromise;
-    private final Vertx vertx;
-    private final long heartbeatMs;
+    private final LivenessSweep<SseTransport> sweep;
     private final Meters meters;
     private final String id;
     private volatile boolean closed;
     private long lastWriteNanos = System.nanoTime();
-    private long timer = -1;
     private Runnable onClose = () -> { };
 
-    public SseTransport(HttpServerRequest request, HttpServerResponse response, FrameWriter writer, Vertx vertx, long heartbeatMs,
-                 int maxPendingBytes, Meters meters, String id) {
+    /**
+     * A stream written through {@code writer} whose keepalives come from {@code keepalives}: both of the
+     * loop this runs on (the request's).
+     */
+    public SseTransport(HttpServerRequest request, HttpServerResponse response, FrameWriter writer,
+                 LivenessSweep<SseTransport> keepalives, int maxPendingBytes, Meters meters, String id) {
         this.response = response;
         this.writer = writer;
         this.channel = directChannel(request, writer.loop());
         this.writePromise = channel == null ? null : new VoidChannelPromise(channel.channel(), false);
-        this.vertx = vertx;
-        this.heartbeatMs = heartbeatMs;
+        this.sweep = keepalives;
         this.meters = meters;
         this.id = id;
         response.setWriteQueueMaxSize(maxPendingBytes);
@@ -82,8 +91,28 @@ public final class SseTransport extends FrameWriter.Target implements Connection
         return ctx != null && ctx.executor() == loop && loop.inEventLoop() ? ctx : null;
     }
 
+    /** Numerator of the keepalive sweep's round, in fifths of the heartbeat interval (see the class comment). */
+    static final int ROUND_FIFTHS = 2;
+
     /**
-     * Writes the response head (through Vert.x, with the headers set by then), arms the heartbeat and
+     * The keepalive sweep of one event loop's streams: a stream that wrote nothing for {@code heartbeatMs}
+     * gets {@code : keepalive}, checked every 0.4 × {@code heartbeatMs}. Start it on the loop
+     * ({@link LivenessSweep#start}) and give it to the streams of that loop.
+     */
+    public static LivenessSweep<SseTransport> keepalives(long heartbeatMs) {
+        long heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(heartbeatMs);
+        return new LivenessSweep<>(heartbeatMs * ROUND_FIFTHS / 5, (t, now) -> t.keepaliveIfIdle(now, heartbeatNanos));
+    }
+
+    /** Sends {@code : keepalive} when nothing was written for {@code heartbeatNanos}. */
+    private void keepaliveIfIdle(long now, long heartbeatNanos) {
+        if (!closed && now - lastWriteNanos >= heartbeatNanos) {
+            send(SseCodec.KEEPALIVE);
+        }
+    }
+
+    /**
+     * Writes the response head (through Vert.x, with the headers set by then), joins the keepalive sweep and
      * remembers what to do when the stream ends. Call on the loop, in the request handler: every send is
      * a task queued on this loop, so none runs before this.
      */
@@ -98,22 +127,8 @@ public final class SseTransport extends FrameWriter.Target implements Connection
             // chunked (set by the caller); the events written on the channel come after it
             response.writeHead();
         }
-        schedule(heartbeatMs);
-    }
-
-    private void schedule(long delayMs) {
-        timer = vertx.setTimer(Math.max(1, delayMs), t -> {
-            if (closed) {
-                return;
-            }
-            long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastWriteNanos);
-            if (idleMs >= heartbeatMs) {
-                send(SseCodec.KEEPALIVE);
-                schedule(heartbeatMs);
-            } else {
-                schedule(heartbeatMs - idleMs);
-            }
-        });
+        // the first keepalive a full interval after the stream was made (lastWriteNanos), or after its last write
+        sweep.add(this);
     }
 
     @Override
@@ -183,8 +198,12 @@ public final class SseTransport extends FrameWriter.Target implements Connection
             return;
         }
         closed = true;
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
+        // the sweep is the loop's; a close may come from any thread (before start, remove finds nothing)
+        EventLoop loop = writer.loop();
+        if (loop.inEventLoop()) {
+            sweep.remove(this);
+        } else {
+            loop.execute(() -> sweep.remove(this));
         }
         onClose.run();
     }

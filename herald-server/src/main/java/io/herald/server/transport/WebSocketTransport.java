@@ -7,8 +7,6 @@ import io.herald.Meters;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,6 +46,12 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
 
         /** Starts the closing handshake with {@code code}; the connection ends when it completes or times out. */
         void close(int code, String reason);
+
+        /**
+         * Fails the connection (RFC 6455 §7.1.7): sends a close frame with {@code code} unless one was sent,
+         * and cuts the connection once it is written, without waiting for the peer's.
+         */
+        void fail(int code, String reason);
     }
 
     /** A transport whose socket is attached later, on its loop; sends until then are held (bounded). */
@@ -223,21 +227,40 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
     }
 
     /**
-     * Handles an inbound-side error Vert.x reports. Vert.x runs its frame decoder with
-     * closeOnProtocolViolation off and only reports a frame over its size limit (or another violation,
-     * after which the decoder reads nothing more) and a message whose frames overflow its message limit
-     * (an IllegalStateException from its frame aggregator, the only one on the read path); either way it
-     * leaves the socket open, so it is closed here: 1009 for size, 1003 for other violations.
+     * The one inbound-violation path: closes the socket with the close code the error table gives
+     * {@code violation}, and {@code detail} as the reason (the violation's own when null). Every place that
+     * finds a client at fault calls this: the socket's pipeline for what Netty's decoder, UTF-8 validator
+     * and aggregator report ({@link DirectWebSocket}), and rooms for their size and rate limits. A violation
+     * that leaves the frame stream unreadable fails the connection (the close frame, then the cut);
+     * the others start the closing handshake as {@link #close} does. Callable from any thread.
      */
-    public void onInboundError(Throwable e) {
-        if (e instanceof CorruptedWebSocketFrameException c) {
-            WebSocketCloseStatus status = c.closeStatus();
-            close(status.equals(WebSocketCloseStatus.MESSAGE_TOO_BIG) ? ErrorCode.PAYLOAD_TOO_LARGE
-                    : status.equals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA) ? ErrorCode.INVALID_TEXT : ErrorCode.BAD_REQUEST,
-                    "protocol violation");
-        } else if (e instanceof IllegalStateException) {
-            close(ErrorCode.PAYLOAD_TOO_LARGE, "message too large");
+    public void violated(InboundViolation violation, String detail) {
+        String reason = detail == null || detail.isEmpty() ? violation.reason() : detail;
+        int code = violation.code().closeCode();
+        if (!violation.failsConnection()) {
+            close(code, reason);
+            return;
         }
+        // even when a close is under way: its answer can no longer be read
+        if (!closed) {
+            closeCode = code;
+            closeReason = reason;
+            closed = true;
+        }
+        Socket s = ws;
+        if (s != null) {
+            if (writer.loop().inEventLoop()) {
+                failOnLoop(s, code, reason);
+            } else {
+                writer.loop().execute(() -> failOnLoop(s, code, reason));
+            }
+        }
+    }
+
+    /** The close frame goes after the frames the writer holds for this socket, and nothing after it. */
+    private void failOnLoop(Socket s, int code, String reason) {
+        writer.push(this, channel);
+        s.fail(code, reason);
     }
 
     /** Records that the peer sent something (any frame, including pong). */

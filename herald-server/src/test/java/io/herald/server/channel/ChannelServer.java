@@ -179,6 +179,11 @@ final class ChannelServer implements AutoCloseable {
         return herald().meters().connections("channels").get();
     }
 
+    /** SSE streams in the keepalive sweeps of the server's event loops. */
+    int sweptStreams() {
+        return TestServer.sweptStreams(server);
+    }
+
     /** A counter of the engine's registry, 0 when absent. */
     double counter(String name, String... tags) {
         var c = herald().meters().registry().find(name).tags(tags).counter();
@@ -190,6 +195,11 @@ final class ChannelServer implements AutoCloseable {
             streams.forEach(SseStream::close);
             streams.clear();
         }
+    }
+
+    /** Closes the server and leaves the streams open on this side: what the server does to them shows. */
+    void closeServer() {
+        server.close();
     }
 
     @Override

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.IntNode;
 import io.herald.Herald;
 import io.herald.server.transport.FrameWriter;
+import io.herald.server.transport.LivenessSweep;
+import io.herald.server.transport.SseTransport;
 import io.herald.server.http.JsonBodies;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -58,7 +60,9 @@ class SseCoalescingTest {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(false));
         context = (ContextInternal) vertx.getOrCreateContext();
         writer = new FrameWriter(context.nettyEventLoop());
-        ChannelsHandler channels = new ChannelsHandler(herald, writer, new JsonBodies());
+        LivenessSweep<SseTransport> keepalives = SseTransport.keepalives(herald.config().channels().heartbeatMs());
+        context.runOnContext(v -> keepalives.start(vertx));
+        ChannelsHandler channels = new ChannelsHandler(herald, writer, keepalives, new JsonBodies());
         Router router = Router.router(vertx);
         router.get("/sse/*").handler(ctx -> {
             responses.add(ctx.response());

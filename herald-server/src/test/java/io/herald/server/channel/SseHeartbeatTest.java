@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code : keepalive} every {@code heartbeatMs} of silence, the first a full interval after connect. */
+/**
+ * {@code : keepalive} after every {@code heartbeatMs} of silence (up to 0.4 interval late: the loop's sweep
+ * checks each stream every 0.4 interval), the first a full interval after connect.
+ */
 class SseHeartbeatTest {
     private static final long HEARTBEAT_MS = 300;
     private static final String KEEPALIVE = ": keepalive\n\n";
@@ -97,5 +100,42 @@ class SseHeartbeatTest {
         // measured from the last publish, which the server's write of it followed: a late read of the event cannot shrink it
         assertThat(TimeUnit.NANOSECONDS.toMillis(f.get(f.size() - 1).arrivedNanos() - lastPublished.get()))
                 .as("the keepalive follows the last event after an interval").isGreaterThanOrEqualTo(HEARTBEAT_MS - 20);
+    }
+
+    @Test
+    void manyStreamsOnEveryLoopGetKeepalivesAndLeaveTheSweepWhenTheyClose() {
+        // what earlier tests closed is gone from the sweeps once the server saw those connections end
+        SseStream.waiting().until(() -> server.sweptStreams() == 0);
+        int count = 100;
+        List<SseStream> streams = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            // ten channels of ten: the per-channel cap of this server is 10
+            streams.add(server.stream("/sse/pub:many-" + i % 10));
+        }
+        // a stream joins its loop's sweep before its ": connected" is written
+        assertThat(server.sweptStreams()).isEqualTo(count);
+
+        for (SseStream s : streams) {
+            s.awaitText(t -> t.split(KEEPALIVE, -1).length - 1 >= 2);
+        }
+        assertThat(streams).allSatisfy(s -> assertThat(s.frameTexts().get(1)).isEqualTo(KEEPALIVE));
+
+        server.closeStreams();
+        SseStream.waiting().until(() -> server.sweptStreams() == 0);
+        SseStream.waiting().until(() -> server.subscribers() == 0);
+    }
+
+    @Test
+    void closingTheServerEndsItsStreamsAndEmptiesItsSweeps() {
+        ChannelsConfig channels = ChannelServer.rules().withLimits(10, HEARTBEAT_MS, 5, 60_000, 100);
+        ChannelServer own = ChannelServer.start(ChannelServer.config(dir.resolve("own.db"), channels));
+        try {
+            List<SseStream> streams = List.of(own.stream("/sse/pub:bye"), own.stream("/sse/pub:bye"), own.stream("/sse/pub:later"));
+            assertThat(own.sweptStreams()).isEqualTo(3);
+            own.closeServer();
+            SseStream.waiting().until(() -> streams.stream().allMatch(SseStream::ended));
+        } finally {
+            own.close();
+        }
     }
 }

@@ -49,8 +49,8 @@ class SocketSlicesTest {
         assertThat(s.sliceCount()).as("12.5 s in 100 ms slices").isEqualTo(125);
         assertThat(s.sliceMs()).isEqualTo(100);
         Sockets long_ = new Sockets(new AtomicInteger(), 100, 60_000);
-        assertThat(long_.sliceCount()).as("at most " + Sockets.MAX_SLICES + " slices").isEqualTo(Sockets.MAX_SLICES);
-        assertThat(long_.sliceMs() * long_.sliceCount()).isBetween(30_000L - Sockets.MAX_SLICES, 30_000L);
+        assertThat(long_.sliceCount()).as("at most " + LivenessSweep.MAX_SLICES + " slices").isEqualTo(LivenessSweep.MAX_SLICES);
+        assertThat(long_.sliceMs() * long_.sliceCount()).isBetween(30_000L - LivenessSweep.MAX_SLICES, 30_000L);
         Sockets short_ = new Sockets(new AtomicInteger(), 100, 200);
         assertThat(short_.sliceCount()).as("a 200 ms interval is checked whole every 100 ms, as before").isEqualTo(1);
         assertThat(short_.sliceMs()).isEqualTo(100);
