@@ -82,6 +82,7 @@ export class HeraldError extends Error {
 /** Close codes Herald uses for a single error each (1008 and 1011 stand for several). */
 const CLOSE_CODES: Record<number, string> = {
   1001: "idle_timeout",
+  1002: "protocol_error",
   1007: "invalid_text",
   1009: "payload_too_large",
   1012: "shutting_down",
