@@ -262,18 +262,19 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * The socket transport for {@code server.transport}. {@code auto} takes io_uring where the kernel allows it
-     * (Netty probes by opening a ring: containers often forbid it through seccomp), else epoll where its native
-     * library loads (Linux x86_64/aarch64), else NIO. Both native transports write without NIO's per-write locking
-     * and selector bookkeeping, and io_uring spends the least CPU per delivery (docs/benchmarks.md). A transport
-     * asked for by name must load.
+     * The socket transport for {@code server.transport}. {@code auto} takes epoll where its native library loads
+     * (Linux x86_64/aarch64), else NIO: epoll writes without NIO's per-write locking and selector bookkeeping
+     * (docs/benchmarks.md). io_uring spends less CPU per delivery but is used only when named: a socket past its
+     * outbound limit stops reading late there (its receive in flight still completes), so a client that keeps
+     * asking while it does not read may be closed with 1013 where epoll leaves it open. A transport asked for by
+     * name must load; io_uring also needs a kernel (and a container's seccomp profile) that allows it.
      */
     static Transport transport(String name) {
         Transport t = switch (name) {
             case "nio" -> Transport.NIO;
             case "epoll" -> Transport.EPOLL;
             case "io_uring" -> Transport.IO_URING;
-            default -> loads(Transport.IO_URING) ? Transport.IO_URING : loads(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
+            default -> loads(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
         };
         if (t == null) {
             // Vert.x leaves a native transport null when its Netty classes are not on the classpath
