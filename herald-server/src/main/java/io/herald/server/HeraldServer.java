@@ -264,10 +264,11 @@ public final class HeraldServer implements AutoCloseable {
     /**
      * The socket transport for {@code server.transport}. {@code auto} takes epoll where its native library loads
      * (Linux x86_64/aarch64), else NIO: epoll writes without NIO's per-write locking and selector bookkeeping
-     * (docs/benchmarks.md). io_uring spends less CPU per delivery but is used only when named: a socket past its
-     * outbound limit stops reading late there (its receive in flight still completes), so a client that keeps
-     * asking while it does not read may be closed with 1013 where epoll leaves it open. A transport asked for by
-     * name must load; io_uring also needs a kernel (and a container's seccomp profile) that allows it.
+     * (docs/benchmarks.md). io_uring spends less CPU per delivery but is used only when named: Netty's io_uring
+     * channels still complete reads after auto-read is turned off, so a socket past its outbound limit is still
+     * read, and a client that keeps asking while it does not read may be closed with 1013 where epoll leaves it
+     * open. A transport asked for by name must load; io_uring also needs a kernel (and a container's seccomp
+     * profile) that allows it.
      */
     static Transport transport(String name) {
         Transport t = switch (name) {

@@ -87,7 +87,8 @@ public final class TestServer implements AutoCloseable {
 
     /**
      * {@code server} on 127.0.0.1, port 0, with {@code accessToken}; with the transport named by the system property
-     * {@value #TRANSPORT_PROPERTY} when it is set, so a run of the suites can force one ({@code -Dherald.test.transport=io_uring}).
+     * {@value #TRANSPORT_PROPERTY} when it is set, so a run of the suites can force one
+     * ({@code -Dherald.test.transport=io_uring}).
      */
     public static ServerConfig loopback(ServerConfig server, String accessToken) {
         String transport = System.getProperty(TRANSPORT_PROPERTY);

@@ -75,7 +75,8 @@ class TransportTest {
             EventLoop loop = VertxInternals.eventLoop(vertx.getOrCreateContext());
             assertThat(loop).isInstanceOf(SingleThreadEventLoop.class);
             CompletableFuture<Boolean> ran = new CompletableFuture<>();
-            loop.execute(() -> ((SingleThreadEventLoop) loop).executeAfterEventLoopIteration(() -> ran.complete(loop.inEventLoop())));
+            SingleThreadEventLoop passes = (SingleThreadEventLoop) loop;
+            loop.execute(() -> passes.executeAfterEventLoopIteration(() -> ran.complete(loop.inEventLoop())));
             assertThat(ran.get(10, TimeUnit.SECONDS)).as("ran on the loop").isTrue();
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
