@@ -11,7 +11,7 @@
 #     Vert.x's source-file verticles do; plus jdk.crypto.ec, the EC provider that TLS and ES256 JWTs load as a
 #     service, which jdeps cannot see; HERALD_IMAGE_MODULES replaces the list);
 #   - the glibc libraries that runtime loads (`ldd` of bin/java and every lib/**/*.so), plus the ones the
-#     native libraries Herald unpacks at run time need (sqlite-jdbc: libm, libpthread; netty epoll: libdl, librt);
+#     native libraries Herald unpacks at run time need (sqlite-jdbc: libm, libpthread; netty epoll and io_uring: libdl, librt);
 #   - /etc/passwd and /etc/group (root, herald 65532, nobody), /etc/nsswitch.conf, /tmp (1777), the CA bundle.
 # No shell, no package manager. It is reproducible on one machine: sorted entries, owner 0:0, every time
 # stamp at 0, a fixed creation date in the config; the same JDK and libraries give the same bytes.

@@ -19,7 +19,8 @@ public record ServerConfig(
         @Doc("Largest WebSocket frame or message a client may send, in bytes.") Integer maxFrameBytes,
         @Doc("How often each WebSocket is pinged, in ms.") Long pingIntervalMs,
         @Doc("WebSocket connections open at once; past it upgrades are refused.") Integer maxConnections,
-        @Doc(value = "Socket transport: auto takes epoll where its native library loads, else nio.", values = "TRANSPORTS")
+        @Doc(value = "Socket transport: auto takes epoll where its native library loads, else nio; io_uring only when named.",
+                values = "TRANSPORTS")
         String transport,
         @Doc("How long a socket's frames may wait to share one write with later ones, in microseconds (0: written at once).")
         Long flushDelayMicros,
@@ -46,8 +47,8 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     /** The longest a socket's frames may wait for more to share their write; longer would be latency nobody wants. */
     public static final long MAX_FLUSH_DELAY_MICROS = 100_000;
-    /** The socket transports: {@code auto} takes epoll where its native library loads, else NIO. */
-    public static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll");
+    /** The socket transports: {@code auto} takes epoll where its native library loads, else NIO; io_uring is asked for by name. */
+    public static final List<String> TRANSPORTS = List.of("auto", "nio", "epoll", "io_uring");
     /** Plain HTTP connections (not upgraded, not streaming SSE) open at once; past it new ones are closed at accept. */
     public static final int DEFAULT_MAX_HTTP_CONNECTIONS = 10_000;
     /** How long a client may take to send a request's head (line and headers). */

@@ -266,22 +266,35 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * The socket transport for {@code server.transport}. {@code auto} takes epoll where its native library
-     * loads (Linux x86_64/aarch64), else NIO: epoll writes without NIO's per-write locking and selector
-     * bookkeeping (docs/benchmarks.md). A transport asked for by name must load. io_uring is not offered:
-     * under Vert.x 5.1.6 a room socket, upgraded after its asynchronous join, is closed (1000) by Vert.x.
+     * The socket transport for {@code server.transport}. {@code auto} takes epoll where its native library loads
+     * (Linux x86_64/aarch64), else NIO: epoll writes without NIO's per-write locking and selector bookkeeping
+     * (docs/benchmarks.md). io_uring spends less CPU per delivery but is used only when named: Netty's io_uring
+     * channels still complete reads after auto-read is turned off, so a socket past its outbound limit is still
+     * read, and a client that keeps asking while it does not read may be closed with 1013 where epoll leaves it
+     * open. A transport asked for by name must load; io_uring also needs a kernel (and a container's seccomp
+     * profile) that allows it.
      */
     static Transport transport(String name) {
         Transport t = switch (name) {
             case "nio" -> Transport.NIO;
             case "epoll" -> Transport.EPOLL;
-            default -> Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO;
+            case "io_uring" -> Transport.IO_URING;
+            default -> loads(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
         };
+        if (t == null) {
+            // Vert.x leaves a native transport null when its Netty classes are not on the classpath
+            throw new io.herald.config.ConfigException("server.transport",
+                    "'" + name + "' is not available here: Netty's " + name + " transport is not on the classpath");
+        }
         if (!t.available()) {
             throw new io.herald.config.ConfigException("server.transport",
                     "'" + name + "' is not available here: " + t.unavailabilityCause());
         }
         return t;
+    }
+
+    private static boolean loads(Transport t) {
+        return t != null && t.available();
     }
 
     private static <T> T await(io.vertx.core.Future<T> f) {
@@ -302,7 +315,7 @@ public final class HeraldServer implements AutoCloseable {
         }
     }
 
-    /** The socket transport in use: {@code epoll} or {@code nio}. */
+    /** The socket transport in use: {@code io_uring}, {@code epoll} or {@code nio}. */
     public String transport() {
         return transport.name();
     }

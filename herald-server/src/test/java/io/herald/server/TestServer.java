@@ -57,6 +57,9 @@ public final class TestServer implements AutoCloseable {
                 screening: [started, progress, complete]
             """;
 
+    /** The system property that forces every test server's {@code server.transport}. */
+    public static final String TRANSPORT_PROPERTY = "herald.test.transport";
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -82,9 +85,15 @@ public final class TestServer implements AutoCloseable {
                 .withAuth(c.auth().withJwtSecret(JWT_SECRET));
     }
 
-    /** {@code server} on 127.0.0.1, port 0, with {@code accessToken}. */
+    /**
+     * {@code server} on 127.0.0.1, port 0, with {@code accessToken}; with the transport named by the system property
+     * {@value #TRANSPORT_PROPERTY} when it is set, so a run of the suites can force one
+     * ({@code -Dherald.test.transport=io_uring}).
+     */
     public static ServerConfig loopback(ServerConfig server, String accessToken) {
-        return server.withHost("127.0.0.1").withPort(0).withAccessToken(accessToken);
+        String transport = System.getProperty(TRANSPORT_PROPERTY);
+        ServerConfig s = transport == null || transport.isBlank() ? server : server.withTransport(transport);
+        return s.withHost("127.0.0.1").withPort(0).withAccessToken(accessToken);
     }
 
     /**

@@ -30,7 +30,7 @@ public final class FrameWriter {
     private static final int GATHER_INITIAL = 1024;
 
     private final EventLoop loop;
-    /** Netty's end-of-pass hook when the loop has one (every NIO/epoll loop does), else null. */
+    /** Netty's end-of-pass hook when the loop has one (every NIO, epoll and io_uring loop does), else null. */
     private final SingleThreadEventLoop passEnd;
     /** 0: flush at the end of the pass; else how long the first frame of a batch waits for others. */
     private final long flushDelayNanos;

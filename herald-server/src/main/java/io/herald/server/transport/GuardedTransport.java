@@ -17,7 +17,7 @@ import io.vertx.core.transport.Transport;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * A Vert.x transport (NIO or epoll) whose listening channels carry Herald's {@link AcceptGuard}, the
+ * A Vert.x transport (NIO, epoll or io_uring) whose listening channels carry Herald's {@link AcceptGuard}, the
  * one place that sees every accepted connection before Vert.x sets it up. Vert.x offers no hook there:
  * its connection handler runs only once a connection's protocol is known, which for cleartext HTTP
  * (HTTP/1 or h2c) is after the client's first bytes. Everything else is the wrapped transport's.

@@ -79,7 +79,7 @@ class ConfigReferenceTest {
         keys.stream().filter(k -> k.path().contains(".")).forEach(k -> assertThat(md).contains("| `" + k.path() + "` |"));
         assertThat(md).contains("| `rooms.bindings[].access.resources.<kind>.firewall` |")
                 .contains("| `server.port` | integer | `8080` | `HERALD_SERVER_PORT` |")
-                .contains("| `server.transport` | one of `auto`, `nio`, `epoll` | `auto` |")
+                .contains("| `server.transport` | one of `auto`, `nio`, `epoll`, `io_uring` | `auto` |")
                 .contains("| `broadcast.tables.<table>.masking.<field>.type` | one of `ssn`, `email`, `phone`, `name`, `redact` | required |")
                 .contains("| `rooms.workers` | integer | max(4, 2 × CPU cores) |")
                 .contains("| `lanes.maxFrameBytes` | integer | `65536` (64 KiB) |");
