@@ -101,13 +101,23 @@ final class Connect extends Scenario {
                     + "is as full and a message's receivers are known");
         }
         int rooms = primitive == Primitive.ROOMS ? rooms() : 0;
+        if (o.maxLag == 0) {
+            // the publish window is in messages; a room message or a lane publish reaches only a part of the sockets, so
+            // the window is one round over all rooms, or over all lanes (their publishes in flight bound them already)
+            o.maxLag = switch (primitive) {
+                case ROOMS -> rooms * o.window();
+                case LANES -> o.connections;
+                default -> 0;
+            };
+        }
         ServerProbe server = new ServerProbe(o);
         try (Receivers receivers = receivers(rooms, o.connections - rooms);
              Publisher publisher = publisher()) {
+            // the server at rest, before the tickets are fetched: what they leave behind is part of the sockets' cost
+            ServerProbe.Snapshot before = server.readAfterGc();
             long t = System.nanoTime();
             receivers.prepare();
             double ticketSeconds = (System.nanoTime() - t) / 1e9;
-            ServerProbe.Snapshot before = server.readAfterGc();
             if (publisher instanceof RoomSenders senders) {
                 // the senders are sockets of the run too: their rooms are created here
                 senders.open(o, plan(), rooms);
@@ -117,8 +127,9 @@ final class Connect extends Scenario {
             ToolCpu.Usage connectUsage = connectCpu.stop();
             ServerProbe.Snapshot accepted = server.read();
             Thread.sleep(settle.toMillis());
-            // RSS before the GC (a GC may give memory back), live heap after it
-            ServerProbe.Snapshot after = server.readAfterGc();
+            // the RSS with whatever the connects left (a GC may give memory back), the live heap after a GC; the
+            // baseline is the server at rest after a GC, so startup garbage does not hide the growth
+            ServerProbe.Snapshot after = server.readThenLiveHeap();
             if (publisher instanceof HttpPublisher http) {
                 // a lane publish is answered after its ack, a round trip to the socket: N of them need more in flight
                 http.open(primitive == Primitive.LANES ? Math.max(o.inflight, 64) : o.inflight);

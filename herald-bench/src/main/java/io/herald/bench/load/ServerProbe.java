@@ -10,8 +10,8 @@ import java.util.OptionalLong;
 /**
  * Reads the server's cost from outside: CPU time and RSS from {@code /proc/<pid>} (when the pid is
  * given) and, for Herald, heap in use from {@code GET /metrics} ({@code jvm_memory_used_bytes} of the
- * heap areas). {@link #readAfterGc} first asks the server for a full GC ({@code jcmd <pid> GC.run}), so its
- * heap figure is the live heap. Not thread-safe.
+ * heap areas). {@link #readAfterGc} and {@link #readThenLiveHeap} ask the server for a full GC
+ * ({@code jcmd <pid> GC.run}) before reading the heap, so their heap figure is the live heap. Not thread-safe.
  */
 final class ServerProbe {
     private final Long pid;
@@ -35,11 +35,20 @@ final class ServerProbe {
     }
 
     /**
-     * CPU and RSS as they are, then the heap after a full GC of the server: garbage of the connects would otherwise
-     * count as memory per socket. The RSS is read before the GC, which may give heap back to the system. Without
-     * {@code --server-pid} (or when jcmd fails) the heap is read as it is and {@code afterGc} is false.
+     * The server at rest: a full GC first, then CPU, RSS and the live heap. Without {@code --server-pid} (or when
+     * jcmd fails) the heap is read as it is and {@code afterGc} is false.
      */
     Snapshot readAfterGc() throws InterruptedException {
+        boolean gc = pid != null && metrics != null && gc(pid);
+        return new Snapshot(pid == null ? OptionalLong.empty() : ProcStat.cpuNanos(pid),
+                pid == null ? OptionalLong.empty() : ProcStat.rssBytes(pid), heap(), gc);
+    }
+
+    /**
+     * CPU and RSS as they are, garbage included (what the process holds), then the live heap after a full GC, so
+     * that garbage left by the connects does not count as heap per socket.
+     */
+    Snapshot readThenLiveHeap() throws InterruptedException {
         OptionalLong cpu = pid == null ? OptionalLong.empty() : ProcStat.cpuNanos(pid);
         OptionalLong rss = pid == null ? OptionalLong.empty() : ProcStat.rssBytes(pid);
         boolean gc = pid != null && metrics != null && gc(pid);
