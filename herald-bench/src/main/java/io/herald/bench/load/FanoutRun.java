@@ -33,6 +33,7 @@ final class FanoutRun {
     private final Pacing pacing;
     private final Map<String, Object> extra = new LinkedHashMap<>();
     private Long databasePid;
+    private long senderProbes;
 
     /**
      * @param publisherSockets sockets the publisher itself holds in the fan-out (room senders), 0 for HTTP
@@ -46,6 +47,14 @@ final class FanoutRun {
         this.fanout = fanout;
         this.publisherProbeTarget = publisherSockets;
         this.pacing = pacing;
+        // room senders hear each other's messages: all but the one that sent a probe
+        this.senderProbes = Math.max(0, publisherSockets - 1);
+    }
+
+    /** How many of the publisher's own sockets must hear a probe before the run starts (default: all senders but one). */
+    FanoutRun senderProbes(long n) {
+        senderProbes = n;
+        return this;
     }
 
     FanoutRun extra(String key, Object value) {
@@ -200,7 +209,7 @@ final class FanoutRun {
      */
     private void probe(int connectedReceivers) throws InterruptedException {
         long until = System.nanoTime() + PROBE_TIMEOUT.toNanos();
-        while (receivers.probed() < connectedReceivers || publisher.probed() < publisherProbeTarget - 1) {
+        while (receivers.probed() < connectedReceivers || publisher.probed() < senderProbes) {
             if (System.nanoTime() > until) {
                 throw new IllegalStateException("only " + receivers.probed() + " of " + connectedReceivers
                         + " sockets received a probe within " + PROBE_TIMEOUT.toSeconds() + " s");

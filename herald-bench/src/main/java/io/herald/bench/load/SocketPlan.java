@@ -56,6 +56,21 @@ interface SocketPlan {
         };
     }
 
+    /**
+     * Room sockets over {@code rooms} rooms: socket {@code i} joins {@code /parties/<party>/<prefix><i mod rooms>}, so
+     * sockets {@code 0 .. rooms-1} are one in each room.
+     */
+    static SocketPlan rooms(String party, String prefix, int rooms) {
+        String base = "/parties/" + party + "/" + URLEncoder.encode(prefix, StandardCharsets.UTF_8);
+        return (first, count) -> {
+            List<String> paths = new ArrayList<>(count);
+            for (int i = first; i < first + count; i++) {
+                paths.add(base + (i % rooms) + "?_pk=bench-" + i);
+            }
+            return paths;
+        };
+    }
+
     /** SSE readers: every one reads {@code /sse/<channel>} (a public channel, no credentials). */
     static SocketPlan sse(String channel) {
         String path = "/sse/" + URLEncoder.encode(channel, StandardCharsets.UTF_8);

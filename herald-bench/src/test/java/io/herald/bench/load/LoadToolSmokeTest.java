@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every scenario at a tiny size (10 sockets, or 3 users × 2 lane sockets, about a second) against an
@@ -90,6 +92,31 @@ class LoadToolSmokeTest {
         assertDeliveredAll(r, 10);
         assertThat(r.get("accepts_per_s").asLong()).isPositive();
         assertThat(r.get("server_rss_per_socket_bytes").isNumber()).isTrue();
+    }
+
+    /** Every socket of the primitive connected and received the check: nothing lost, and the check reached every room and lane. */
+    @ParameterizedTest
+    @ValueSource(strings = {"broadcast", "rooms", "lanes", "sse"})
+    void connectOpensIdleSocketsOfEveryPrimitiveAndChecksEachReceives(String primitive) throws Exception {
+        // rooms: 2 rooms of 5, one sender each; lanes: 10 users, one socket each
+        JsonNode r = run("connect", heraldUrl(), "--primitive", primitive, "--room-size", "5", "--settle", "100ms",
+                "--check-duration", "1s");
+        assertDeliveredAll(r, 10);
+        assertThat(r.get("primitive").asText()).isEqualTo(primitive);
+        long perMessage = switch (primitive) {
+            case "rooms" -> 4;
+            case "lanes" -> 1;
+            default -> 10;
+        };
+        assertThat(r.get("expected").asLong()).isEqualTo(r.get("published").asLong() * perMessage);
+        long toReachAll = switch (primitive) {
+            case "rooms" -> 2;
+            case "lanes" -> 10;
+            default -> 1;
+        };
+        assertThat(r.get("published").asLong()).as("messages that reach every socket once").isGreaterThanOrEqualTo(toReachAll);
+        assertThat(r.get("server_heap_after_gc").asBoolean()).as("heap read after jcmd GC.run").isTrue();
+        assertThat(r.get("server_heap_per_socket_bytes").isNumber()).isTrue();
     }
 
     @Test
