@@ -200,11 +200,16 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         closed = true;
         Socket s = ws;
         if (s != null) {
-            if (writer.loop().inEventLoop()) {
-                closeOnLoop(s);
-            } else {
-                writer.loop().execute(() -> closeOnLoop(s));
-            }
+            onLoop(() -> closeOnLoop(s));
+        }
+    }
+
+    /** Runs {@code task} on the socket's loop: at once when called there, so a close keeps its place among the writes. */
+    private void onLoop(Runnable task) {
+        if (writer.loop().inEventLoop()) {
+            task.run();
+        } else {
+            writer.loop().execute(task);
         }
     }
 
@@ -249,11 +254,7 @@ public final class WebSocketTransport extends FrameWriter.Target implements Conn
         }
         Socket s = ws;
         if (s != null) {
-            if (writer.loop().inEventLoop()) {
-                failOnLoop(s, code, reason);
-            } else {
-                writer.loop().execute(() -> failOnLoop(s, code, reason));
-            }
+            onLoop(() -> failOnLoop(s, code, reason));
         }
     }
 
