@@ -59,8 +59,7 @@ public enum InboundViolation {
      * the limit, 1007 for invalid UTF-8, 1002 for the rest), the aggregator fires a {@link TooLongFrameException}.
      */
     public static InboundViolation of(Throwable cause) {
-        Throwable c = cause instanceof DecoderException && cause.getCause() instanceof CorruptedWebSocketFrameException
-                ? cause.getCause() : cause;
+        Throwable c = unwrap(cause);
         if (c instanceof CorruptedWebSocketFrameException corrupted) {
             WebSocketCloseStatus status = corrupted.closeStatus();
             return WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(status) ? FRAME_TOO_LARGE
@@ -72,8 +71,13 @@ public enum InboundViolation {
 
     /** The reason Netty gave ({@code Max frame length of 65536 has been exceeded.}), when it gave one. */
     static String detail(Throwable cause) {
-        Throwable c = cause instanceof DecoderException && cause.getCause() instanceof CorruptedWebSocketFrameException
-                ? cause.getCause() : cause;
+        Throwable c = unwrap(cause);
         return c instanceof CorruptedWebSocketFrameException ? c.getMessage() : null;
+    }
+
+    /** The decoder's own exception when the pipeline wrapped it in a {@link DecoderException}. */
+    private static Throwable unwrap(Throwable cause) {
+        return cause instanceof DecoderException && cause.getCause() instanceof CorruptedWebSocketFrameException
+                ? cause.getCause() : cause;
     }
 }
