@@ -383,8 +383,8 @@ public final class BroadcastHub {
             scope.byLoop.forEach((loop, members) -> groups.put(loop, () -> Arrays.asList(members.members())));
             return fanout.toLoops(PRIMITIVE, start, groups, how);
         }
-        Set<Scope.Member> mine = scope.byUser.get(e.userId());
-        return fanout.toEach(PRIMITIVE, start, mine == null ? List.of() : mine, how);
+        Scope.Member[] mine = scope.byUser.get(e.userId());
+        return fanout.toEach(PRIMITIVE, start, mine == null ? List.of() : Arrays.asList(mine), how);
     }
 
     /**

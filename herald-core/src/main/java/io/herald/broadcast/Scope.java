@@ -17,7 +17,11 @@ import java.util.concurrent.Executor;
 final class Scope {
     final String key;
     final Map<Executor, LoopMembers> byLoop = new ConcurrentHashMap<>();
-    final Map<String, Set<Member>> byUser = new ConcurrentHashMap<>();
+    /**
+     * Each user's members, as an array replaced on every change: a user has a few sockets, and a concurrent
+     * set per user cost about 200 bytes where an array of one costs 24.
+     */
+    final Map<String, Member[]> byUser = new ConcurrentHashMap<>();
     /** Guarded by the hub's {@code scopes.compute} on this key. */
     int size;
     /** Guarded likewise; open while {@code size > 0}. */
@@ -29,7 +33,11 @@ final class Scope {
 
     void add(Member m) {
         byLoop.computeIfAbsent(m.connection().executor(), x -> new LoopMembers()).add(m);
-        byUser.computeIfAbsent(m.userId(), x -> ConcurrentHashMap.newKeySet()).add(m);
+        byUser.merge(m.userId(), new Member[] {m}, (had, one) -> {
+            Member[] more = Arrays.copyOf(had, had.length + 1);
+            more[had.length] = m;
+            return more;
+        });
         size++;
     }
 
@@ -39,20 +47,27 @@ final class Scope {
             removed[0] = members.remove(m);
             return members.isEmpty() ? null : members;
         });
-        removeFrom(byUser, m.userId(), m);
+        byUser.computeIfPresent(m.userId(), (k, members) -> without(members, m));
         if (removed[0]) {
             size--;
         }
         return removed[0];
     }
 
-    private static <K> boolean removeFrom(Map<K, Set<Member>> index, K key, Member m) {
-        boolean[] removed = {false};
-        index.computeIfPresent(key, (k, set) -> {
-            removed[0] = set.remove(m);
-            return set.isEmpty() ? null : set;
-        });
-        return removed[0];
+    /** {@code members} without {@code m}: the same array when it is not there, null when nothing is left. */
+    private static Member[] without(Member[] members, Member m) {
+        for (int i = 0; i < members.length; i++) {
+            if (members[i] == m) {
+                if (members.length == 1) {
+                    return null;
+                }
+                Member[] fewer = new Member[members.length - 1];
+                System.arraycopy(members, 0, fewer, 0, i);
+                System.arraycopy(members, i + 1, fewer, i, fewer.length - i);
+                return fewer;
+            }
+        }
+        return members;
     }
 
     /**

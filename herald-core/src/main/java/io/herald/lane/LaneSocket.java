@@ -1,14 +1,15 @@
 package io.herald.lane;
 
 import io.herald.Connection;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 
 /** One socket in a user's lane and the filters it holds. Guarded by its lane's monitor. */
 public final class LaneSocket {
     final String userId;
     final Connection connection;
-    final Set<Filter> filters = new LinkedHashSet<>();
+    /** Distinct, in the order they were added: a list for the reason of {@link Lane#sockets} (at most {@code lanes.maxFiltersPerSocket}). */
+    final List<Filter> filters = new ArrayList<>(1);
     boolean closed;
     private final java.util.concurrent.CompletableFuture<Void> ready;
 

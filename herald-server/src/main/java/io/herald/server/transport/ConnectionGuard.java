@@ -171,6 +171,14 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // the guard lives as long as the connection (its close listener gives the counts back), and a removed
+        // context still links the handlers around it when it left: Vert.x's h2c handler and connection
+        // initializer, the upgrade interceptor, several hundred bytes an idle socket would keep for nothing
+        this.ctx = null;
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);

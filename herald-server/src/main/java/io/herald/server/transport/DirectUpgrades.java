@@ -23,8 +23,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
@@ -294,16 +294,17 @@ public final class DirectUpgrades {
             ctx.write(switching, ctx.voidPromise());
             String decoder = p.context(HttpRequestDecoder.class).name();
             // the encoder before the decoder, where every close frame passes
-            p.addBefore(decoder, "ws-encoder", new WebSocket13FrameEncoder(false));
-            p.addBefore(decoder, "ws-one-close", new OneCloseFrame());
+            p.addBefore(decoder, "ws-encoder", new OneCloseEncoder());
             // bytes the client sent after the request, and the request's empty end, flow on to the new decoder
             // (Netty's replace links the old decoder to the new one for what it still holds)
             p.replace(decoder, "ws-decoder", new WebSocket13FrameDecoder(
                     decoderConfigs.computeIfAbsent(endpoint, e -> decoderConfig(e.maxFrameBytes()))));
-            InboundGuard.install(p, ctx.name(), transport);
+            // the validator drops a bad text frame and throws a CorruptedWebSocketFrameException, which the socket
+            // closes with 1007 (InboundViolation); it sends nothing itself
+            p.addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(false));
             if (endpoint.maxMessageBytes() > 0) {
                 // behind the UTF-8 validator, which must see each fragment
-                p.addAfter(InboundGuard.UTF8, "ws-aggregator", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
+                p.addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
             }
             p.remove(HttpResponseEncoder.class);
             // Vert.x's connection handler: removing it lets its connection objects go (its h2c handler, when

@@ -18,9 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A WebSocket served by Herald's own Netty handler rather than by Vert.x (which keeps several KiB per
- * socket): it sits behind Netty's frame decoder and encoder once {@link DirectUpgrades} has answered
- * the 101 (and the {@link InboundGuard} that answers pings), hands data frames to its endpoint, runs the closing handshake, and on channel
- * close releases the socket's place and tells its endpoint. Confined to its event loop.
+ * socket): it sits behind Netty's frame decoder, UTF-8 validator and encoder once {@link DirectUpgrades}
+ * has answered the 101, hands data frames to its endpoint, answers pings, runs the closing handshake,
+ * and on channel close releases the socket's place and tells its endpoint. Confined to its event loop.
+ *
+ * <p>It also bounds what a client can make the server hold: pings are answered only within the socket's
+ * outbound limit, and the socket stops reading while it is unwritable. A client that sends and never
+ * reads can then make the server hold at most its outbound limit: what it sends waits in its own kernel
+ * buffers, not in ours.
  */
 public final class DirectWebSocket extends ChannelInboundHandlerAdapter implements WebSocketTransport.Socket {
     private static final Logger log = LoggerFactory.getLogger(DirectWebSocket.class);
@@ -89,8 +94,9 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
             transport.touch();
             if (frame instanceof CloseWebSocketFrame close) {
                 peerClosed(close);
+            } else if (frame instanceof PingWebSocketFrame ping) {
+                pong(ping);
             } else if (!(frame instanceof PongWebSocketFrame) && !closeSent) {
-                // pings were answered by the InboundGuard in front of this handler
                 frames.accept(frame);
             }
         } finally {
@@ -106,6 +112,24 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
             ctx.flush();
         }
         ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Answers {@code ping}, flushed once with every other answer to this read. Past the outbound limit the
+     * pong is dropped, not queued: the peer's next ping asks again.
+     */
+    private void pong(PingWebSocketFrame ping) {
+        if (!closeSent && ctx.channel().isWritable()) {
+            ctx.write(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
+            flushPending = true;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // reading resumes once the peer has taken what we owe it down to the low water mark
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
     }
 
     /** The peer's close: ends a handshake we started, or is echoed with its code and the connection cut once sent. */

@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * What a client may do wrong on an open WebSocket, each with its code in the error table: the close
  * code it gets. {@link WebSocketTransport#violated} is the one place such a socket is closed, whoever
  * found the violation: Netty's frame decoder and UTF-8 validator (both configured not to close by
- * themselves: {@link DirectUpgrades}, {@link InboundGuard}), the message aggregator, or a room's own limits.
+ * themselves: {@link DirectUpgrades}), the message aggregator, or a room's own limits.
  *
  * <p>A violation that leaves the frame stream unreadable {@link #failsConnection() fails the connection}
  * (RFC 6455 §7.1.7): the close frame is sent and the connection cut once it is written, as Netty did,
