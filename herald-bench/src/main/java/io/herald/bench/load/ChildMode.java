@@ -27,7 +27,7 @@ final class ChildMode {
         ObjectMapper json = new ObjectMapper();
         PrintStream out = System.out;
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (LocalReceivers receivers = new LocalReceivers(o, plan, protocol, o.firstSocket, o.connections)) {
+        try (LocalReceivers receivers = new LocalReceivers(o, plan, protocol, o.firstSocket, o.childSockets)) {
             receivers.prepare();
             say(out, "prepared");
             if (!"connect".equals(in.readLine())) {

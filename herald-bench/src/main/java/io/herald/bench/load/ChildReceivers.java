@@ -38,7 +38,7 @@ final class ChildReceivers implements Receivers {
         }
     }
 
-    private static List<String> command(String scenario, String[] args, int first, int count) {
+    static List<String> command(String scenario, String[] args, int first, int count) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-cp");
@@ -46,9 +46,10 @@ final class ChildReceivers implements Receivers {
         cmd.add(io.herald.bench.Main.class.getName());
         cmd.add(scenario);
         cmd.addAll(List.of(args));
-        // later occurrences win (overwritten options are allowed): the child's share of the sockets
-        cmd.addAll(List.of("--processes", "1", "--connections", Integer.toString(count),
-                "--first-socket", Integer.toString(first), "--child"));
+        // later occurrences win (overwritten options are allowed). The share goes in its own option, not in
+        // --connections: a socket's path may depend on the run's size, which the child must then see as the parent does
+        cmd.addAll(List.of("--processes", "1", "--first-socket", Integer.toString(first),
+                "--child-sockets", Integer.toString(count), "--child"));
         return cmd;
     }
 

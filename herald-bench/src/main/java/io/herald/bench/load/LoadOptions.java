@@ -92,6 +92,13 @@ final class LoadOptions {
     @Option(names = "--first-socket", hidden = true, defaultValue = "0")
     int firstSocket;
 
+    /**
+     * A child's share: it opens sockets {@code --first-socket} .. + this. {@code --connections} stays the whole run's,
+     * which is what the plan of a socket may depend on (with --primitive rooms, socket i is in room i mod the run's rooms).
+     */
+    @Option(names = "--child-sockets", hidden = true, defaultValue = "0")
+    int childSockets;
+
     /** Names what one run creates on the server (an SSE channel, lane users); the parent picks it, children inherit it. */
     @Option(names = "--run-id", hidden = true)
     String runId;
@@ -148,7 +155,8 @@ final class LoadOptions {
             }
             serverPid = serverPids.get(0);
         }
-        if (connections < 1 || eventLoops < 1 || processes < 1 || inflight < 1 || maxLag < 0 || payload < 0) {
+        if (connections < 1 || eventLoops < 1 || processes < 1 || inflight < 1 || maxLag < 0 || payload < 0
+                || (child && childSockets < 1)) {
             throw new IllegalArgumentException("sizes must be positive");
         }
         if (target == Target.HERALD && needsAccessToken && accessToken == null) {

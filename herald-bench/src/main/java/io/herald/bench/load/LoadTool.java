@@ -35,19 +35,25 @@ public final class LoadTool implements Runnable {
      * @throws Exception whatever the run failed with
      */
     public static Result run(PrintStream out, String... args) throws Exception {
+        Scenario s = parse(out, args);
+        s.call();
+        return s.result();
+    }
+
+    /** The scenario {@code args} name, with its options set as a run (or a child process) would see them, not yet run. */
+    static Scenario parse(PrintStream out, String... args) {
         CommandLine cl = commandLine(args, out);
         CommandLine.ParseResult parsed = cl.parseArgs(args);
         if (!parsed.hasSubcommand() || !(parsed.subcommand().commandSpec().userObject() instanceof Scenario s)) {
             throw new IllegalArgumentException("not a runnable scenario: " + String.join(" ", args));
         }
-        s.call();
-        return s.result();
+        return s;
     }
 
     private static CommandLine commandLine(String[] args, PrintStream out) {
         CommandLine cl = new CommandLine(new LoadTool());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        // a split run's children get their share by repeating --connections etc. after the parent's options
+        // a split run's children get their share by repeating --processes etc. after the parent's options
         cl.setOverwrittenOptionsAllowed(true);
         cl.setExecutionExceptionHandler((e, c, p) -> {
             c.getErr().println("herald-bench: " + c.getCommandName() + " failed: " + e);

@@ -119,6 +119,21 @@ class LoadToolSmokeTest {
         assertThat(r.get("server_heap_per_socket_bytes").isNumber()).isTrue();
     }
 
+    /**
+     * Split over child processes, every receiver joins the room its index names in the whole run. Each child holds 4 of the
+     * 8 receivers, fewer than a room of 5: a child that counted rooms from its own share put them all in room 0, so one
+     * sender reached 8 sockets and the other none, and lost was off by a whole room per unpaired message.
+     */
+    @Test
+    void connectRoomsSplitOverTwoChildProcessesPutsEveryReceiverInItsRoom() throws Exception {
+        // 1.1 s at 4 msg/s is 5 messages: an odd count, which alternating over a full and an empty room cannot even out
+        JsonNode r = run("connect", heraldUrl(), "--primitive", "rooms", "--room-size", "5", "--processes", "2", "--settle", "100ms",
+                "--check-duration", "1100ms");
+        assertDeliveredAll(r, 10);
+        assertThat(r.get("processes").asInt()).isEqualTo(2);
+        assertThat(r.get("expected").asLong()).isEqualTo(r.get("published").asLong() * 4);
+    }
+
     @Test
     void broadcastFanoutAgainstTheRawCeiling() throws Exception {
         assertDeliveredAll(run("broadcast-fanout", "http://127.0.0.1:" + raw.port(), "--target", "raw"), 10);
