@@ -229,6 +229,17 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
     }
 
     /**
+     * The connection carries one response that does not end, an SSE stream written below Vert.x: it stays in
+     * the HTTP count until it closes, without a request or idle deadline, and its guard leaves the pipeline.
+     */
+    static void streaming(ChannelPipeline p) {
+        ConnectionGuard guard = p.get(ConnectionGuard.class);
+        if (guard != null) {
+            guard.upgraded(false);
+        }
+    }
+
+    /**
      * The connection speaks another protocol now: it leaves this pipeline, and a WebSocket leaves the HTTP
      * count too (it is under {@code server.maxConnections} from its upgrade on).
      */

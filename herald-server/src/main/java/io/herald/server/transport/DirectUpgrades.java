@@ -100,6 +100,7 @@ public final class DirectUpgrades {
     private final ErrorHandler errors;
     private final int maxPendingBytes;
     private final io.herald.Meters meters;
+    private static final String NAME = "herald-upgrades";
     /** Each endpoint's frame decoder settings, made once (endpoints and their limits are fixed). */
     private final Map<Endpoint<?>, WebSocketDecoderConfig> decoderConfigs = new HashMap<>();
 
@@ -128,7 +129,14 @@ public final class DirectUpgrades {
     /** Puts an interceptor in front of {@code pipeline}'s Vert.x handler, if it is an HTTP/1 pipeline. */
     public void install(ChannelPipeline pipeline) {
         if (pipeline.get(HttpRequestDecoder.class) != null && pipeline.context("handler") != null) {
-            pipeline.addBefore("handler", "herald-upgrades", new Interceptor());
+            pipeline.addBefore("handler", NAME, new Interceptor());
+        }
+    }
+
+    /** Takes the interceptor out of {@code pipeline}: its connection no longer carries requests (an SSE stream). */
+    static void leave(ChannelPipeline pipeline) {
+        if (pipeline.context(NAME) != null) {
+            pipeline.remove(NAME);
         }
     }
 

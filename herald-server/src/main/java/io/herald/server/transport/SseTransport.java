@@ -12,11 +12,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.VoidChannelPromise;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -36,24 +36,25 @@ import java.util.concurrent.TimeUnit;
  * failed write (the connection closes) or as the outbound limit.
  *
  * <p>On an HTTP/1.1 connection of the writer's loop (the usual case) the head goes out through Vert.x
- * ({@link HttpServerResponse#writeHead}, so Vert.x's response state stays its own) and every event is
- * then written as a chunk straight on the connection's handler context, through the loop's
- * {@link FrameWriter}: one flush per stream per pass, as for WebSockets. Vert.x's response encoder
- * frames each chunk, so Vert.x can still end the response (its last chunk follows these) or reset it.
- * Nothing overtakes anything: every write happens on the connection's loop, and Vert.x holds a write
- * of its own back only while the channel is not writable, when this transport writes nothing (it
- * closes the stream). Vert.x's {@code bytesWritten()} does not count these chunks. Otherwise (HTTP/2,
- * HTTP/1.0) events go through {@link HttpServerResponse#write}, which flushes each one.
+ * ({@link HttpServerResponse#writeHead}), and then the connection leaves Vert.x: {@link SseStream} takes
+ * the pipeline, and every event is written as an HTTP/1.1 chunk straight on the channel through the
+ * loop's {@link FrameWriter}, one flush per stream per pass, as for WebSockets. Vert.x's connection,
+ * request and response objects and its HTTP codec then no longer cost an idle stream about 2 KiB; the
+ * chunk framing is in the event's shared bytes, made once per message for every stream. Nothing
+ * overtakes anything: every write happens on the connection's loop. Otherwise (HTTP/2, HTTP/1.0, a
+ * stream of another loop) events go through {@link HttpServerResponse#write}, which flushes each one.
  */
 public final class SseTransport extends FrameWriter.Target implements Connection, LivenessSweep.Member {
-    private final HttpServerResponse response;
+    /** Vert.x's response, until the stream takes the connection: then null, so that Vert.x's objects can go. */
+    private HttpServerResponse response;
     private final FrameWriter writer;
-    /** The connection's handler context (Vert.x's HTTP handler) when events go through the writer; null otherwise. */
-    private final ChannelHandlerContext channel;
+    /** Vert.x's handler context of the connection until the stream takes it at {@link #start}, when it can; else null. */
+    private ChannelHandlerContext vertx;
+    /** The context the stream's chunks are written from once it left Vert.x ({@link SseStream}); null on Vert.x's path. */
+    private ChannelHandlerContext stream;
     /**
-     * The promise of those writes: void, and one that does not fire a failed write into the pipeline,
-     * where Vert.x would log each failed chunk of a closing connection (its own writes carry promises
-     * nobody reads). A write fails only when the connection is going away, which the close handler reports.
+     * The promise of those writes: void, and one that does not fire a failed write into the pipeline. A
+     * write fails only when the connection is going away, which the stream's close reports.
      */
     private final ChannelPromise writePromise;
     private final LivenessSweep<SseTransport> sweep;
@@ -71,8 +72,8 @@ public final class SseTransport extends FrameWriter.Target implements Connection
                  LivenessSweep<SseTransport> keepalives, int maxPendingBytes, Meters meters, String id) {
         this.response = response;
         this.writer = writer;
-        this.channel = directChannel(request, writer.loop());
-        this.writePromise = channel == null ? null : new VoidChannelPromise(channel.channel(), false);
+        this.vertx = directChannel(request, writer.loop());
+        this.writePromise = vertx == null ? null : new VoidChannelPromise(vertx.channel(), false);
         this.sweep = keepalives;
         this.meters = meters;
         this.id = id;
@@ -112,9 +113,9 @@ public final class SseTransport extends FrameWriter.Target implements Connection
     }
 
     /**
-     * Writes the response head (through Vert.x, with the headers set by then), joins the keepalive sweep and
-     * remembers what to do when the stream ends. Call on the loop, in the request handler: every send is
-     * a task queued on this loop, so none runs before this.
+     * Writes the response head (through Vert.x, with the headers set by then), takes the connection from
+     * Vert.x when it can, joins the keepalive sweep and remembers what to do when the stream ends. Call on
+     * the loop, in the request handler: every send is a task queued on this loop, so none runs before this.
      */
     public void start(Runnable whenClosed) {
         this.onClose = whenClosed;
@@ -123,9 +124,17 @@ public final class SseTransport extends FrameWriter.Target implements Connection
             whenClosed.run();
             return;
         }
-        if (channel != null) {
+        if (vertx != null) {
             // chunked (set by the caller); the events written on the channel come after it
             response.writeHead();
+            stream = SseStream.take(vertx.pipeline(), this::closed);
+            if (stream != null) {
+                // Vert.x would have flushed the head at the end of its read, which it no longer sees
+                stream.flush();
+                // its connection holds the request, its headers and the response: about 2 KiB an idle stream
+                response = null;
+            }
+            vertx = null;
         }
         // the first keepalive a full interval after the stream was made (lastWriteNanos), or after its last write
         sweep.add(this);
@@ -146,19 +155,22 @@ public final class SseTransport extends FrameWriter.Target implements Connection
         if (closed) {
             return false;
         }
-        ByteBuf shared = message.transportForm(SseTransport.class, SseTransport::shared);
-        if (channel != null) {
+        if (message.length() == 0) {
+            // an empty chunk would end the response
+            return true;
+        }
+        Frames frames = message.transportForm(SseTransport.class, SseTransport::frames);
+        if (stream != null) {
             // unflushed bytes count too: past server.maxPendingBytes the channel is not writable
-            if (!channel.channel().isWritable()) {
+            if (!stream.channel().isWritable()) {
                 return overloaded();
             }
-            // HTTP/1.1 chunk framing by Vert.x's response encoder, behind the head it wrote
-            writer.write(this, channel, new DefaultHttpContent(shared.duplicate()), writePromise);
+            writer.write(this, stream, frames.chunk().duplicate(), writePromise);
         } else {
             if (response.writeQueueFull()) {
                 return overloaded();
             }
-            response.write(VertxInternals.wrap(shared));
+            response.write(VertxInternals.wrap(frames.event()));
         }
         lastWriteNanos = System.nanoTime();
         return true;
@@ -172,23 +184,36 @@ public final class SseTransport extends FrameWriter.Target implements Connection
 
     @Override
     protected void flushNow() {
-        channel.flush();
+        stream.flush();
     }
 
     /**
-     * The frame's bytes in one direct buffer that no write releases, made once per message and written
-     * by every stream (each writes a duplicate or a slice of it): no per-subscriber copy, and no
-     * heap-to-direct copy in Netty. Its memory is freed by the GC.
+     * An event's bytes for every stream, made once per message: {@code chunk} framed as an HTTP/1.1 chunk
+     * (size line, bytes, CRLF) for the streams Herald writes, {@code event} the bytes alone, a slice of it,
+     * for Vert.x's path. Both are in one direct buffer that no write releases, and each stream writes a
+     * duplicate: no per-subscriber copy, and no heap-to-direct copy in Netty. Its memory is freed by the GC.
      */
-    static ByteBuf shared(EncodedMessage m) {
-        ByteBuffer b = ByteBuffer.allocateDirect(m.length()).put(m.bytes()).flip();
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(b));
+    record Frames(ByteBuf chunk, ByteBuf event) {
+    }
+
+    static Frames frames(EncodedMessage m) {
+        byte[] size = (Integer.toHexString(m.length()) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocateDirect(size.length + m.length() + 2)
+                .put(size).put(m.bytes()).put((byte) '\r').put((byte) '\n').flip();
+        ByteBuf chunk = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(b));
+        return new Frames(chunk, chunk.slice(size.length, m.length()));
     }
 
     @Override
     public void close(int closeCode, String reason) {
         if (!closed) {
-            response.reset();
+            if (stream != null) {
+                // as Vert.x's reset of an HTTP/1 response: the connection ends (a reader past the outbound
+                // limit would never take a last chunk, and would hold the connection open waiting for it)
+                stream.close();
+            } else {
+                response.reset();
+            }
             closed();
         }
     }
