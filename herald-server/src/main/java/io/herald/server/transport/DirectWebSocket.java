@@ -79,7 +79,11 @@ public final class DirectWebSocket extends ChannelInboundHandlerAdapter implemen
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         sockets.add(transport);
-        transport.attach(ctx, this);
+        // the transport writes frames encoded already: from the encoder's context they go straight to the head
+        // (and TLS, if there), without passing this handler's inbound neighbours or the encoder's type check,
+        // per socket and per message; this handler's own frames still go through the encoder, in write order
+        ChannelHandlerContext encoded = ctx.pipeline().context(OneCloseEncoder.class);
+        transport.attach(encoded != null ? encoded : ctx, this);
     }
 
     @Override
