@@ -177,6 +177,7 @@ public final class RouteTable {
                 r.entry().methods().forEach(route::method);
                 r.chain().forEach(route::handler);
             } else if (d instanceof SocketRoute s && s != unclaimed) {
+                refuseShadowed(matched, s);
                 matched.add(s);
                 if (!servedOverHttp(s.entry())) {
                     String message = s.what() + " only accept WebSocket upgrades.";
@@ -195,6 +196,23 @@ public final class RouteTable {
         }
         matchOrder = matched.toArray(SocketRoute[]::new);
         return router;
+    }
+
+    /**
+     * Refuses a socket endpoint that no upgrade could reach, every path it matches being taken by one declared
+     * before it (the same path, or a prefix of it): a configured path such as {@code lanes.basePath} that lands on
+     * another primitive's would otherwise lose its sockets to it without a word.
+     */
+    private static void refuseShadowed(List<SocketRoute> before, SocketRoute s) {
+        for (SocketRoute m : before) {
+            boolean shadowed = m.entry().match() == Match.PREFIX ? s.entry().path().startsWith(m.entry().path())
+                    : s.entry().match() == Match.EXACT && s.entry().path().equals(m.entry().path());
+            if (shadowed) {
+                throw new IllegalStateException(s.what() + " at " + vertxPath(s.entry()) + " would get no upgrade: "
+                        + m.what() + " at " + vertxPath(m.entry()) + ", matched first, take every one of its paths."
+                        + " Give them different paths in the configuration.");
+            }
+        }
     }
 
     /** Whether an HTTP route serves GET on exactly the path (or prefix) of {@code socket}: then it answers a plain GET. */

@@ -4,6 +4,7 @@ import static io.herald.server.lane.LaneServer.ACCESS_TOKEN;
 import static io.herald.server.lane.LaneServer.jwt;
 import static io.herald.server.lane.LaneServer.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.config.LanesConfig;
@@ -131,5 +132,13 @@ class LaneCompatUrlsTest {
         assertThat(r.statusCode()).isIn(200, 204);
         assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
         assertThat(r.headers().firstValue("Access-Control-Allow-Methods")).hasValueSatisfying(m -> assertThat(m).contains("POST"));
+    }
+
+    @Test
+    void aBasePathWhoseSocketPathAnotherPrimitiveTakesIsRefusedAtStart(@TempDir Path other) {
+        // broadcast's socket is matched first: lane sockets there would never be reached
+        assertThatThrownBy(() -> LaneServer.start(other, LanesConfig.defaults().withBasePath("/broadcast/v1")).close())
+                .hasStackTraceContaining("Lane sockets at /broadcast/v1/websocket would get no upgrade")
+                .hasStackTraceContaining("Broadcast sockets at /broadcast/v1/websocket");
     }
 }

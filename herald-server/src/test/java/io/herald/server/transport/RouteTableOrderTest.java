@@ -125,4 +125,35 @@ class RouteTableOrderTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> table().socket("/rooms/:id", new Named("a"), "Sockets")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aSocketEndpointThatAnEarlierOneShadowsIsRefusedWhenTheRouterIsBuilt() {
+        RouteTable samePath = table()
+                .socket("/broadcast/v1/websocket", new Named("broadcast"), "Broadcast sockets")
+                .socket("/broadcast/v1/websocket", new Named("lanes"), "Lane sockets");
+        assertThatThrownBy(() -> samePath.router(vertx)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Lane sockets at /broadcast/v1/websocket would get no upgrade")
+                .hasMessageContaining("Broadcast sockets at /broadcast/v1/websocket");
+        RouteTable underAPrefix = table()
+                .socket("/parties/*", new Named("rooms"), "Room sockets")
+                .socket("/parties/lanes/websocket", new Named("lanes"), "Lane sockets");
+        assertThatThrownBy(() -> underAPrefix.router(vertx)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Room sockets at /parties/*");
+        RouteTable prefixUnderPrefix = table()
+                .socket("/realtime/*", new Named("rooms"), "Room sockets")
+                .socket("/realtime/v1/*", new Named("other"), "Other sockets");
+        assertThatThrownBy(() -> prefixUnderPrefix.router(vertx)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aSocketPathBeforeAPrefixThatCoversItIsKeptAndEachGetsItsOwnUpgrades() {
+        Named lanes = new Named("lanes");
+        Named rooms = new Named("rooms");
+        RouteTable table = table()
+                .socket("/parties/lanes/websocket", lanes, "Lane sockets")
+                .socket("/parties/*", rooms, "Room sockets");
+        table.router(vertx);
+        assertThat(table.socketAt("/parties/lanes/websocket")).isSameAs(lanes);
+        assertThat(table.socketAt("/parties/lobby/r1")).isSameAs(rooms);
+    }
 }
