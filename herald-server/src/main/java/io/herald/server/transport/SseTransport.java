@@ -207,14 +207,26 @@ public final class SseTransport extends FrameWriter.Target implements Connection
     @Override
     public void close(int closeCode, String reason) {
         if (!closed) {
-            if (stream != null) {
-                // as Vert.x's reset of an HTTP/1 response: the connection ends (a reader past the outbound
-                // limit would never take a last chunk, and would hold the connection open waiting for it)
-                stream.close();
+            // stream and response change on the loop (start): read there
+            EventLoop loop = writer.loop();
+            if (loop.inEventLoop()) {
+                endConnection();
             } else {
-                response.reset();
+                loop.execute(this::endConnection);
             }
             closed();
+        }
+    }
+
+    /**
+     * Ends the connection, as Vert.x's reset of an HTTP/1 response does: a reader past the outbound limit
+     * would never take a last chunk, and would hold the connection open waiting for it. On the loop.
+     */
+    private void endConnection() {
+        if (stream != null) {
+            stream.close();
+        } else if (response != null) {
+            response.reset();
         }
     }
 
